@@ -1,0 +1,236 @@
+/**
+ * Fixture loading: YAML text -> validated Fabric. Every mistake is reported with file:line:col, the
+ * offending value and what was expected (see docs/fixtures.md for the schema).
+ */
+import { readFileSync } from 'node:fs';
+import { BallastError, InputError, quote } from '../util/errors.js';
+import { parseYaml, type Cursor, type MapReader } from '../util/yaml-reader.js';
+import { parsePrefix, type Prefix } from './prefix.js';
+import {
+  MAX_BANDWIDTH_MBPS,
+  MISSING_BANDWIDTH,
+  POLICY_MODES,
+  SERVER_STATES,
+  WEIGHT_MODELS,
+  type Fabric,
+  type Leaf,
+  type LeafPolicy,
+  type Server,
+  type Service,
+  type Spine,
+} from './types.js';
+
+export function loadFixture(file: string): Fabric {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new BallastError('E_FILE_READ', `Cannot read fixture ${quote(file)}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+  return parseFixture(text, file);
+}
+
+const ASN = { min: 1, max: 4294967295, integer: true } as const;
+
+export function parseFixture(text: string, file: string): Fabric {
+  const root = parseYaml(text, file).map();
+  const name = root.get('name')?.name() ?? 'fabric';
+  const unit = root.get('unit')?.string() ?? 'units';
+
+  const defaults = root.get('defaults')?.map();
+  const spineDefaults = defaults?.get('spine')?.map();
+  const leafDefaults = defaults?.get('leaf')?.map();
+  const serverDefaults = defaults?.get('server')?.map();
+  defaults?.done();
+
+  const names = new Map<string, Cursor>();
+  const claim = (c: Cursor, kind: string): string => {
+    const n = c.name();
+    if (names.has(n)) {
+      const first = names.get(n)!.position;
+      c.fail('E_DUPLICATE_NAME', `Duplicate name ${quote(n)} (${kind}): already used at line ${first.line}, expected names unique across spines, leaves and servers`);
+    }
+    names.set(n, c);
+    return n;
+  };
+
+  const services = readServices(root.require('services'));
+  const servicePrefixes = new Set(services.map((s) => s.prefix.text));
+
+  const spines: Spine[] = root.require('spines').list().map((c) => {
+    const m = c.map();
+    const spine: Spine = {
+      name: claim(m.require('name'), 'spine'),
+      asn: pick(m, spineDefaults, 'asn')?.number(ASN) ?? 65100,
+      weights: pick(m, spineDefaults, 'weights')?.oneOf(WEIGHT_MODELS) ?? 'frr8',
+      missingBandwidth: pick(m, spineDefaults, 'missing-bandwidth')?.oneOf(MISSING_BANDWIDTH) ?? 'ecmp-fallback',
+      ingress: pick(m, spineDefaults, 'ingress')?.number({ min: 0 }) ?? 1,
+    };
+    m.done();
+    return spine;
+  });
+  spineDefaults?.done();
+  const spineNames = new Set(spines.map((s) => s.name));
+
+  const leaves: Leaf[] = root.require('leaves').list().map((c) => {
+    const m = c.map();
+    const leafName = claim(m.require('name'), 'leaf');
+    const spinesCursor = pick(m, leafDefaults, 'spines');
+    const leafSpines = spinesCursor ? spinesCursor.listOrOne().map((s) => reference(s, spineNames, 'spine')) : spines.map((s) => s.name);
+    const uplink = pick(m, leafDefaults, 'uplink-capacity')?.number({ min: 0, exclusiveMin: true });
+    const leaf: Leaf = {
+      name: leafName,
+      asn: m.require('asn').number(ASN),
+      spines: leafSpines,
+      weights: pick(m, leafDefaults, 'weights')?.oneOf(WEIGHT_MODELS) ?? 'frr8',
+      ...(uplink === undefined ? {} : { uplinkCapacity: uplink }),
+    };
+    m.done();
+    return leaf;
+  });
+  leafDefaults?.done();
+  const leafNames = new Set(leaves.map((l) => l.name));
+
+  const servers: Server[] = root.require('servers').list().map((c) => {
+    const m = c.map();
+    const serverName = claim(m.require('name'), 'server');
+    const prefixesCursor = pick(m, serverDefaults, 'prefixes');
+    const prefixes = prefixesCursor
+      ? prefixesCursor.listOrOne().map((p) => {
+          const prefix = prefixAt(p);
+          if (!servicePrefixes.has(prefix.text)) {
+            p.fail('E_UNKNOWN_REFERENCE', `${p.path} is ${quote(p.value)}, which no service announces; expected one of ${[...servicePrefixes].join(', ')}`);
+          }
+          return prefix.text;
+        })
+      : [...servicePrefixes];
+    const server: Server = {
+      name: serverName,
+      leaf: reference(m.require('leaf'), leafNames, 'leaf'),
+      asn: pick(m, serverDefaults, 'asn')?.number(ASN) ?? 65300,
+      capacity: pick(m, serverDefaults, 'capacity')?.number({ min: 0, exclusiveMin: true }) ?? 1,
+      prefixes: [...new Set(prefixes)],
+      state: pick(m, serverDefaults, 'state')?.oneOf(SERVER_STATES) ?? 'up',
+    };
+    m.done();
+    return server;
+  });
+  serverDefaults?.done();
+
+  const policyCursor = root.get('policy');
+  const policy = readPolicy(policyCursor?.map(), servers, services, policyCursor);
+  root.done();
+  return { name, unit, spines, leaves, servers, services, policy };
+}
+
+/** A key on the entry itself, or else from its `defaults` section. */
+function pick(entry: MapReader, defaults: MapReader | undefined, key: string): Cursor | undefined {
+  const own = entry.get(key);
+  if (own && !own.isNull()) return own;
+  const inherited = defaults?.get(key);
+  return inherited && !inherited.isNull() ? inherited : undefined;
+}
+
+function reference(c: Cursor, known: ReadonlySet<string>, kind: string): string {
+  const n = c.name();
+  if (!known.has(n)) {
+    const list = [...known];
+    const shown = list.length > 8 ? `${list.slice(0, 8).join(', ')}, ...` : list.join(', ');
+    c.fail('E_UNKNOWN_REFERENCE', `${c.path} is ${quote(n)}, an unknown ${kind}; expected one of ${shown}`);
+  }
+  return n;
+}
+
+function prefixAt(c: Cursor): Prefix {
+  const text = c.string();
+  try {
+    return parsePrefix(text);
+  } catch (err) {
+    if (err instanceof BallastError) throw new InputError(err.code, c.position, err.message);
+    throw err;
+  }
+}
+
+function readServices(c: Cursor): Service[] {
+  const seen = new Set<string>();
+  return c.list().map((item) => {
+    const m = item.map();
+    const pc = m.require('prefix');
+    const prefix = prefixAt(pc);
+    if (seen.has(prefix.text)) pc.fail('E_DUPLICATE_NAME', `Duplicate service prefix ${quote(prefix.text)}: expected each anycast prefix once`);
+    seen.add(prefix.text);
+    const load = m.get('load')?.number({ min: 0 }) ?? 0;
+    m.done();
+    return { prefix, load };
+  });
+}
+
+function readPolicy(m: MapReader | undefined, servers: readonly Server[], services: readonly Service[], at: Cursor | undefined): LeafPolicy {
+  const mode = m?.get('mode')?.oneOf(POLICY_MODES) ?? 'link-bandwidth';
+  const mbpsCursor = m?.get('mbps-per-unit');
+  const weightServers = m?.get('weight-servers')?.boolean() ?? true;
+  const prepend = m?.get('prepend')?.map();
+  const prependBelowFraction = prepend?.get('below-fraction')?.number({ min: 0, max: 1 }) ?? (mode === 'prepend' ? 0.5 : 0);
+  const prependBelowServers = prepend?.get('below-servers')?.number({ min: 0, integer: true }) ?? 0;
+  const prependLength = prepend?.get('length')?.number({ min: 1, max: 10, integer: true }) ?? 2;
+  prepend?.done();
+  const damping = m?.get('damping')?.map();
+  const holdDownSeconds = damping?.get('hold-down-seconds')?.number({ min: 0 }) ?? 10;
+  const minIntervalSeconds = damping?.get('min-interval-seconds')?.number({ min: 0 }) ?? 1;
+  const minChangeFraction = damping?.get('min-change-fraction')?.number({ min: 0, max: 1 }) ?? 0;
+  damping?.done();
+  m?.done();
+
+  // Leaves decide independently, so one fabric-wide scale must fit the fullest leaf into FRR's range.
+  const maxLeaf = maxLeafCapacity(servers, services);
+  const minServer = Math.min(...servers.map((s) => s.capacity));
+  let mbpsPerUnit: number;
+  const usesBandwidth = mode !== 'prepend';
+  if (mbpsCursor) {
+    mbpsPerUnit = mbpsCursor.number({ min: 0, exclusiveMin: true });
+    if (usesBandwidth && maxLeaf * mbpsPerUnit > MAX_BANDWIDTH_MBPS) {
+      mbpsCursor.fail('E_BANDWIDTH_RANGE', `policy.mbps-per-unit is ${quote(mbpsPerUnit)}: the fullest leaf (capacity ${maxLeaf}) would advertise ${maxLeaf * mbpsPerUnit} Mbps, expected at most ${MAX_BANDWIDTH_MBPS / maxLeaf} so it fits FRR's 1-${MAX_BANDWIDTH_MBPS} Mbps`);
+    }
+  } else {
+    mbpsPerUnit = niceScale(MAX_BANDWIDTH_MBPS / Math.max(maxLeaf, Number.MIN_VALUE));
+  }
+  if (usesBandwidth && weightServers && Number.isFinite(minServer) && minServer * mbpsPerUnit < 1) {
+    const where = mbpsCursor ?? at;
+    const message = `policy.mbps-per-unit ${mbpsPerUnit} gives the smallest server (capacity ${minServer}) less than 1 Mbps of link-bandwidth, expected a scale where every server is at least 1 Mbps (use a smaller unit)`;
+    if (where) where.fail('E_BANDWIDTH_RANGE', message);
+    throw new BallastError('E_BANDWIDTH_RANGE', message);
+  }
+  return {
+    mode,
+    mbpsPerUnit,
+    mbpsPerUnitDerived: mbpsCursor === undefined,
+    weightServers,
+    prependBelowFraction,
+    prependBelowServers,
+    prependLength,
+    damping: { holdDownSeconds, minIntervalSeconds, minChangeFraction },
+  };
+}
+
+function maxLeafCapacity(servers: readonly Server[], services: readonly Service[]): number {
+  let max = 0;
+  for (const service of services) {
+    const perLeaf = new Map<string, number>();
+    for (const s of servers) {
+      if (s.prefixes.includes(service.prefix.text)) perLeaf.set(s.leaf, (perLeaf.get(s.leaf) ?? 0) + s.capacity);
+    }
+    for (const v of perLeaf.values()) max = Math.max(max, v);
+  }
+  return max;
+}
+
+/** The largest 1, 2 or 5 x 10^k not above `limit`: readable link-bandwidth values in show output. */
+export function niceScale(limit: number): number {
+  if (!(limit >= 1)) return Math.max(limit, Number.MIN_VALUE);
+  const exp = Math.floor(Math.log10(limit));
+  for (const m of [5, 2, 1]) {
+    const v = m * 10 ** exp;
+    if (v <= limit) return v;
+  }
+  return 10 ** exp;
+}

@@ -1,0 +1,109 @@
+/**
+ * The fabric as the planner and the lab see it: spines, leaves, servers, anycast services and the
+ * leaf policy. Plain readonly data; loading and validation live in load.ts.
+ */
+import type { Prefix } from './prefix.js';
+
+/**
+ * How a router turns the link-bandwidth of its multipaths into kernel next-hop weights.
+ * - `frr8`: FRR 7.4-9.x, w = floor(bw*100/sum), a 0 installed as 1.
+ * - `frr10`: FRR >= 10.0, w = max(1, floor(bw*255/max)).
+ * - `frr10-16bit`: FRR >= 10.5 with --nexthop-weight-16-bit, w = max(1, floor(bw*65535/max)).
+ * - `ecmp`: link-bandwidth ignored (`bgp bestpath bandwidth ignore`, or a platform without UCMP).
+ */
+export const WEIGHT_MODELS = ['frr8', 'frr10', 'frr10-16bit', 'ecmp'] as const;
+export type WeightModel = (typeof WEIGHT_MODELS)[number];
+
+/**
+ * What a router does when some multipaths carry no link-bandwidth.
+ * - `ecmp-fallback`: FRR's default, the whole route falls back to plain ECMP.
+ * - `skip-missing`: `bgp bestpath bandwidth skip-missing`, paths without a value leave the FIB.
+ * - `default-weight-for-missing`: paths without a value get weight 1.
+ */
+export const MISSING_BANDWIDTH = ['ecmp-fallback', 'skip-missing', 'default-weight-for-missing'] as const;
+export type MissingBandwidth = (typeof MISSING_BANDWIDTH)[number];
+
+export const SERVER_STATES = ['up', 'down', 'drained'] as const;
+export type ServerState = (typeof SERVER_STATES)[number];
+
+/** What a leaf puts on its advertisement to the spines. */
+export const STRATEGIES = ['ecmp', 'num-multipaths', 'ballast'] as const;
+export type Strategy = (typeof STRATEGIES)[number];
+
+export const POLICY_MODES = ['link-bandwidth', 'prepend', 'link-bandwidth+prepend'] as const;
+export type PolicyMode = (typeof POLICY_MODES)[number];
+
+/** FRR's `set extcommunity bandwidth` range, in Mbps. */
+export const MAX_BANDWIDTH_MBPS = 25600;
+
+export interface Spine {
+  readonly name: string;
+  readonly asn: number;
+  readonly weights: WeightModel;
+  readonly missingBandwidth: MissingBandwidth;
+  /** Relative share of client traffic that enters the fabric through this spine. */
+  readonly ingress: number;
+}
+
+export interface Leaf {
+  readonly name: string;
+  readonly asn: number;
+  readonly spines: readonly string[];
+  /** How the leaf weights its own ECMP toward its servers when their paths carry link-bandwidth. */
+  readonly weights: WeightModel;
+  /** Total uplink capacity toward the spines, in the fabric's unit; informational. */
+  readonly uplinkCapacity?: number;
+}
+
+export interface Server {
+  readonly name: string;
+  readonly leaf: string;
+  readonly asn: number;
+  /** How much load the server can carry, in the fabric's unit. */
+  readonly capacity: number;
+  /** Canonical prefix texts this server announces. */
+  readonly prefixes: readonly string[];
+  readonly state: ServerState;
+}
+
+export interface Service {
+  readonly prefix: Prefix;
+  /** Offered load, in the fabric's unit. */
+  readonly load: number;
+}
+
+export interface Damping {
+  /** A capacity increase is advertised only after it has held this long. */
+  readonly holdDownSeconds: number;
+  /** At most one advertisement change per prefix per interval. */
+  readonly minIntervalSeconds: number;
+  /** Changes of the link-bandwidth value smaller than this fraction are ignored. */
+  readonly minChangeFraction: number;
+}
+
+export interface LeafPolicy {
+  readonly mode: PolicyMode;
+  /** Link-bandwidth Mbps advertised per unit of live capacity; fabric-wide so leaves stay comparable. */
+  readonly mbpsPerUnit: number;
+  /** Whether mbpsPerUnit was derived from the fabric rather than set by the user. */
+  readonly mbpsPerUnitDerived: boolean;
+  /** Put link-bandwidth on each server's path as well, so the leaf splits its own ECMP by capacity. */
+  readonly weightServers: boolean;
+  /** Prepend (leave the spines' ECMP set) when live capacity falls below this fraction of configured. */
+  readonly prependBelowFraction: number;
+  /** ... or when fewer than this many servers are healthy. */
+  readonly prependBelowServers: number;
+  readonly prependLength: number;
+  readonly damping: Damping;
+}
+
+export interface Fabric {
+  readonly name: string;
+  /** The unit of capacity and load, a label only (Gbps, krps, ...). */
+  readonly unit: string;
+  readonly spines: readonly Spine[];
+  readonly leaves: readonly Leaf[];
+  readonly servers: readonly Server[];
+  readonly services: readonly Service[];
+  readonly policy: LeafPolicy;
+}

@@ -1,0 +1,136 @@
+/**
+ * Traffic shares for one prefix under one strategy: each leaf decides its advertisement, each spine
+ * installs weights as FRR would, and traffic splits spine -> leaf -> server in proportion to the
+ * installed weights (the kernel's hash-threshold multipath spreads flows that way).
+ */
+import type { Strategy } from '../fabric/types.js';
+import { WITHDRAW, type Advertisement } from '../policy/advertisement.js';
+import { capacityToMbps, decide, type DecisionReason } from '../policy/decide.js';
+import type { FabricIndex, Liveness } from './fabric-index.js';
+import { installWeights, type PathIn } from './weights.js';
+
+export interface PrefixForwarding {
+  /** Per leaf: what it advertises (withdraw when the leaf is down) and why. */
+  readonly advertisements: Advertisement[];
+  readonly reasons: (DecisionReason | 'leaf-down')[];
+  /** Per spine: kernel weights toward index.spineLeaves[s] (0 = not installed); empty when the spine is down. */
+  readonly spineWeights: Float64Array[];
+  /** Per leaf, the fraction of the prefix's traffic it receives. */
+  readonly leafShare: Float64Array;
+  /** Per leaf: the leaf's kernel weights toward its live servers, aligned with PrefixIndex.servers. */
+  readonly leafWeights: Float64Array;
+  /** Aligned with PrefixIndex.servers: the fraction of the prefix's traffic each server receives. */
+  readonly serverShare: Float64Array;
+  /** Whether the server counts as live for this prefix (up, and its leaf reaches a live spine). */
+  readonly serverLive: Uint8Array;
+}
+
+/** A leaf forwards only if it is up and at least one of its spines is. */
+export function leafReachable(index: FabricIndex, live: Liveness, leaf: number): boolean {
+  if (!live.leaf[leaf]) return false;
+  const spines = index.leafSpines[leaf]!;
+  for (let k = 0; k < spines.length; k++) if (live.spine[spines[k]!]) return true;
+  return false;
+}
+
+export function evaluatePrefix(index: FabricIndex, prefix: number, strategy: Strategy, live: Liveness): PrefixForwarding {
+  const p = index.prefixes[prefix]!;
+  const { fabric } = index;
+  const policy = fabric.policy;
+  const nLeaves = fabric.leaves.length;
+  const advertisements: Advertisement[] = new Array(nLeaves);
+  const reasons: (DecisionReason | 'leaf-down')[] = new Array(nLeaves);
+  const serverLive = new Uint8Array(p.servers.length);
+  const leafWeights = new Float64Array(p.servers.length);
+  const serverShare = new Float64Array(p.servers.length);
+  const leafShare = new Float64Array(nLeaves);
+
+  // Leaves: count what is healthy behind each, decide, and weight the leaf's own ECMP.
+  const weightServers = strategy === 'ballast' && policy.weightServers;
+  const serverPaths: PathIn[] = [];
+  for (let l = 0; l < nLeaves; l++) {
+    const from = p.leafStart[l]!;
+    const to = p.leafStart[l + 1]!;
+    if (!leafReachable(index, live, l)) {
+      advertisements[l] = WITHDRAW;
+      reasons[l] = 'leaf-down';
+      continue;
+    }
+    let healthyServers = 0;
+    let healthyCapacity = 0;
+    for (let k = from; k < to; k++) {
+      const s = p.servers[k]!;
+      if (live.server[s]) {
+        serverLive[k] = 1;
+        healthyServers++;
+        healthyCapacity += index.serverCapacity[s]!;
+      }
+    }
+    const d = decide(strategy, policy, {
+      healthyServers,
+      healthyCapacity,
+      configuredServers: p.configuredServers[l]!,
+      configuredCapacity: p.configuredCapacity[l]!,
+    });
+    advertisements[l] = d.advertisement;
+    reasons[l] = d.reason;
+    if (healthyServers === 0) continue;
+    serverPaths.length = 0;
+    for (let k = from; k < to; k++) {
+      if (!serverLive[k]) continue;
+      const bandwidthMbps = weightServers ? capacityToMbps(policy, index.serverCapacity[p.servers[k]!]!) : null;
+      serverPaths.push({ bandwidthMbps, asPathLength: 1 });
+    }
+    const w = new Float64Array(serverPaths.length);
+    installWeights(fabric.leaves[l]!.weights, 'ecmp-fallback', serverPaths, w);
+    let j = 0;
+    for (let k = from; k < to; k++) if (serverLive[k]) leafWeights[k] = w[j++]!;
+  }
+
+  // Spines: which leaves each installs and with what weight; ingress splits over spines with a route.
+  const spineWeights: Float64Array[] = new Array(fabric.spines.length);
+  const spinePaths: PathIn[] = [];
+  let ingressTotal = 0;
+  const spineTotals = new Float64Array(fabric.spines.length);
+  for (let s = 0; s < fabric.spines.length; s++) {
+    const leaves = index.spineLeaves[s]!;
+    const weights = new Float64Array(leaves.length);
+    spineWeights[s] = weights;
+    if (!live.spine[s]) continue;
+    spinePaths.length = 0;
+    const present: number[] = [];
+    for (let k = 0; k < leaves.length; k++) {
+      const a = advertisements[leaves[k]!]!;
+      if (a.kind === 'withdraw') continue;
+      present.push(k);
+      spinePaths.push({ bandwidthMbps: a.bandwidthMbps, asPathLength: 2 + a.prepend });
+    }
+    if (present.length === 0) continue;
+    const w = new Float64Array(present.length);
+    installWeights(fabric.spines[s]!.weights, fabric.spines[s]!.missingBandwidth, spinePaths, w);
+    let total = 0;
+    for (let j = 0; j < present.length; j++) {
+      weights[present[j]!] = w[j]!;
+      total += w[j]!;
+    }
+    spineTotals[s] = total;
+    if (total > 0) ingressTotal += fabric.spines[s]!.ingress;
+  }
+  if (ingressTotal > 0) {
+    for (let s = 0; s < fabric.spines.length; s++) {
+      if (!spineTotals[s]) continue;
+      const enter = fabric.spines[s]!.ingress / ingressTotal;
+      const leaves = index.spineLeaves[s]!;
+      const weights = spineWeights[s]!;
+      for (let k = 0; k < leaves.length; k++) if (weights[k]) leafShare[leaves[k]!]! += (enter * weights[k]!) / spineTotals[s]!;
+    }
+  }
+  for (let l = 0; l < nLeaves; l++) {
+    if (!leafShare[l]) continue;
+    let total = 0;
+    for (let k = p.leafStart[l]!; k < p.leafStart[l + 1]!; k++) total += leafWeights[k]!;
+    if (total === 0) continue;
+    for (let k = p.leafStart[l]!; k < p.leafStart[l + 1]!; k++) serverShare[k] = (leafShare[l]! * leafWeights[k]!) / total;
+  }
+  return { advertisements, reasons, spineWeights, leafShare, leafWeights, serverShare, serverLive };
+}

@@ -1,0 +1,127 @@
+/**
+ * How FRR turns the link-bandwidth of a route's multipaths into kernel next-hop weights, to the
+ * last unit. Pure and allocation-light: the capacity planner calls this millions of times.
+ */
+import type { MissingBandwidth, WeightModel } from '../fabric/types.js';
+
+/** One candidate path as a router sees it. */
+export interface PathIn {
+  /** Link-bandwidth in Mbps as advertised, or 0 / null when the path carries none. */
+  readonly bandwidthMbps: number | null;
+  /** AS-path length; only the shortest paths form the ECMP set (multipath-relax). */
+  readonly asPathLength: number;
+}
+
+/**
+ * The value a receiver actually holds: the extended community carries bytes/s as an IEEE float32,
+ * so large values are rounded (9000 Mbps arrives as 1124999936 B/s, not 1125000000).
+ */
+export function receivedBytesPerSecond(mbps: number): number {
+  return Math.floor(Math.fround(mbps * 125000));
+}
+
+/**
+ * Kernel weights for a route's paths, in input order; 0 means the path is not installed.
+ * Writes into `out` (length >= paths) and returns the number of installed next hops.
+ */
+export function installWeights(model: WeightModel, missing: MissingBandwidth, paths: readonly PathIn[], out: Float64Array | number[]): number {
+  const n = paths.length;
+  let best = Infinity;
+  for (let i = 0; i < n; i++) best = Math.min(best, paths[i]!.asPathLength);
+  let inSet = 0;
+  let withBw = 0;
+  let cum = 0;
+  let max = 0;
+  for (let i = 0; i < n; i++) {
+    const p = paths[i]!;
+    if (p.asPathLength !== best) continue;
+    inSet++;
+    const bw = p.bandwidthMbps ? receivedBytesPerSecond(p.bandwidthMbps) : 0;
+    if (bw > 0) {
+      withBw++;
+      cum += bw;
+      if (bw > max) max = bw;
+    }
+  }
+  // Plain ECMP: weighting off, a lone path (FRR keeps no multipath info for it), nobody has a value,
+  // or FRR's default of giving up on the whole route when any multipath lacks one.
+  const plain = model === 'ecmp' || inSet <= 1 || withBw === 0 || (missing === 'ecmp-fallback' && withBw < inSet);
+  let installed = 0;
+  for (let i = 0; i < n; i++) {
+    const p = paths[i]!;
+    if (p.asPathLength !== best) {
+      out[i] = 0;
+      continue;
+    }
+    if (plain) {
+      out[i] = 1;
+      installed++;
+      continue;
+    }
+    const bw = p.bandwidthMbps ? receivedBytesPerSecond(p.bandwidthMbps) : 0;
+    if (bw === 0) {
+      if (missing === 'skip-missing') {
+        out[i] = 0;
+        continue;
+      }
+      // FRR's BGP_ZEBRA_DEFAULT_NHOP_WEIGHT; the 10.x scaling keeps it at its floor of 1.
+      out[i] = 1;
+      installed++;
+      continue;
+    }
+    out[i] = quantize(model, bw, cum, max);
+    installed++;
+  }
+  return installed;
+}
+
+/** One path's weight under a model, given the route's cumulative and largest bandwidth. */
+export function quantize(model: WeightModel, bw: number, cum: number, max: number): number {
+  switch (model) {
+    case 'frr8':
+      return Math.max(1, Math.floor((bw * 100) / cum));
+    case 'frr10':
+      return Math.max(1, Math.floor((bw * 255) / max));
+    case 'frr10-16bit':
+      return Math.max(1, Math.floor((bw * 65535) / max));
+    case 'ecmp':
+      return 1;
+  }
+}
+
+/** The weights scale of a model: frr8 is out of 100 (relative to the sum), frr10 255 of the largest. */
+export function modelScale(model: WeightModel): { readonly scale: number; readonly relativeTo: 'sum' | 'max' } {
+  switch (model) {
+    case 'frr8':
+      return { scale: 100, relativeTo: 'sum' };
+    case 'frr10':
+      return { scale: 255, relativeTo: 'max' };
+    case 'frr10-16bit':
+      return { scale: 65535, relativeTo: 'max' };
+    case 'ecmp':
+      return { scale: 1, relativeTo: 'max' };
+  }
+}
+
+/**
+ * The worst ratio of achieved to ideal share that quantization alone can cause for these ideal
+ * fractions (sum 1): each weight lies in [max(1, S*r - 1), max(1, S*r)], so a path gets at most
+ * its upper weight over the smallest possible total. Used to tell users whether an imbalance is
+ * the weight model's resolution or something worse.
+ */
+export function quantizationBound(model: WeightModel, fractions: readonly number[]): number {
+  if (model === 'ecmp' || fractions.length <= 1) return 1;
+  const { scale, relativeTo } = modelScale(model);
+  let fmax = 0;
+  for (const f of fractions) fmax = Math.max(fmax, f);
+  const ref = relativeTo === 'sum' ? 1 : fmax;
+  let lowerTotal = 0;
+  for (const f of fractions) lowerTotal += Math.max(1, (scale * f) / ref - 1);
+  let worst = 1;
+  for (const f of fractions) {
+    if (f <= 0) continue;
+    const upper = Math.max(1, (scale * f) / ref);
+    worst = Math.max(worst, upper / lowerTotal / f);
+  }
+  return worst;
+}

@@ -1,0 +1,212 @@
+/**
+ * A small typed reader over a `yaml` document that remembers where every value came from, so each
+ * schema error names file, line and column. Shared by fixtures, the agent config and the health config.
+ */
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
+import { InputError, quote, type ErrorCode, type SourcePosition } from './errors.js';
+
+export class YamlSource {
+  readonly file: string;
+  private readonly lines: LineCounter;
+  constructor(file: string, lines: LineCounter) {
+    this.file = file;
+    this.lines = lines;
+  }
+  positionAt(offset: number): SourcePosition {
+    const { line, col } = this.lines.linePos(offset);
+    return { file: this.file, line, col };
+  }
+  positionOf(node: Node | null | undefined): SourcePosition {
+    return this.positionAt(node?.range?.[0] ?? 0);
+  }
+}
+
+/** Parse YAML text into a cursor on its root; syntax errors and duplicate keys become InputErrors. */
+export function parseYaml(text: string, file: string): Cursor {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false, strict: true });
+  const source = new YamlSource(file, lines);
+  const first = doc.errors[0];
+  if (first) {
+    const duplicate = first.code === 'DUPLICATE_KEY';
+    const at = source.positionAt(first.pos[0]);
+    const message = duplicate
+      ? `Duplicate key ${quote(keyAt(text, first.pos[0]))}: each key may appear once in a mapping`
+      : `Cannot parse YAML: ${first.message.split('\n')[0]}`;
+    throw new InputError(duplicate ? 'E_YAML_DUPLICATE_KEY' : 'E_YAML_SYNTAX', at, message);
+  }
+  return new Cursor(source, doc.contents as Node | null, '', doc.contents?.range?.[0] ?? 0);
+}
+
+function keyAt(text: string, offset: number): string {
+  const rest = text.slice(offset);
+  const match = /^\s*["']?([^"':\n]+)/.exec(rest);
+  return match?.[1]?.trim() ?? rest.slice(0, 20);
+}
+
+export interface NumberRule {
+  readonly min?: number;
+  readonly max?: number;
+  /** true: the minimum itself is not allowed (capacity > 0). */
+  readonly exclusiveMin?: boolean;
+  readonly integer?: boolean;
+}
+
+/** A position in the document plus the dotted path that led there (for messages). */
+export class Cursor {
+  readonly source: YamlSource;
+  readonly node: Node | null;
+  readonly path: string;
+  private readonly fallbackOffset: number;
+
+  constructor(source: YamlSource, node: Node | null, path: string, fallbackOffset: number) {
+    this.source = source;
+    this.node = node;
+    this.path = path;
+    this.fallbackOffset = fallbackOffset;
+  }
+
+  get position(): SourcePosition {
+    return this.node?.range ? this.source.positionOf(this.node) : this.source.positionAt(this.fallbackOffset);
+  }
+
+  /** The plain JS value, for messages. */
+  get value(): unknown {
+    if (this.node === null) return null;
+    if (isScalar(this.node)) return this.node.value;
+    return this.node.toJSON();
+  }
+
+  fail(code: ErrorCode, message: string): never {
+    throw new InputError(code, this.position, message);
+  }
+
+  private what(): string {
+    return this.path === '' ? 'The document' : this.path;
+  }
+
+  isNull(): boolean {
+    return this.node === null || (isScalar(this.node) && this.node.value === null);
+  }
+
+  map(): MapReader {
+    if (!isMap(this.node)) this.fail('E_SCHEMA_TYPE', `${this.what()} is ${describe(this.value)}, expected a mapping`);
+    return new MapReader(this);
+  }
+
+  list(): Cursor[] {
+    if (!isSeq(this.node)) this.fail('E_SCHEMA_TYPE', `${this.what()} is ${describe(this.value)}, expected a list`);
+    return this.node.items.map((item, i) => new Cursor(this.source, item as Node, `${this.path}[${i}]`, this.node?.range?.[0] ?? 0));
+  }
+
+  /** A list, or a single item standing for a one-element list (`prefixes: 198.51.100.1/32`). */
+  listOrOne(): Cursor[] {
+    return isSeq(this.node) ? this.list() : [this];
+  }
+
+  string(): string {
+    const v = this.value;
+    if (typeof v !== 'string' || v === '') this.fail('E_SCHEMA_TYPE', `${this.what()} is ${describe(v)}, expected a non-empty string`);
+    return v;
+  }
+
+  /** Names become config keys and vtysh words: keep them to a safe alphabet. */
+  name(): string {
+    const v = this.value;
+    const text = typeof v === 'number' ? String(v) : v;
+    if (typeof text !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/.test(text)) {
+      this.fail('E_SCHEMA_TYPE', `${this.what()} is ${describe(v)}, expected a name of letters, digits, "-", "_" or "." (at most 63)`);
+    }
+    return text;
+  }
+
+  boolean(): boolean {
+    const v = this.value;
+    if (typeof v !== 'boolean') this.fail('E_SCHEMA_TYPE', `${this.what()} is ${describe(v)}, expected true or false`);
+    return v;
+  }
+
+  number(rule: NumberRule = {}): number {
+    const v = this.value;
+    if (typeof v !== 'number' || !Number.isFinite(v)) this.fail('E_SCHEMA_TYPE', `${this.what()} is ${describe(v)}, expected a number`);
+    if (rule.integer && !Number.isInteger(v)) this.fail('E_SCHEMA_TYPE', `${this.what()} is ${quote(v)}, expected a whole number`);
+    const { min, max } = rule;
+    if (min !== undefined && (v < min || (rule.exclusiveMin && v === min))) {
+      this.fail('E_SCHEMA_RANGE', `${this.what()} is ${quote(v)}, expected a number ${rule.exclusiveMin ? 'above' : 'of at least'} ${min}${max !== undefined ? ` and at most ${max}` : ''}`);
+    }
+    if (max !== undefined && v > max) this.fail('E_SCHEMA_RANGE', `${this.what()} is ${quote(v)}, expected a number of at most ${max}`);
+    return v;
+  }
+
+  oneOf<const T extends string>(choices: readonly T[]): T {
+    const v = this.value;
+    if (typeof v !== 'string' || !(choices as readonly string[]).includes(v)) {
+      this.fail('E_SCHEMA_ENUM', `${this.what()} is ${describe(v)}, expected one of ${choices.map((c) => `"${c}"`).join(', ')}`);
+    }
+    return v as T;
+  }
+}
+
+/** Reads keys of one mapping; `done()` rejects keys nobody asked for (typos must not pass silently). */
+export class MapReader {
+  private readonly cursor: Cursor;
+  private readonly seen = new Set<string>();
+  constructor(cursor: Cursor) {
+    this.cursor = cursor;
+  }
+
+  get position(): SourcePosition {
+    return this.cursor.position;
+  }
+
+  has(key: string): boolean {
+    return this.find(key) !== undefined;
+  }
+
+  get(key: string): Cursor | undefined {
+    this.seen.add(key);
+    const pair = this.find(key);
+    if (!pair) return undefined;
+    const path = this.cursor.path === '' ? key : `${this.cursor.path}.${key}`;
+    const keyNode = pair.key as Node;
+    const valueNode = (pair.value ?? null) as Node | null;
+    const c = new Cursor(this.cursor.source, valueNode, path, keyNode?.range?.[0] ?? 0);
+    return c.isNull() ? new Cursor(this.cursor.source, null, path, keyNode?.range?.[0] ?? 0) : c;
+  }
+
+  require(key: string): Cursor {
+    const c = this.get(key);
+    if (!c || c.isNull()) {
+      const where = this.cursor.path === '' ? 'the document' : this.cursor.path;
+      this.cursor.fail('E_SCHEMA_MISSING', `Missing "${key}" in ${where}`);
+    }
+    return c;
+  }
+
+  done(): void {
+    const node = this.cursor.node;
+    if (!isMap(node)) return;
+    for (const pair of node.items) {
+      const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+      if (!this.seen.has(key)) {
+        const at = this.cursor.source.positionOf(pair.key as Node);
+        const where = this.cursor.path === '' ? 'the document' : this.cursor.path;
+        const known = [...this.seen].sort().map((k) => `"${k}"`).join(', ');
+        throw new InputError('E_SCHEMA_UNKNOWN_KEY', at, `Unknown key ${quote(key)} in ${where}, expected one of ${known}`);
+      }
+    }
+  }
+
+  private find(key: string) {
+    const node = this.cursor.node;
+    if (!isMap(node)) return undefined;
+    return node.items.find((p) => (isScalar(p.key) ? String(p.key.value) : String(p.key)) === key);
+  }
+}
+
+function describe(v: unknown): string {
+  if (v === null || v === undefined) return 'empty';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'a mapping';
+  return quote(v);
+}
