@@ -24,7 +24,10 @@ export type ErrorCode =
   | 'E_FRR_PARSE'
   | 'E_LAB'
   | 'E_NOT_ROOT'
-  | 'E_MISSING_TOOL';
+  | 'E_MISSING_TOOL'
+  | 'E_SCHEMA_VALUE'
+  | 'E_HEALTH_ADDRESS'
+  | 'E_HEALTH_CONTROL';
 
 export class BallastError extends Error {
   override readonly name: string = 'BallastError';
