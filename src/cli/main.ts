@@ -1,0 +1,18 @@
+/**
+ * The `ballast` command. One file per subcommand; each exports a function that adds itself to the
+ * program. Exit codes: 0 ok, 1 the what-if found an overload, 2 usage or input error.
+ */
+import { Command } from '@commander-js/extra-typings';
+import { runCli } from './run.js';
+
+const program = new Command('ballast')
+  .description('Capacity-aware anycast for BGP spine/leaf fabrics running FRR')
+  .version('0.1.0')
+  .showHelpAfterError()
+  .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+
+// Subcommands register themselves here, one line each.
+const { addWhatif } = await import('./whatif.js');
+addWhatif(program);
+
+await runCli(program);

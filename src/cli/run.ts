@@ -1,0 +1,40 @@
+/** Runs a commander program and maps errors to the documented exit codes and one-line messages. */
+import type { Command } from '@commander-js/extra-typings';
+import { BallastError, InputError, InputErrors } from '../util/errors.js';
+
+export const EXIT_OK = 0;
+export const EXIT_OVERLOAD = 1;
+export const EXIT_USAGE = 2;
+
+/** Print an error the way users should see it: position first, no stack trace. */
+export function reportError(err: unknown): number {
+  if (err instanceof InputError) {
+    process.stderr.write(`ballast: ${err.format()}\n`);
+    return EXIT_USAGE;
+  }
+  if (err instanceof InputErrors) {
+    process.stderr.write(`${err.errors.map((e) => `ballast: ${e.format()}`).join('\n')}\n`);
+    return EXIT_USAGE;
+  }
+  if (err instanceof BallastError) {
+    process.stderr.write(`ballast: ${err.message} [${err.code}]\n`);
+    return EXIT_USAGE;
+  }
+  process.stderr.write(`ballast: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  return 70;
+}
+
+export async function runCli(program: Command<[], {}, {}>, argv: readonly string[] = process.argv): Promise<void> {
+  program.exitOverride();
+  try {
+    await program.parseAsync(argv as string[]);
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (typeof code === 'string' && code.startsWith('commander.')) {
+      // commander already printed its message; help and version are successes.
+      process.exitCode = code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help' ? EXIT_OK : EXIT_USAGE;
+      return;
+    }
+    process.exitCode = reportError(err);
+  }
+}

@@ -1,0 +1,60 @@
+/** `ballast whatif FIXTURE [--fail NAME,...] [--strategy S,...] [--load X] [--json]` */
+import { Command, Option } from '@commander-js/extra-typings';
+import { loadFixture } from '../fabric/load.js';
+import { STRATEGIES, type Strategy } from '../fabric/types.js';
+import { indexFabric } from '../forwarding/fabric-index.js';
+import { renderWhatifText } from '../planner/report-text.js';
+import { resolveFailures, scenarioLiveness } from '../planner/scenario.js';
+import { runWhatif } from '../planner/whatif.js';
+import { BallastError, quote } from '../util/errors.js';
+import { EXIT_OK, EXIT_OVERLOAD } from './run.js';
+import { makeStyle } from './style.js';
+
+export function addWhatif(program: Command<[], {}, {}>): void {
+  program
+    .command('whatif')
+    .description('Per-server load under a failure scenario: plain ECMP, FRR num-multipaths and ballast side by side')
+    .argument('<fixture>', 'fabric fixture (YAML)')
+    .option('--fail <names>', 'comma-separated servers, leaves or spines to fail', '')
+    .option('--strategy <list>', `strategies to show, comma-separated (${STRATEGIES.join(', ')})`, STRATEGIES.join(','))
+    .addOption(new Option('--load <x>', 'offered load for every prefix, overriding the fixture').argParser(parseLoad))
+    .option('--json', 'machine-readable output (schemaVersion 1)', false)
+    .addHelpText('after', '\nExit status: 0 no overload, 1 a server is overloaded under ballast (or the first --strategy), 2 bad input.')
+    .action((fixture, opts) => {
+      const fabric = loadFixture(fixture);
+      const index = indexFabric(fabric);
+      const failures = resolveFailures(index, opts.fail.split(','));
+      const report = runWhatif(index, {
+        fixture,
+        failures,
+        live: scenarioLiveness(index, failures),
+        strategies: parseStrategies(opts.strategy),
+        ...(opts.load === undefined ? {} : { load: opts.load }),
+      });
+      process.stdout.write(opts.json ? `${JSON.stringify(report, jsonReplacer, 2)}\n` : `${renderWhatifText(report, makeStyle())}\n`);
+      process.exitCode = report.overloaded ? EXIT_OVERLOAD : EXIT_OK;
+    });
+}
+
+function parseLoad(text: string): number {
+  const v = Number(text);
+  if (text.trim() === '' || !Number.isFinite(v) || v < 0) throw new BallastError('E_USAGE', `Cannot use --load ${quote(text)}: expected a number of at least 0`);
+  return v;
+}
+
+function parseStrategies(text: string): Strategy[] {
+  const out: Strategy[] = [];
+  for (const raw of text.split(',')) {
+    const s = raw.trim();
+    if (s === '') continue;
+    if (!(STRATEGIES as readonly string[]).includes(s)) throw new BallastError('E_USAGE', `Cannot use --strategy ${quote(s)}: expected one of ${STRATEGIES.join(', ')}`);
+    if (!out.includes(s as Strategy)) out.push(s as Strategy);
+  }
+  if (out.length === 0) throw new BallastError('E_USAGE', `Cannot use --strategy ${quote(text)}: expected at least one of ${STRATEGIES.join(', ')}`);
+  return out;
+}
+
+/** Infinity is not JSON: write it as null so consumers can parse the output. */
+function jsonReplacer(_key: string, value: unknown): unknown {
+  return typeof value === 'number' && !Number.isFinite(value) ? null : value;
+}
