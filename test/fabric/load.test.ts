@@ -1,0 +1,89 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { loadFixture, parseFixture } from '../../src/fabric/load.js';
+import { InputError } from '../../src/util/errors.js';
+
+// One file per mistake: the code, the position and the words a user needs to fix it.
+const bad: [file: string, code: string, line: number, col: number, words: RegExp][] = [
+  ['invalid-prefix.yaml', 'E_PREFIX_INVALID', 10, 15, /"172\.20\.0\.300\/32".*octet "300" is out of range 0-255/],
+  ['host-bits.yaml', 'E_PREFIX_HOST_BITS', 10, 15, /"172\.20\.0\.1\/24".*host bits are set, expected the network address 172\.20\.0\.0\/24/],
+  ['length-33.yaml', 'E_PREFIX_LENGTH', 10, 15, /"172\.20\.0\.1\/33".*\/33 is out of range, expected 0 to 32/],
+  ['duplicate-server.yaml', 'E_DUPLICATE_NAME', 9, 13, /Duplicate name "server01".*line 8/],
+  ['unknown-leaf.yaml', 'E_UNKNOWN_REFERENCE', 9, 29, /"leaf09", an unknown leaf; expected one of leaf01/],
+  ['duplicate-key.yaml', 'E_YAML_DUPLICATE_KEY', 11, 5, /Duplicate key "capacity"/],
+  ['string-for-number.yaml', 'E_SCHEMA_TYPE', 8, 47, /capacity is "ten", expected a number/],
+  ['negative-capacity.yaml', 'E_SCHEMA_RANGE', 8, 47, /capacity is -5, expected a number above 0/],
+];
+
+for (const [file, code, line, col, words] of bad) {
+  test(`fixtures/bad/${file} is refused with ${code} at ${line}:${col}`, () => {
+    const path = `fixtures/bad/${file}`;
+    assert.throws(() => loadFixture(path), (err: unknown) => {
+      assert.ok(err instanceof InputError, `expected an InputError, got ${String(err)}`);
+      assert.equal(err.code, code);
+      assert.deepEqual(err.position, { file: path, line, col });
+      assert.match(err.message, words);
+      assert.ok(err.format().startsWith(`${path}:${line}:${col}: `));
+      return true;
+    });
+  });
+}
+
+test('every bundled fixture loads', () => {
+  for (const name of ['seed-blog', 'warning', 'heterogeneous', 'lab-421']) {
+    const f = loadFixture(`fixtures/${name}.yaml`);
+    assert.ok(f.servers.length > 0, name);
+  }
+});
+
+test('fixture shapes match what the issues promise', () => {
+  const seed = loadFixture('fixtures/seed-blog.yaml');
+  assert.deepEqual(seed.leaves.map((l) => [l.name, l.asn]), [['leaf01', 65201], ['leaf02', 65202], ['leaf03', 65203], ['leaf04', 65204]]);
+  assert.deepEqual(seed.servers.map((s) => s.asn), [65300, 65300, 65300, 65300]);
+  const warning = loadFixture('fixtures/warning.yaml');
+  assert.equal(warning.servers.length, 32);
+  assert.equal(warning.servers.filter((s) => s.leaf === 'leaf02').map((s) => s.name)[0], 'server09');
+  const lab = loadFixture('fixtures/lab-421.yaml');
+  assert.deepEqual(lab.leaves.map((l) => lab.servers.filter((s) => s.leaf === l.name).length), [4, 2, 1]);
+  assert.equal(lab.servers.filter((s) => s.prefixes.includes('198.51.100.2/32')).length, 3);
+  const het = loadFixture('fixtures/heterogeneous.yaml');
+  assert.deepEqual(new Set(het.servers.map((s) => s.capacity)), new Set([10, 20, 40]));
+  assert.deepEqual(het.services.map((s) => s.prefix.family), ['ipv4', 'ipv6']);
+});
+
+const minimal = (extra: string) => `spines: [{ name: s1 }]\nleaves: [{ name: l1, asn: 65201 }]\nservers: [{ name: v1, leaf: l1 }]\nservices: [{ prefix: 198.51.100.1/32 }]\n${extra}`;
+
+test('defaults: spines frr8 with FRR default fallback, servers up with capacity 1 on every prefix', () => {
+  const f = parseFixture(minimal(''), 'x.yaml');
+  assert.equal(f.spines[0]!.weights, 'frr8');
+  assert.equal(f.spines[0]!.missingBandwidth, 'ecmp-fallback');
+  assert.deepEqual(f.servers[0], { name: 'v1', leaf: 'l1', asn: 65300, capacity: 1, prefixes: ['198.51.100.1/32'], state: 'up' });
+  assert.deepEqual(f.leaves[0]!.spines, ['s1']);
+});
+
+test('an unknown key is refused rather than ignored (typos must not pass silently)', () => {
+  assert.throws(() => parseFixture(minimal('polcy: {}\n'), 'x.yaml'), (e: unknown) => e instanceof InputError && e.code === 'E_SCHEMA_UNKNOWN_KEY' && e.position.line === 5 && /"polcy"/.test(e.message));
+});
+
+test('an enum value out of its set names the choices', () => {
+  assert.throws(() => parseFixture(minimal('').replace('{ name: s1 }', '{ name: s1, weights: frr9 }'), 'x.yaml'), /weights is "frr9", expected one of "frr8", "frr10", "frr10-16bit", "ecmp"/);
+});
+
+test('mbps-per-unit that overflows FRR 25600 Mbps for the fullest leaf is refused', () => {
+  assert.throws(() => parseFixture(minimal('policy: { mbps-per-unit: 30000 }\n'), 'x.yaml'), (e: unknown) => e instanceof InputError && e.code === 'E_BANDWIDTH_RANGE' && /25600/.test(e.message));
+});
+
+test('a derived mbps-per-unit is a readable 1-2-5 step that fits the fullest leaf', () => {
+  const f = loadFixture('fixtures/seed-blog.yaml');
+  assert.equal(f.policy.mbpsPerUnitDerived, true);
+  assert.equal(f.policy.mbpsPerUnit, 2000);
+});
+
+test('a server naming a prefix no service has is refused', () => {
+  assert.throws(() => parseFixture(minimal('').replace('leaf: l1 }', 'leaf: l1, prefixes: [203.0.113.9/32] }'), 'x.yaml'), (e: unknown) => e instanceof InputError && e.code === 'E_UNKNOWN_REFERENCE');
+});
+
+test('IPv6 prefixes are canonicalised', () => {
+  const f = parseFixture(minimal('').replace('198.51.100.1/32', '"2001:DB8:0:0::10/128"'), 'x.yaml');
+  assert.equal(f.services[0]!.prefix.text, '2001:db8::10/128');
+});
