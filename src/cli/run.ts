@@ -25,7 +25,13 @@ export function reportError(err: unknown): number {
 }
 
 export async function runCli(program: Command<[], {}, {}>, argv: readonly string[] = process.argv): Promise<void> {
-  program.exitOverride();
+  // Subcommands copy settings only when created, so the override is applied down the whole tree here.
+  const override = (c: Command<any, any, any>): void => {
+    c.exitOverride();
+    c.showHelpAfterError('(run with --help for usage)');
+    for (const sub of c.commands) override(sub as Command<any, any, any>);
+  };
+  override(program);
   try {
     await program.parseAsync(argv as string[]);
   } catch (err) {
