@@ -1,0 +1,126 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import { parseFixture } from '../../src/fabric/load.js';
+import { MISSING_BANDWIDTH, POLICY_MODES, STRATEGIES, WEIGHT_MODELS, type Fabric } from '../../src/fabric/types.js';
+import { baseLiveness, indexFabric } from '../../src/forwarding/fabric-index.js';
+import { evaluatePrefix } from '../../src/forwarding/shares.js';
+import { loadMetrics } from '../../src/planner/metrics.js';
+import { metricsOf, newEvalResult, PrefixEvaluator } from '../../src/plan/fast-eval.js';
+import { ScenarioState } from '../../src/plan/scenario-state.js';
+import { groupSpines } from '../../src/plan/spine-groups.js';
+
+/** A random small fabric as fixture YAML (the loader is part of what is compared). */
+interface Spec {
+  spines: { weights: string; missing: string; ingress: number }[];
+  leaves: { spines: boolean[]; weights: string; servers: { cap: number; state: string; prefixes: boolean[] }[] }[];
+  prefixes: number;
+  mode: string;
+  weightServers: boolean;
+  belowFraction: number;
+  belowServers: number;
+}
+
+const specArb: fc.Arbitrary<Spec> = fc.integer({ min: 1, max: 4 }).chain((nSpines) =>
+  fc.integer({ min: 1, max: 2 }).chain((prefixes) =>
+    fc.record({
+      // Spines often share a model and leaf set, so spine groups with several members get exercised.
+      spines: fc.array(fc.record({ weights: fc.constantFrom(...WEIGHT_MODELS), missing: fc.constantFrom(...MISSING_BANDWIDTH), ingress: fc.constantFrom(1, 1, 2, 3) }), { minLength: nSpines, maxLength: nSpines }),
+      leaves: fc.array(
+        fc.record({
+          spines: fc.array(fc.boolean(), { minLength: nSpines, maxLength: nSpines }),
+          weights: fc.constantFrom(...WEIGHT_MODELS),
+          servers: fc.array(fc.record({ cap: fc.constantFrom(1, 2, 4, 5, 10, 16), state: fc.constantFrom('up', 'up', 'up', 'down', 'drained'), prefixes: fc.array(fc.boolean(), { minLength: prefixes, maxLength: prefixes }) }), { maxLength: 6 }),
+        }),
+        { minLength: 1, maxLength: 6 },
+      ),
+      prefixes: fc.constant(prefixes),
+      mode: fc.constantFrom(...POLICY_MODES),
+      weightServers: fc.boolean(),
+      belowFraction: fc.constantFrom(0, 0.25, 0.5, 0.75),
+      belowServers: fc.constantFrom(0, 0, 2),
+    }),
+  ),
+);
+
+function fabricOf(spec: Spec, sameSpines: boolean): Fabric {
+  const lines: string[] = ['spines:'];
+  spec.spines.forEach((s, i) => {
+    const t = sameSpines ? spec.spines[0]! : s;
+    lines.push(`  - { name: sp${i}, weights: ${t.weights}, missing-bandwidth: ${t.missing}, ingress: ${s.ingress} }`);
+  });
+  lines.push('leaves:');
+  spec.leaves.forEach((l, i) => {
+    const spines = l.spines.map((on, s) => (on || sameSpines ? `sp${s}` : '')).filter(Boolean);
+    lines.push(`  - { name: lf${i}, asn: ${65201 + i}, weights: ${l.weights}, spines: [${spines.join(', ')}] }`);
+  });
+  const servers: string[] = [];
+  spec.leaves.forEach((l, li) => l.servers.forEach((s, si) => {
+    const prefixes = s.prefixes.map((on, p) => (on ? `198.51.100.${p + 1}/32` : '')).filter(Boolean);
+    servers.push(`  - { name: sv${li}x${si}, leaf: lf${li}, capacity: ${s.cap}, state: ${s.state}, prefixes: [${(prefixes.length ? prefixes : ['198.51.100.1/32']).join(', ')}] }`);
+  }));
+  lines.push(servers.length ? 'servers:' : 'servers: []', ...servers);
+  lines.push('services:');
+  for (let p = 0; p < spec.prefixes; p++) lines.push(`  - { prefix: 198.51.100.${p + 1}/32, load: 10 }`);
+  lines.push('policy:', `  mode: ${spec.mode}`, '  mbps-per-unit: 10', `  weight-servers: ${spec.weightServers}`, `  prepend: { below-fraction: ${spec.belowFraction}, below-servers: ${spec.belowServers} }`);
+  return parseFixture(`${lines.join('\n')}\n`, 'random.yaml');
+}
+
+const close = (a: number, b: number, what: string) => assert.ok(Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b)), `${what}: fast ${a} vs reference ${b}`);
+
+test('the incremental evaluator gives the reference shares and metrics for random fabrics, failures, strategies and weight models', () => {
+  fc.assert(
+    fc.property(specArb, fc.boolean(), fc.array(fc.array(fc.nat(), { maxLength: 4 }), { minLength: 1, maxLength: 6 }), (spec, sameSpines, scenarios) => {
+      const fabric = fabricOf(spec, sameSpines);
+      const index = indexFabric(fabric);
+      const groups = groupSpines(index);
+      const sc = new ScenarioState(index, groups, 4);
+      const nElements = sc.elementCount;
+      const evaluators = index.prefixes.flatMap((_, pi) => STRATEGIES.map((s) => new PrefixEvaluator(index, groups, pi, s, sc.leafDown)));
+      const r1 = newEvalResult();
+      const r2 = newEvalResult();
+      // Several scenarios through the same evaluators: state must not leak from one to the next.
+      for (const picks of scenarios) {
+        const elements = picks.map((x) => x % nElements);
+        sc.apply(elements, elements.length);
+        const live = baseLiveness(index);
+        for (const e of elements) {
+          if (e < sc.nSpines) live.spine[e] = 0;
+          else if (e < sc.nSpines + sc.nLeaves) live.leaf[e - sc.nSpines] = 0;
+          else live.server[e - sc.nSpines - sc.nLeaves] = 0;
+        }
+        for (const ev of evaluators) {
+          const p = index.prefixes[ev.prefix]!;
+          const ref = evaluatePrefix(index, ev.prefix, ev.strategy, live);
+          const leafShare = new Float64Array(fabric.leaves.length);
+          const serverShare = new Float64Array(p.servers.length);
+          const serverLive = new Uint8Array(p.servers.length);
+          ev.materialize(sc, r1, leafShare, serverShare, serverLive);
+          ev.evaluate(sc, r2);
+          const where = `${ev.strategy} prefix ${ev.prefix} failing [${elements}]`;
+          leafShare.forEach((x, l) => close(x, ref.leafShare[l]!, `${where} leaf ${l} share`));
+          serverShare.forEach((x, k) => close(x, ref.serverShare[k]!, `${where} server ${k} share`));
+          assert.deepEqual([...serverLive], [...ref.serverLive], `${where} server liveness`);
+          const capacity = Float64Array.from(p.servers, (s) => index.serverCapacity[s]!);
+          const want = loadMetrics(ref.serverShare, capacity, ref.serverLive, 10);
+          for (const r of [r1, r2]) {
+            const got = metricsOf(r, 10);
+            close(got.maxUtilization, want.maxUtilization, `${where} maxUtilization`);
+            close(got.maxOverIdeal, want.maxOverIdeal, `${where} maxOverIdeal`);
+            close(got.jain, want.jain, `${where} jain`);
+            close(got.safeLoad, want.safeLoad, `${where} safeLoad`);
+            close(got.liveCapacity, want.liveCapacity, `${where} liveCapacity`);
+            // The named saturating server really carries the maximum share per capacity.
+            if (r.maxPerCap > 0) {
+              const k = p.servers.indexOf(r.argServer);
+              assert.ok(k >= 0 && ref.serverLive[k], `${where} saturating server is live`);
+              close(ref.serverShare[k]! / capacity[k]!, r.maxPerCap, `${where} saturating server`);
+            } else assert.equal(r.argServer, -1);
+          }
+        }
+        sc.clear();
+      }
+    }),
+    { numRuns: 300 },
+  );
+});
