@@ -1,0 +1,154 @@
+/**
+ * `ballast lab`: a real FRR fabric in network namespaces (docs/lab.md). Data on stdout, progress on
+ * stderr. `status` exits 1 when a spine kernel differs from the prediction, like diff.
+ */
+import { Command, Option } from '@commander-js/extra-typings';
+import { labDown, labSetServer, labUp, requireLab } from '../lab/lab.js';
+import { LEAF_POLICIES } from '../lab/plan.js';
+import { formatWeights } from '../lab/predict.js';
+import { DEFAULT_RUN_DIR } from '../lab/state.js';
+import { compareTraffic, labStatus, viewLab, waitConverged, type LabView } from '../lab/status.js';
+import { MAX_FLOWS, sendTraffic } from '../lab/traffic.js';
+import { BallastError } from '../util/errors.js';
+import { EXIT_OVERLOAD } from './run.js';
+
+const SCHEMA_VERSION = 1;
+const runDir = (): string => process.env.BALLAST_LAB_DIR ?? DEFAULT_RUN_DIR;
+const progress = (line: string): void => {
+  process.stderr.write(`ballast lab: ${line}\n`);
+};
+const out = (text: string): void => {
+  process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+};
+const json = (value: object): void => out(JSON.stringify({ schemaVersion: SCHEMA_VERSION, ...value }, (_k, v: unknown) => (v instanceof Map ? Object.fromEntries(v) : v), 2));
+const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
+
+function table(rows: readonly (readonly string[])[]): string {
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
+  return rows.map((r) => `  ${r.map((cell, c) => cell.padEnd(widths[c]!)).join('  ')}`.trimEnd()).join('\n');
+}
+
+function parseFlows(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1 || n > MAX_FLOWS) throw new BallastError('E_USAGE', `--flows ${JSON.stringify(value)}: expected a whole number from 1 to ${MAX_FLOWS}`);
+  return n;
+}
+
+/** Wait for the spines to follow a fail/heal, bounded; reports rather than fails when they do not. */
+async function settle(view: LabView): Promise<number | null> {
+  try {
+    return await waitConverged(view, 10_000);
+  } catch (err) {
+    if (err instanceof BallastError && err.code === 'E_LAB_TIMEOUT') return null;
+    throw err;
+  }
+}
+
+export function addLab(program: Command<[], {}, {}>): void {
+  const lab = program.command('lab').description('A real FRR 8.4 fabric in Linux network namespaces, for demos and end-to-end tests (root)');
+
+  lab
+    .command('up')
+    .description('Bring up the fabric a fixture describes and wait until every BGP session is Established')
+    .argument('<fixture>', 'fabric YAML (anycast /32s inside 198.51.100.0/24 or 203.0.113.0/24)')
+    .addOption(new Option('--leaf-policy <policy>', 'static leaf configuration toward the spines').choices(LEAF_POLICIES).default('num-multipaths' as const))
+    .option('--json', 'machine-readable output')
+    .action(async (fixture, opts) => {
+      const controller = new AbortController();
+      const abort = (): void => controller.abort();
+      process.once('SIGINT', abort);
+      process.once('SIGTERM', abort);
+      try {
+        const r = await labUp({ fixture, leafPolicy: opts.leafPolicy, runDir: runDir(), signal: controller.signal, log: progress });
+        if (opts.json) {
+          json({ fixture: r.state.fixture, leafPolicy: r.state.leafPolicy, seconds: r.seconds, namespaces: r.state.namespaces, daemons: r.state.daemons, notes: r.plan.notes });
+        } else {
+          out(`lab ${r.plan.fabric.name} up in ${r.seconds.toFixed(1)} s: ${r.state.namespaces.length} namespaces, ${r.state.daemons.length} FRR daemons, leaf policy ${r.state.leafPolicy}`);
+        }
+      } finally {
+        process.off('SIGINT', abort);
+        process.off('SIGTERM', abort);
+      }
+    });
+
+  lab
+    .command('status')
+    .description('BGP sessions, and per anycast prefix each spine kernel\'s weights beside the prediction (exit 1 on a difference)')
+    .option('--json', 'machine-readable output')
+    .action(async (opts) => {
+      const view = viewLab(requireLab(runDir()));
+      const s = await labStatus(view);
+      const mismatch = s.weights.some((w) => !w.equal);
+      if (opts.json) {
+        json({ fixture: view.state.fixture, leafPolicy: view.state.leafPolicy, failed: view.state.failed, sessions: s.sessions, weights: s.weights });
+      } else {
+        const leafOrder = view.fabric.leaves.map((l) => l.name);
+        const established = s.sessions.filter((x) => x.state === 'Established').length;
+        const lines = [
+          `lab ${view.fabric.name} (${view.state.fixture}), leaf policy ${view.state.leafPolicy}, up since ${view.state.startedAt}`,
+          `failed servers: ${view.state.failed.length ? view.state.failed.join(', ') : 'none'}`,
+          `BGP sessions: ${established}/${s.sessions.length} Established`,
+        ];
+        const notUp = s.sessions.filter((x) => x.state !== 'Established');
+        for (const x of notUp) lines.push(`  ${x.node} -> ${x.neighbor}: ${x.state}`);
+        for (const p of view.predictions) {
+          lines.push('', `${p.prefix}: spine kernel weights`);
+          const rows = s.weights.filter((w) => w.prefix === p.prefix).map((w) => [w.spine, formatWeights(w.kernel, leafOrder), formatWeights(w.predicted, leafOrder), w.equal ? 'ok' : 'DIFFERS']);
+          lines.push(table([['spine', 'kernel', 'predicted', ''], ...rows]));
+        }
+        out(lines.join('\n'));
+      }
+      if (mismatch) process.exitCode = EXIT_OVERLOAD;
+    });
+
+  for (const [name, healthy] of [['fail', false], ['heal', true]] as const) {
+    lab
+      .command(name)
+      .description(healthy ? "Restore a server's anycast addresses on lo" : "Remove a server's anycast addresses from lo (what its health check does when the service fails)")
+      .argument('<server>', 'server name from the fixture')
+      .option('--no-wait', 'return without waiting for the spines to follow')
+      .action(async (server, opts) => {
+        const r = await labSetServer(server, healthy, runDir());
+        const verb = healthy ? 'restored' : 'removed';
+        let line = `${server}: ${r.changed ? verb : `already ${healthy ? 'healthy' : 'failed'}`} ${r.addresses.join(', ')}`;
+        if (opts.wait) {
+          const seconds = await settle(viewLab(requireLab(runDir())));
+          line += seconds === null ? '; the spine kernels still differ from the prediction after 10 s (see "ballast lab status")' : `; spine kernels match the prediction after ${seconds.toFixed(2)} s`;
+        }
+        out(line);
+      });
+  }
+
+  lab
+    .command('traffic')
+    .description('Send short UDP flows from the client to every anycast prefix; per-server measured share beside the prediction')
+    .option('--flows <n>', `flows per prefix, 1-${MAX_FLOWS}`, parseFlows, 2000)
+    .option('--json', 'machine-readable output')
+    .action(async (opts) => {
+      const view = viewLab(requireLab(runDir()));
+      progress(`sending ${opts.flows} flows to each of ${view.predictions.length} prefixes`);
+      const counts = await sendTraffic(view.fabric.servers.map((s) => s.name), view.predictions.map((p) => p.prefix), opts.flows);
+      const result = compareTraffic(view.predictions, counts);
+      if (opts.json) {
+        json({ flows: opts.flows, leafPolicy: view.state.leafPolicy, failed: view.state.failed, sent: counts.sent, sendErrors: counts.sendErrors, seconds: counts.seconds, prefixes: result });
+        return;
+      }
+      const lines = [`${opts.flows} flows per prefix, leaf policy ${view.state.leafPolicy}, failed servers: ${view.state.failed.length ? view.state.failed.join(', ') : 'none'} (${counts.seconds.toFixed(1)} s)`];
+      for (const p of result) {
+        lines.push('', `${p.prefix}: ${p.received} of ${opts.flows} received, largest difference ${p.maxDiffPoints.toFixed(1)} points`);
+        lines.push(table([['server', 'received', 'measured', 'predicted', 'diff'], ...p.servers.map((s) => [s.server, String(s.received), pct(s.measured), pct(s.predicted), `${((s.measured - s.predicted) * 100).toFixed(1)}`])]));
+      }
+      if (counts.sendErrors > 0) lines.push('', `${counts.sendErrors} datagrams could not be sent (no route at the client)`);
+      out(lines.join('\n'));
+    });
+
+  lab
+    .command('down')
+    .description('Remove everything the lab created: processes (by PID), namespaces, files; harmless when no lab exists')
+    .option('--json', 'machine-readable output')
+    .action(async (opts) => {
+      const r = await labDown(runDir());
+      if (opts.json) json(r);
+      else out(r.removed ? `lab down in ${r.seconds.toFixed(1)} s: ${r.processes} processes ended, ${r.namespaces} namespaces removed` : 'no lab to remove');
+    });
+}

@@ -1,0 +1,220 @@
+/**
+ * Lab lifecycle: `up` carries out a plan (plan.ts) step by step, recording every creation in the state
+ * file first; `down` undoes exactly what the state file records. An interrupted or failed `up` runs
+ * `down` before it returns, and a killed one leaves a state file that `down` finishes.
+ */
+import { existsSync, rmSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { loadFixture } from '../fabric/load.js';
+import { BallastError } from '../util/errors.js';
+import { frrUser, prepareNodeDir, startDaemon } from './daemons.js';
+import * as netns from './netns.js';
+import { CLIENT_ADDRESS, NETNS_PREFIX, planLab, type LabPlan, type LeafPolicyName } from './plan.js';
+import { assertLabAvailable } from './preflight.js';
+import { alive, cmdline, removeCrashLogDirs, terminate } from './processes.js';
+import { DEFAULT_RUN_DIR, readState, writeState, type LabState } from './state.js';
+import { readSessions, waitFor } from './observe.js';
+import { predictLab } from './predict.js';
+import { waitConverged } from './status.js';
+
+export interface UpOptions {
+  readonly fixture: string;
+  readonly leafPolicy: LeafPolicyName;
+  readonly runDir?: string;
+  /** Aborting (Ctrl-C) stops `up` between steps and removes what it created. */
+  readonly signal?: AbortSignal;
+  /** Progress lines for stderr. */
+  readonly log?: (line: string) => void;
+  /** How long to wait for every BGP session to reach Established. */
+  readonly establishTimeoutMs?: number;
+}
+
+export interface UpResult {
+  readonly plan: LabPlan;
+  readonly state: LabState;
+  readonly seconds: number;
+}
+
+export async function labUp(options: UpOptions): Promise<UpResult> {
+  const started = performance.now();
+  const runDir = options.runDir ?? DEFAULT_RUN_DIR;
+  const log = options.log ?? (() => {});
+  await assertLabAvailable();
+  const existing = readState(runDir);
+  if (existing) {
+    throw new BallastError('E_LAB_EXISTS', `A lab is already up (${existing.fixture}, ${existing.namespaces.length} namespaces, state ${runDir}/state.json): run "ballast lab down" first`);
+  }
+  const fabric = loadFixture(options.fixture);
+  // Validate everything before the first namespace exists.
+  const plan = planLab(fabric, options.leafPolicy, runDir);
+  for (const note of plan.notes) log(`note: ${note}`);
+  const taken = new Set(await netns.listNetns());
+  const clash = plan.nodes.find((n) => taken.has(n.ns));
+  if (clash) throw new BallastError('E_LAB_EXISTS', `Network namespace ${clash.ns} already exists but is not recorded in ${runDir}/state.json; it is not the lab's to remove`);
+  const user = await frrUser();
+
+  const state: LabState = {
+    schemaVersion: 1,
+    fixture: resolve(options.fixture),
+    leafPolicy: options.leafPolicy,
+    runDir,
+    startedAt: new Date().toISOString(),
+    phase: 'creating',
+    namespaces: [],
+    daemons: [],
+    failed: fabric.servers.filter((s) => s.state !== 'up').map((s) => s.name),
+  };
+  const step = (): void => {
+    if (options.signal?.aborted) throw new BallastError('E_LAB_INTERRUPTED', 'Lab start-up interrupted; everything it created has been removed');
+  };
+  try {
+    writeState(state);
+    log(`creating ${plan.nodes.length} namespaces`);
+    for (const node of plan.nodes) {
+      step();
+      // Recorded before it exists: if `ip netns add` half-succeeds, `down` still tries to remove it.
+      state.namespaces.push(node.ns);
+      writeState(state);
+      await netns.addNetns(node.ns);
+    }
+    // Kernels before 6.11 have no per-namespace seed: flows then hash alike at every hop (FRR-FACTS.md).
+    const seeds = existsSync('/proc/sys/net/ipv4/fib_multipath_hash_seed');
+    if (!seeds) log('warning: this kernel has no net.ipv4.fib_multipath_hash_seed (needs >= 6.11); traffic shares will be skewed');
+    await Promise.all(
+      plan.nodes.map(async (node) => {
+        await netns.linkUp(node.ns, 'lo');
+        await netns.setSysctls(node.ns, {
+          'net.ipv4.ip_forward': node.forwarding ? 1 : 0,
+          'net.ipv6.conf.all.forwarding': node.forwarding ? 1 : 0,
+          'net.ipv4.conf.all.rp_filter': 0,
+          'net.ipv4.conf.default.rp_filter': 0,
+          'net.ipv4.fib_multipath_hash_policy': 1,
+          ...(seeds ? { 'net.ipv4.fib_multipath_hash_seed': node.hashSeed } : {}),
+        });
+      }),
+    );
+    step();
+    log(`creating ${plan.links.length} links`);
+    for (const link of plan.links) await netns.addVeth(link.a, link.b);
+    await Promise.all(
+      plan.links.flatMap((link) =>
+        [link.a, link.b].map(async (end) => {
+          if (end.address) await netns.addAddress(end.ns, end.address, end.ifname);
+          await netns.linkUp(end.ns, end.ifname);
+        }),
+      ),
+    );
+    for (const [ns, addresses] of plan.anycast) for (const a of addresses) await netns.addAddress(ns, `${a}/32`, 'lo');
+    const clientNs = `${NETNS_PREFIX}client`;
+    await netns.addAddress(clientNs, `${CLIENT_ADDRESS}/32`, 'lo');
+    for (const service of fabric.services) {
+      await netns.addRoute(clientNs, [service.prefix.text, 'src', CLIENT_ADDRESS, ...plan.clientNexthops.flatMap((h) => ['nexthop', 'via', h.via, 'dev', h.dev, 'weight', String(h.weight)])]);
+    }
+    step();
+    log('starting FRR');
+    const routers = plan.nodes.filter((n) => n.frr);
+    for (const node of routers) prepareNodeDir(`${runDir}/${node.ns}`, node.frr!, user);
+    // zebra first everywhere: bgpd retries its zebra connection, but starting it late costs seconds.
+    for (const daemon of ['zebra', 'bgpd'] as const) {
+      const pids = await Promise.all(routers.map((node) => startDaemon(node.ns, `${runDir}/${node.ns}`, daemon)));
+      routers.forEach((node, i) => state.daemons.push({ ns: node.ns, daemon, pid: pids[i]! }));
+      writeState(state);
+      step();
+    }
+    log('waiting for BGP sessions');
+    await waitFor(
+      async () => {
+        step();
+        const sessions = await readSessions(plan.nodes, runDir);
+        const down = sessions.filter((s) => s.state !== 'Established');
+        return down.length === 0 && sessions.length === expectedSessions(plan) ? true : null;
+      },
+      options.establishTimeoutMs ?? 60_000,
+      'every BGP session to reach Established',
+    );
+    // Sessions up is not routes installed: wait (bounded) for the spines to hold what is predicted,
+    // so `up` followed at once by `traffic` measures the converged fabric.
+    log('waiting for the spine kernels to hold the predicted weights');
+    try {
+      await waitConverged({ state, fabric, plan, predictions: predictLab(fabric, options.leafPolicy, state.failed) }, 20_000);
+    } catch (err) {
+      if (!(err instanceof BallastError && err.code === 'E_LAB_TIMEOUT')) throw err;
+      log('warning: the spine kernels differ from the prediction after 20 s; see "ballast lab status"');
+    }
+    state.phase = 'up';
+    writeState(state);
+    return { plan, state, seconds: (performance.now() - started) / 1000 };
+  } catch (err) {
+    log('cleaning up');
+    await labDown(runDir);
+    throw err;
+  }
+}
+
+/** Both ends of every spine-leaf and leaf-server link run BGP. */
+export function expectedSessions(plan: LabPlan): number {
+  const routerNs = new Set(plan.nodes.filter((n) => n.frr).map((n) => n.ns));
+  return plan.links.filter((l) => routerNs.has(l.a.ns) && routerNs.has(l.b.ns)).length * 2;
+}
+
+export interface DownResult {
+  /** False when there was no lab. */
+  readonly removed: boolean;
+  readonly namespaces: number;
+  readonly processes: number;
+  readonly seconds: number;
+}
+
+export async function labDown(runDir: string = DEFAULT_RUN_DIR): Promise<DownResult> {
+  const started = performance.now();
+  const state = readState(runDir);
+  if (!state) return { removed: false, namespaces: 0, processes: 0, seconds: 0 };
+  const present = new Set(await netns.listNetns());
+  const namespaces = state.namespaces.filter((ns) => present.has(ns));
+  // Everything inside a namespace the lab created is the lab's; recorded daemons are checked again
+  // by their command line (which names our run directory) in case the PID was reused.
+  const pids = new Set<number>();
+  for (const ns of namespaces) for (const pid of await netns.netnsPids(ns)) pids.add(pid);
+  for (const d of state.daemons) if (alive(d.pid) && cmdline(d.pid)?.includes(runDir)) pids.add(d.pid);
+  await terminate([...pids]);
+  for (const ns of [...namespaces].reverse()) await netns.deleteNetns(ns);
+  removeCrashLogDirs(new Set([...pids, ...state.daemons.map((d) => d.pid)]));
+  rmSync(runDir, { recursive: true, force: true });
+  return { removed: true, namespaces: namespaces.length, processes: pids.size, seconds: (performance.now() - started) / 1000 };
+}
+
+export function labExists(runDir: string = DEFAULT_RUN_DIR): boolean {
+  return existsSync(`${runDir}/state.json`);
+}
+
+/** The lab's state, or an error telling the user to start one. */
+export function requireLab(runDir: string = DEFAULT_RUN_DIR): LabState {
+  const state = readState(runDir);
+  if (!state || state.phase !== 'up') throw new BallastError('E_LAB', state ? 'The lab is still starting or its start-up was interrupted: run "ballast lab down"' : 'No lab is up: run "ballast lab up FIXTURE" first');
+  return state;
+}
+
+/** Remove (fail) or restore (heal) a server's anycast addresses: the health checker's action. */
+export async function labSetServer(serverName: string, healthy: boolean, runDir: string = DEFAULT_RUN_DIR): Promise<{ changed: boolean; addresses: string[] }> {
+  const state = requireLab(runDir);
+  const fabric = loadFixture(state.fixture);
+  const server = fabric.servers.find((s) => s.name === serverName);
+  if (!server) throw new BallastError('E_USAGE', `No server ${JSON.stringify(serverName)} in the lab; servers: ${fabric.servers.map((s) => s.name).join(', ')}`);
+  const ns = `${NETNS_PREFIX}${server.name}`;
+  const present = new Set(await netns.addresses(ns, 'lo'));
+  const addresses = server.prefixes.map((p) => p.slice(0, p.indexOf('/')));
+  let changed = false;
+  for (const a of addresses) {
+    if (healthy && !present.has(a)) {
+      await netns.addAddress(ns, `${a}/32`, 'lo');
+      changed = true;
+    } else if (!healthy && present.has(a)) {
+      await netns.deleteAddress(ns, `${a}/32`, 'lo');
+      changed = true;
+    }
+  }
+  state.failed = healthy ? state.failed.filter((n) => n !== server.name) : [...new Set([...state.failed, server.name])];
+  writeState(state);
+  return { changed, addresses };
+}
+

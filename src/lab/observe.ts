@@ -1,0 +1,48 @@
+/** Reading the running lab: BGP sessions through vtysh, spine kernel routes through iproute2. */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parseBgpSummary, type BgpPeerSummary } from '../frr/bgp-summary.js';
+import { vtyshJson } from '../frr/vtysh.js';
+import { BallastError } from '../util/errors.js';
+import { parseKernelRoutes, type KernelRoute } from './kernel-route.js';
+import { routesJson } from './netns.js';
+import type { LabNode } from './plan.js';
+
+export interface LabSession extends BgpPeerSummary {
+  readonly node: string;
+}
+
+export async function readSessions(nodes: readonly LabNode[], runDir: string): Promise<LabSession[]> {
+  const perNode = await Promise.all(
+    nodes
+      .filter((n) => n.frr)
+      .map(async (n) => parseBgpSummary(await vtyshJson('show bgp summary json', { vtyDir: `${runDir}/${n.ns}` })).map((p) => ({ ...p, node: n.name }))),
+  );
+  return perNode.flat();
+}
+
+/** Every spine's IPv4 kernel routes, by spine name. */
+export async function readSpineRoutes(nodes: readonly LabNode[]): Promise<Map<string, KernelRoute[]>> {
+  const spines = nodes.filter((n) => n.role === 'spine');
+  const routes = await Promise.all(spines.map(async (n) => parseKernelRoutes(await routesJson(n.ns, []))));
+  return new Map(spines.map((n, i) => [n.name, routes[i]!]));
+}
+
+/** Poll until `probe` returns non-null, every 200 ms, or fail with E_LAB_TIMEOUT naming what we waited for. */
+export async function waitFor<T>(probe: () => Promise<T | null>, timeoutMs: number, what: string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await probe();
+      if (v !== null) return v;
+    } catch (err) {
+      // Daemons just started may not answer yet; interruption and timeouts of our own propagate.
+      if (err instanceof BallastError && (err.code === 'E_LAB_INTERRUPTED' || err.code === 'E_LAB_TIMEOUT')) throw err;
+      last = err;
+    }
+    if (Date.now() >= deadline) {
+      throw new BallastError('E_LAB_TIMEOUT', `Timed out after ${(timeoutMs / 1000).toFixed(0)} s waiting for ${what}${last instanceof Error ? ` (last error: ${last.message})` : ''}`);
+    }
+    await sleep(200);
+  }
+}

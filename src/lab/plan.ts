@@ -1,0 +1,254 @@
+/**
+ * The lab as data: which namespaces, veth pairs, addresses, sysctls and FRR configurations a fixture
+ * becomes. Pure, so the whole topology is tested without root; orchestrate.ts only carries it out.
+ *
+ * Naming: namespace `bl-NODE`; a link's interface is named after the node at its other end (FRR-FACTS:
+ * BGP unnumbered, `neighbor IFNAME interface`), so a kernel next hop `dev leaf1` is leaf1.
+ */
+import { parsePrefix } from '../fabric/prefix.js';
+import type { Fabric, Strategy } from '../fabric/types.js';
+import type { BestpathBandwidth, RouteMap, RouterConfig } from '../frr/render.js';
+import { BallastError } from '../util/errors.js';
+
+export const LEAF_POLICIES = ['ecmp', 'num-multipaths', 'none'] as const;
+/** The static leaf configuration when no agent runs; `none` leaves the outbound policy to an agent. */
+export type LeafPolicyName = (typeof LEAF_POLICIES)[number];
+
+export const NETNS_PREFIX = 'bl-';
+export const CLIENT = 'client';
+/** The client sources every flow from this address on its loopback (inside 100.64.0.0/10). */
+export const CLIENT_ADDRESS = '100.100.0.1';
+/** UDP port the servers' listeners count on. */
+export const TRAFFIC_PORT = 5001;
+
+export type Role = 'spine' | 'leaf' | 'server' | 'client';
+
+export interface LabNode {
+  readonly name: string;
+  readonly ns: string;
+  readonly role: Role;
+  /** Spines and leaves route; servers and the client only send or receive. */
+  readonly forwarding: boolean;
+  /** net.ipv4.fib_multipath_hash_seed: distinct per namespace, deterministic so runs repeat. */
+  readonly hashSeed: number;
+  /** FRR configuration; absent for the client, which uses a static route. */
+  readonly frr?: RouterConfig;
+}
+
+export interface LinkEnd {
+  readonly ns: string;
+  readonly ifname: string;
+  /** Locally administered and derived from the link's position, so IPv6 link-locals (and FRR's order of
+   * next hops, hence which flow hashes to which leaf) are the same on every run. */
+  readonly mac: string;
+  /** `a.b.c.d/len`, only on the client's links. */
+  readonly address?: string;
+}
+
+export interface LabLink {
+  readonly a: LinkEnd;
+  readonly b: LinkEnd;
+}
+
+export interface ClientNexthop {
+  readonly via: string;
+  readonly dev: string;
+  readonly weight: number;
+}
+
+export interface LabPlan {
+  readonly fabric: Fabric;
+  readonly leafPolicy: LeafPolicyName;
+  readonly runDir: string;
+  readonly nodes: readonly LabNode[];
+  readonly links: readonly LabLink[];
+  /** Per server namespace, the anycast addresses it puts on lo at start (servers whose state is up). */
+  readonly anycast: ReadonlyMap<string, readonly string[]>;
+  /** The client's route to every anycast prefix: ECMP over the spines, weighted by their ingress. */
+  readonly clientNexthops: readonly ClientNexthop[];
+  /** Things the user should know, e.g. a weight model the lab's FRR 8.4 cannot run. */
+  readonly notes: readonly string[];
+}
+
+/** The planner strategy that predicts what a static leaf policy does. */
+export function strategyFor(policy: LeafPolicyName): Strategy {
+  return policy === 'num-multipaths' ? 'num-multipaths' : 'ecmp';
+}
+
+/** Documentation ranges only (RFC 5737), so a lab never puts a real network's address on an interface. */
+const ALLOWED_V4 = [
+  [0xc6336400, 24, '198.51.100.0/24'],
+  [0xcb007100, 24, '203.0.113.0/24'],
+] as const;
+
+function ipv4ToInt(address: string): number {
+  return address.split('.').reduce((acc, o) => acc * 256 + Number(o), 0);
+}
+
+/** Refuse prefixes the lab must not configure; returns the bare addresses to put on loopbacks. */
+export function checkLabPrefix(text: string): string {
+  const prefix = parsePrefix(text);
+  if (prefix.family === 'ipv6') {
+    throw new BallastError('E_LAB_FIXTURE', `Cannot build a lab for prefix ${JSON.stringify(text)}: the lab supports IPv4 anycast /32s only so far`);
+  }
+  const [address] = prefix.text.split('/') as [string];
+  const n = ipv4ToInt(address);
+  const inside = ALLOWED_V4.some(([net, len]) => Math.floor(n / 2 ** (32 - len)) === Math.floor(net / 2 ** (32 - len)));
+  if (!inside) {
+    throw new BallastError('E_LAB_FIXTURE', `Cannot build a lab for prefix ${JSON.stringify(text)}: lab anycast prefixes must lie in ${ALLOWED_V4.map((a) => a[2]).join(' or ')} (documentation ranges), so the lab never shadows a real network`);
+  }
+  if (prefix.length !== 32) {
+    throw new BallastError('E_LAB_FIXTURE', `Cannot build a lab for prefix ${JSON.stringify(text)}: servers announce anycast addresses from lo, expected a /32`);
+  }
+  return address;
+}
+
+/** Names become interface names (15 characters at most) and namespace names. */
+const NODE_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,14}$/;
+
+function checkName(name: string): void {
+  if (!NODE_NAME.test(name)) {
+    throw new BallastError('E_LAB_FIXTURE', `Cannot build a lab for node ${JSON.stringify(name)}: names must be 1-15 letters, digits, "-" or "_" starting with a letter (they become interface names)`);
+  }
+  if (name === CLIENT || name === 'lo') throw new BallastError('E_LAB_FIXTURE', `Cannot build a lab for node ${JSON.stringify(name)}: the name is reserved by the lab`);
+}
+
+/** FNV-1a of the namespace name: stable across runs, different per namespace, never 0 (0 = shared seed). */
+export function hashSeed(ns: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < ns.length; i++) {
+    h ^= ns.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h === 0 ? 1 : h;
+}
+
+/** MAC of end `end` (0 or 1) of link `i`: 02:ba:00 then 16 bits of link index and the end. */
+export function linkMac(i: number, end: 0 | 1): string {
+  const n = i * 2 + end;
+  return ['02', 'ba', '00', (n >> 16) & 0xff, (n >> 8) & 0xff, n & 0xff].map((b) => (typeof b === 'number' ? b.toString(16).padStart(2, '0') : b)).join(':');
+}
+
+function routerId(i: number): string {
+  // 100.127.0.0/16 holds up to 65 534 routers; an identifier only, never on an interface.
+  return `100.127.${Math.floor((i + 1) / 256)}.${(i + 1) % 256}`;
+}
+
+/** Kernel route weights are 1-256: scale ingress to that range, proportions kept as far as integers allow. */
+export function ingressWeights(ingress: readonly number[]): number[] {
+  const max = Math.max(...ingress);
+  if (!(max > 0)) return ingress.map(() => 1);
+  const allEqual = ingress.every((x) => x === max);
+  return ingress.map((x) => (x <= 0 ? 0 : allEqual ? 1 : Math.max(1, Math.round((x / max) * 100))));
+}
+
+const TIMERS = { keepalive: 3, hold: 9, connectRetry: 2 } as const;
+const RA_INTERVAL_SECONDS = 1;
+
+export function planLab(fabric: Fabric, leafPolicy: LeafPolicyName, runDir: string): LabPlan {
+  const notes: string[] = [];
+  for (const n of [...fabric.spines, ...fabric.leaves, ...fabric.servers]) checkName(n.name);
+  const allPrefixes = fabric.services.map((s) => s.prefix.text);
+  allPrefixes.forEach(checkLabPrefix);
+  const ns = (name: string): string => `${NETNS_PREFIX}${name}`;
+  const logDir = (name: string): string => `${runDir}/${ns(name)}`;
+  const nodes: LabNode[] = [];
+  const links: { a: Omit<LinkEnd, 'mac'>; b: Omit<LinkEnd, 'mac'> }[] = [];
+  let routers = 0;
+
+  const base = (name: string, ifaces: string[], asn: number, extra: Partial<RouterConfig> & { bestpathBandwidth?: BestpathBandwidth; peerGroups: RouterConfig['bgp']['peerGroups']; redistribute?: string }): RouterConfig => ({
+    hostname: name,
+    logDir: logDir(name),
+    interfaces: ifaces,
+    raIntervalSeconds: RA_INTERVAL_SECONDS,
+    bgp: {
+      asn,
+      routerId: routerId(routers++),
+      peerGroups: extra.peerGroups,
+      ...(extra.redistribute ? { redistributeConnectedRouteMap: extra.redistribute } : {}),
+      ...(extra.bestpathBandwidth ? { bestpathBandwidth: extra.bestpathBandwidth } : {}),
+      ...TIMERS,
+    },
+    prefixLists: extra.prefixLists ?? [],
+    routeMaps: extra.routeMaps ?? [],
+  });
+
+  for (const spine of fabric.spines) {
+    const leaves = fabric.leaves.filter((l) => l.spines.includes(spine.name)).map((l) => l.name);
+    // The lab runs FRR 8.4: it can only weight as frr8, or ignore link-bandwidth (the ecmp model).
+    if (spine.weights === 'frr10' || spine.weights === 'frr10-16bit') {
+      notes.push(`${spine.name}: the fixture's weight model ${spine.weights} needs FRR >= 10; the lab's FRR 8.4 weights as frr8`);
+    }
+    const bestpathBandwidth: BestpathBandwidth | undefined =
+      spine.weights === 'ecmp' ? 'ignore' : spine.missingBandwidth === 'ecmp-fallback' ? undefined : spine.missingBandwidth;
+    nodes.push({
+      name: spine.name,
+      ns: ns(spine.name),
+      role: 'spine',
+      forwarding: true,
+      hashSeed: hashSeed(ns(spine.name)),
+      frr: base(spine.name, leaves, spine.asn, { peerGroups: [{ name: 'LEAVES', interfaces: leaves }], ...(bestpathBandwidth ? { bestpathBandwidth } : {}) }),
+    });
+  }
+
+  const toSpine: RouteMap | undefined =
+    leafPolicy === 'none'
+      ? undefined
+      : { name: 'TO_SPINE', entries: [{ seq: 10, action: 'permit', ...(leafPolicy === 'num-multipaths' ? { setBandwidth: 'num-multipaths' as const } : {}) }] };
+  for (const leaf of fabric.leaves) {
+    const servers = fabric.servers.filter((s) => s.leaf === leaf.name).map((s) => s.name);
+    nodes.push({
+      name: leaf.name,
+      ns: ns(leaf.name),
+      role: 'leaf',
+      forwarding: true,
+      hashSeed: hashSeed(ns(leaf.name)),
+      frr: base(leaf.name, [...leaf.spines, ...servers], leaf.asn, {
+        peerGroups: [
+          { name: 'SPINES', interfaces: leaf.spines, ...(toSpine ? { routeMapOut: toSpine.name } : {}) },
+          { name: 'SERVERS', interfaces: servers },
+        ],
+        routeMaps: toSpine ? [toSpine] : [],
+      }),
+    });
+    for (const spine of leaf.spines) links.push({ a: { ns: ns(spine), ifname: leaf.name }, b: { ns: ns(leaf.name), ifname: spine } });
+  }
+
+  const anycast = new Map<string, string[]>();
+  for (const server of fabric.servers) {
+    nodes.push({
+      name: server.name,
+      ns: ns(server.name),
+      role: 'server',
+      forwarding: false,
+      hashSeed: hashSeed(ns(server.name)),
+      frr: base(server.name, [server.leaf], server.asn, {
+        peerGroups: [{ name: 'LEAF', interfaces: [server.leaf] }],
+        redistribute: 'ANYCAST',
+        prefixLists: [{ name: 'ANYCAST', prefixes: server.prefixes }],
+        routeMaps: [{ name: 'ANYCAST', entries: [{ seq: 10, action: 'permit', matchPrefixList: 'ANYCAST' }] }],
+      }),
+    });
+    links.push({ a: { ns: ns(server.leaf), ifname: server.name }, b: { ns: ns(server.name), ifname: server.leaf } });
+    // A server the fixture marks down or drained starts without its addresses, as after `lab fail`.
+    anycast.set(ns(server.name), server.state === 'up' ? server.prefixes.map(checkLabPrefix) : []);
+  }
+
+  nodes.push({ name: CLIENT, ns: ns(CLIENT), role: 'client', forwarding: false, hashSeed: hashSeed(ns(CLIENT)) });
+  const weights = ingressWeights(fabric.spines.map((s) => s.ingress));
+  if (fabric.spines.some((s) => s.ingress !== fabric.spines[0]!.ingress)) {
+    notes.push(`client: ingress shares become kernel weights ${weights.join('/')}, rounded to whole numbers`);
+  }
+  const clientNexthops: ClientNexthop[] = [];
+  fabric.spines.forEach((spine, i) => {
+    // One /31 per spine: 100.64.i.0 on the spine, 100.64.i.1 on the client.
+    const net = `100.64.${Math.floor(i / 128)}.${(i % 128) * 2}`;
+    const spineAddr = net;
+    const clientAddr = net.replace(/\d+$/, (x) => String(Number(x) + 1));
+    links.push({ a: { ns: ns(spine.name), ifname: CLIENT, address: `${spineAddr}/31` }, b: { ns: ns(CLIENT), ifname: spine.name, address: `${clientAddr}/31` } });
+    if (weights[i]! > 0) clientNexthops.push({ via: spineAddr, dev: spine.name, weight: weights[i]! });
+  });
+
+  const withMacs = links.map((l, i) => ({ a: { ...l.a, mac: linkMac(i, 0) }, b: { ...l.b, mac: linkMac(i, 1) } }));
+  return { fabric, leafPolicy, runDir, nodes, links: withMacs, anycast, clientNexthops, notes };
+}

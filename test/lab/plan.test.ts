@@ -1,0 +1,75 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { loadFixture } from '../../src/fabric/load.js';
+import { parseFixture } from '../../src/fabric/load.js';
+import { checkLabPrefix, hashSeed, ingressWeights, linkMac, planLab, strategyFor } from '../../src/lab/plan.js';
+
+const lab421 = loadFixture('fixtures/lab-421.yaml');
+
+test('lab-421: 13 namespaces, 15 veth pairs named after the peer, anycast on the servers', () => {
+  const plan = planLab(lab421, 'num-multipaths', '/run/ballast-lab');
+  assert.deepEqual(plan.nodes.map((n) => n.ns), ['bl-spine1', 'bl-spine2', 'bl-leaf1', 'bl-leaf2', 'bl-leaf3', 'bl-srv11', 'bl-srv12', 'bl-srv13', 'bl-srv14', 'bl-srv21', 'bl-srv22', 'bl-srv31', 'bl-client']);
+  assert.equal(plan.links.length, 6 + 7 + 2);
+  assert.ok(plan.links.some((l) => l.a.ns === 'bl-spine1' && l.a.ifname === 'leaf1' && l.b.ns === 'bl-leaf1' && l.b.ifname === 'spine1'));
+  assert.ok(plan.links.some((l) => l.a.ns === 'bl-leaf3' && l.a.ifname === 'srv31' && l.b.ns === 'bl-srv31' && l.b.ifname === 'leaf3'));
+  assert.deepEqual(plan.anycast.get('bl-srv11'), ['198.51.100.1', '198.51.100.2']);
+  assert.deepEqual(plan.anycast.get('bl-srv13'), ['198.51.100.1']);
+  assert.deepEqual(plan.clientNexthops, [
+    { via: '100.64.0.0', dev: 'spine1', weight: 1 },
+    { via: '100.64.0.2', dev: 'spine2', weight: 1 },
+  ]);
+  const macs = plan.links.flatMap((l) => [l.a.mac, l.b.mac]);
+  assert.equal(new Set(macs).size, macs.length);
+  const seeds = plan.nodes.map((n) => n.hashSeed);
+  assert.equal(new Set(seeds).size, seeds.length, 'every namespace hashes with its own seed');
+  assert.deepEqual(plan.notes, []);
+});
+
+test('leaf policies: num-multipaths sets the community, ecmp a bare permit, none no outbound route-map', () => {
+  const leaf = (policy: 'ecmp' | 'num-multipaths' | 'none') => planLab(lab421, policy, '/run/x').nodes.find((n) => n.name === 'leaf1')!.frr!;
+  assert.deepEqual(leaf('num-multipaths').routeMaps, [{ name: 'TO_SPINE', entries: [{ seq: 10, action: 'permit', setBandwidth: 'num-multipaths' }] }]);
+  assert.deepEqual(leaf('ecmp').routeMaps, [{ name: 'TO_SPINE', entries: [{ seq: 10, action: 'permit' }] }]);
+  assert.deepEqual(leaf('none').routeMaps, []);
+  assert.equal(leaf('none').bgp.peerGroups[0]!.routeMapOut, undefined);
+  assert.equal(strategyFor('num-multipaths'), 'num-multipaths');
+  assert.equal(strategyFor('ecmp'), 'ecmp');
+  assert.equal(strategyFor('none'), 'ecmp');
+});
+
+const fixture = (prefix: string, extra = ''): string => `
+name: t
+spines: [{ name: s1, asn: 65100${extra} }]
+leaves: [{ name: l1, asn: 65201 }]
+servers: [{ name: a1, leaf: l1 }]
+services: [{ prefix: "${prefix}", load: 1 }]
+`;
+
+test('prefixes outside the documentation ranges are refused before anything is created', () => {
+  for (const p of ['172.20.0.1/32', '10.0.0.1/32', '198.51.101.1/32', '8.8.8.8/32']) {
+    assert.throws(() => planLab(parseFixture(fixture(p), 't.yaml'), 'ecmp', '/run/x'), (e: Error & { code?: string }) => e.code === 'E_LAB_FIXTURE' && e.message.includes('198.51.100.0/24 or 203.0.113.0/24'), p);
+  }
+  assert.equal(checkLabPrefix('203.0.113.7/32'), '203.0.113.7');
+  assert.throws(() => checkLabPrefix('198.51.100.0/24'), /expected a \/32/);
+  assert.throws(() => checkLabPrefix('2001:db8::1/128'), /IPv4 anycast/);
+});
+
+test('node names must fit an interface name and not shadow the client', () => {
+  const named = (name: string) => fixture('198.51.100.1/32').replace('name: a1', `name: ${name}`);
+  assert.throws(() => planLab(parseFixture(named('server-name-too-long'), 't.yaml'), 'ecmp', '/run/x'), { code: 'E_LAB_FIXTURE' });
+  assert.throws(() => planLab(parseFixture(named('client'), 't.yaml'), 'ecmp', '/run/x'), /reserved/);
+});
+
+test('an frr10 spine is run and noted as frr8; the ecmp model ignores link-bandwidth', () => {
+  const plan = planLab(parseFixture(fixture('198.51.100.1/32', ', weights: frr10'), 't.yaml'), 'ecmp', '/run/x');
+  assert.match(plan.notes[0]!, /frr10 needs FRR >= 10/);
+  const ecmp = planLab(parseFixture(fixture('198.51.100.1/32', ', weights: ecmp'), 't.yaml'), 'ecmp', '/run/x');
+  assert.equal(ecmp.nodes[0]!.frr!.bgp.bestpathBandwidth, 'ignore');
+});
+
+test('helpers: seeds never 0, ingress as whole kernel weights, MACs locally administered', () => {
+  assert.notEqual(hashSeed(''), 0);
+  assert.deepEqual(ingressWeights([1, 1]), [1, 1]);
+  assert.deepEqual(ingressWeights([2, 1, 0]), [100, 50, 0]);
+  assert.equal(linkMac(0, 1), '02:ba:00:00:00:01');
+  assert.equal(linkMac(300, 0), '02:ba:00:00:02:58');
+});

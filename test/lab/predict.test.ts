@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { loadFixture } from '../../src/fabric/load.js';
+import { findRoute, parseKernelRoutes, weightsByDev } from '../../src/lab/kernel-route.js';
+import { compareWeights, formatWeights, predictLab } from '../../src/lab/predict.js';
+import { compareTraffic } from '../../src/lab/status.js';
+
+const lab421 = loadFixture('fixtures/lab-421.yaml');
+const recorded = (name: string) => parseKernelRoutes(JSON.parse(readFileSync(new URL(`../../fixtures/frr/${name}`, import.meta.url), 'utf8')));
+const leaves = ['leaf1', 'leaf2', 'leaf3'];
+
+test('a spine kernel route recorded from the lab: RFC 5549 next hops with weights 57/28/14 and 66/33', () => {
+  const routes = recorded('spine1-ip-route.json');
+  const r1 = findRoute(routes, '198.51.100.1/32')!;
+  assert.equal(r1.protocol, 'bgp');
+  assert.match(r1.nexthops[0]!.via!, /^fe80::/);
+  assert.equal(formatWeights(weightsByDev(r1), leaves), 'leaf1 57, leaf2 28, leaf3 14');
+  assert.equal(formatWeights(weightsByDev(findRoute(routes, '198.51.100.2/32')), leaves), 'leaf1 66, leaf2 33');
+  assert.equal(findRoute(routes, '203.0.113.1/32'), undefined);
+});
+
+test('a single-path route carries no weight: read as 1, as the kernel treats it', () => {
+  const routes = recorded('spine1-ip-route-leaf1-only.json');
+  assert.deepEqual([...weightsByDev(findRoute(routes, '198.51.100.1/32'))], [['leaf1', 1]]);
+});
+
+test('num-multipaths on lab-421 predicts exactly what the recorded kernels hold', () => {
+  const prediction = predictLab(lab421, 'num-multipaths', []);
+  const kernel = new Map([
+    ['spine1', recorded('spine1-ip-route.json')],
+    ['spine2', recorded('spine1-ip-route.json')],
+  ]);
+  const cmp = compareWeights(prediction, kernel, findRoute);
+  assert.equal(cmp.length, 4);
+  assert.ok(cmp.every((c) => c.equal));
+  // ... and a difference is reported as one.
+  const ecmp = compareWeights(predictLab(lab421, 'ecmp', []), kernel, findRoute);
+  assert.ok(ecmp.every((c) => !c.equal));
+});
+
+test('with leaf2 and leaf3 emptied only leaf1 is left, a lone path of weight 1', () => {
+  const prediction = predictLab(lab421, 'num-multipaths', ['srv21', 'srv22', 'srv31']);
+  const kernel = new Map([['spine1', recorded('spine1-ip-route-leaf1-only.json')]]);
+  const cmp = compareWeights(prediction, kernel, findRoute).filter((c) => c.spine === 'spine1');
+  assert.ok(cmp.every((c) => c.equal), JSON.stringify(cmp.map((c) => [...c.predicted])));
+});
+
+test('traffic comparison: shares of what arrived beside the prediction, largest difference in points', () => {
+  const prediction = predictLab(lab421, 'ecmp', []);
+  const received = new Map([
+    ['198.51.100.1/32', new Map([['srv11', 80], ['srv12', 90], ['srv13', 80], ['srv14', 83], ['srv21', 170], ['srv22', 167], ['srv31', 330]])],
+    ['198.51.100.2/32', new Map([['srv11', 250], ['srv12', 250], ['srv21', 500]])],
+  ]);
+  const [p1, p2] = compareTraffic(prediction, { received, sent: 2000, sendErrors: 0, seconds: 1 });
+  assert.equal(p1!.received, 1000);
+  assert.equal(p1!.servers.find((s) => s.server === 'srv31')!.measured, 0.33);
+  assert.ok(Math.abs(p1!.maxDiffPoints - 0.6667) < 0.01);
+  assert.equal(p2!.maxDiffPoints, 0);
+});
