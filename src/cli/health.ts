@@ -19,8 +19,6 @@ export function addHealth(program: Command<[], {}, {}>): void {
     .description('Server health checker: announce the anycast addresses only while the local service passes its checks')
     .option('-c, --config <file>', 'health config (YAML)', DEFAULT_CONFIG_FILE)
     .option('--dry-run', 'run the checks and log what would change, change no address', false)
-    // Subcommand options stay with the subcommand: `health status -c X` is status's -c.
-    .enablePositionalOptions()
     .addHelpText('after', '\nExit status: 0 stopped cleanly, 2 bad config or usage.')
     .action(async (opts) => {
       await runDaemon(opts.config, opts.dryRun);
@@ -30,28 +28,29 @@ export function addHealth(program: Command<[], {}, {}>): void {
     health
       .command(name)
       .description(description)
-      .option('-c, --config <file>', 'health config, to find the control socket', DEFAULT_CONFIG_FILE)
       .option('--socket <path>', 'control socket (default: from the config\'s runtime-dir)')
       .option('--json', 'print the state as JSON (schemaVersion 1)', false);
 
+  // -c belongs to `health` itself and is read from there: `health status -c X` and `health -c X status` both work.
+  const configOf = () => health.opts().config;
   control('status', 'Show every service and check as the running checker sees them').action(async (opts) => {
-    print(await ask(opts, { op: 'status' }), opts.json);
+    print(await ask(configOf(), opts, { op: 'status' }), opts.json);
   });
   control('drain', 'Take the server (or one service) out of rotation without stopping the service')
     .option('--service <name>', 'drain only this service')
     .option('--reason <text>', 'why, shown in status and logs', 'drained by command')
     .action(async (opts) => {
-      print(await ask(opts, { op: 'drain', reason: opts.reason, ...(opts.service ? { service: opts.service } : {}) }), opts.json);
+      print(await ask(configOf(), opts, { op: 'drain', reason: opts.reason, ...(opts.service ? { service: opts.service } : {}) }), opts.json);
     });
   control('undrain', 'End a command drain; the service returns after rise fresh passes of every check')
     .option('--service <name>', 'undrain only this service')
     .action(async (opts) => {
-      print(await ask(opts, { op: 'undrain', ...(opts.service ? { service: opts.service } : {}) }), opts.json);
+      print(await ask(configOf(), opts, { op: 'undrain', ...(opts.service ? { service: opts.service } : {}) }), opts.json);
     });
 }
 
-function ask(opts: { config: string; socket?: string }, req: ControlRequest): Promise<HealthSnapshot> {
-  const path = opts.socket ?? socketPath(loadHealthConfig(opts.config).runtimeDir);
+function ask(config: string, opts: { socket?: string }, req: ControlRequest): Promise<HealthSnapshot> {
+  const path = opts.socket ?? socketPath(loadHealthConfig(config).runtimeDir);
   return request<HealthSnapshot>(path, req);
 }
 
