@@ -122,6 +122,27 @@ export class PrefixEvaluator {
   private readonly gTotal: Float64Array;
   private readonly gCoef: Float64Array;
   private readonly wScratch: Float64Array;
+  /**
+   * Servers of a leaf with the same capacity get the same weight, so a touched leaf is recomputed
+   * per capacity class: per leaf l its classes are [kStart[l], kStart[l+1]), each with a capacity,
+   * link-bandwidth, base-live count and members (positions in p.servers). Only used when capacities
+   * are whole numbers, where summing per class gives bit-identical capacities to summing per server.
+   */
+  private readonly byCapacityClass: boolean;
+  private readonly kStart: Int32Array;
+  private readonly kCap: Float64Array;
+  private readonly kBw: Float64Array;
+  private readonly kCount: Int32Array;
+  private readonly kMemberStart: Int32Array;
+  private readonly kMembers: Int32Array;
+  private readonly classOfPos: Int32Array;
+  private readonly kFailed: Int32Array;
+  /** Last decision per leaf, keyed by its healthy count and capacity (decide is pure). */
+  private readonly dHealthy: Int32Array;
+  private readonly dCap: Float64Array;
+  private readonly dUp: Uint8Array;
+  private readonly dBw: Float64Array;
+  private readonly dPrepend: Int32Array;
   private readonly termScratch: LeafTerms = { up: 0, bw: 0, prepend: 0, r: 0, arg: -1, a: 0, b: 0, n: 0, cap: 0 };
 
   constructor(index: FabricIndex, groups: SpineGroups, prefix: number, strategy: Strategy, baseLeafDown: Uint8Array) {
@@ -148,6 +169,52 @@ export class PrefixEvaluator {
     let maxPerLeaf = 0;
     for (let l = 0; l < nLeaves; l++) maxPerLeaf = Math.max(maxPerLeaf, p.leafStart[l + 1]! - p.leafStart[l]!);
     this.wScratch = new Float64Array(Math.max(1, maxPerLeaf));
+    this.dHealthy = new Int32Array(nLeaves).fill(-1);
+    this.dCap = new Float64Array(nLeaves);
+    this.dUp = new Uint8Array(nLeaves);
+    this.dBw = new Float64Array(nLeaves);
+    this.dPrepend = new Int32Array(nLeaves);
+    this.byCapacityClass = Array.from(p.servers).every((s) => Number.isInteger(index.serverCapacity[s]!));
+    {
+      const kStart = new Int32Array(nLeaves + 1);
+      const kCap: number[] = [];
+      const kBw: number[] = [];
+      const kCount: number[] = [];
+      const memberStart: number[] = [];
+      const members: number[] = [];
+      this.classOfPos = new Int32Array(p.servers.length).fill(-1);
+      for (let l = 0; l < nLeaves; l++) {
+        kStart[l] = kCap.length;
+        const byCap = new Map<number, number[]>();
+        for (let k = p.leafStart[l]!; k < p.leafStart[l + 1]!; k++) {
+          if (!this.baseLive[k]) continue;
+          const c = index.serverCapacity[p.servers[k]!]!;
+          let list = byCap.get(c);
+          if (!list) byCap.set(c, (list = []));
+          list.push(k);
+        }
+        for (const [c, list] of byCap) {
+          const j = kCap.length;
+          kCap.push(c);
+          kBw.push(this.serverBw[p.servers[list[0]!]!]!);
+          kCount.push(list.length);
+          memberStart.push(members.length);
+          for (const k of list) {
+            members.push(k);
+            this.classOfPos[k] = j;
+          }
+        }
+      }
+      kStart[nLeaves] = kCap.length;
+      memberStart.push(members.length);
+      this.kStart = kStart;
+      this.kCap = Float64Array.from(kCap);
+      this.kBw = Float64Array.from(kBw);
+      this.kCount = Int32Array.from(kCount);
+      this.kMemberStart = Int32Array.from(memberStart);
+      this.kMembers = Int32Array.from(members);
+      this.kFailed = new Int32Array(kCap.length);
+    }
 
     this.lUp = new Uint8Array(nLeaves);
     this.lBw = new Float64Array(nLeaves);
@@ -327,6 +394,92 @@ export class PrefixEvaluator {
     out.b = b;
   }
 
+  /**
+   * leafTerms for a sweep: per capacity class instead of per server, and the decision from the
+   * per-leaf cache. Same results as leafTerms (the property test runs both against the reference).
+   */
+  private leafTermsFast(l: number, sc: ScenarioState, out: LeafTerms): void {
+    if (!this.byCapacityClass || sc.leafDown[l]) {
+      this.leafTerms(l, sc.leafDown[l] === 1, sc.serverFailed, out, null);
+      return;
+    }
+    const p = this.p;
+    for (let i = 0; i < sc.failedServerCount; i++) {
+      const s = sc.failedServers[i]!;
+      const k = this.posOfServer[s]!;
+      if (k >= 0 && this.classOfPos[k]! >= 0 && this.index.serverLeaf[s] === l) this.kFailed[this.classOfPos[k]!]!++;
+    }
+    const from = this.kStart[l]!;
+    const to = this.kStart[l + 1]!;
+    let healthy = 0;
+    let healthyCap = 0;
+    let cum = 0;
+    let max = 0;
+    for (let j = from; j < to; j++) {
+      const n = this.kCount[j]! - this.kFailed[j]!;
+      if (n === 0) continue;
+      healthy += n;
+      healthyCap += n * this.kCap[j]!;
+      const bw = this.kBw[j]!;
+      cum += n * bw;
+      if (bw > max) max = bw;
+    }
+    out.n = healthy;
+    out.cap = healthyCap;
+    if (this.dHealthy[l] !== healthy || this.dCap[l] !== healthyCap) {
+      const d = decide(this.strategy, this.policy, { healthyServers: healthy, healthyCapacity: healthyCap, configuredServers: p.configuredServers[l]!, configuredCapacity: p.configuredCapacity[l]! });
+      const adv = d.advertisement;
+      this.dHealthy[l] = healthy;
+      this.dCap[l] = healthyCap;
+      this.dUp[l] = adv.kind === 'advertise' ? 1 : 0;
+      this.dBw[l] = adv.kind === 'advertise' && adv.bandwidthMbps ? receivedBytesPerSecond(adv.bandwidthMbps) : 0;
+      this.dPrepend[l] = adv.kind === 'advertise' ? adv.prepend : 0;
+    }
+    out.up = this.dUp[l]!;
+    out.bw = this.dBw[l]!;
+    out.prepend = this.dPrepend[l]!;
+    out.r = 0;
+    out.arg = -1;
+    out.a = 0;
+    out.b = 0;
+    if (healthy > 0) {
+      const model = this.leafModel[l]!;
+      const plain = model === 'ecmp' || healthy <= 1 || !this.weightServers;
+      let total = 0;
+      for (let j = from; j < to; j++) {
+        const n = this.kCount[j]! - this.kFailed[j]!;
+        if (n > 0) total += n * (plain ? 1 : quantize(model, this.kBw[j]!, cum, max));
+      }
+      let r = 0;
+      let rClass = -1;
+      let a = 0;
+      let b = 0;
+      for (let j = from; j < to; j++) {
+        const n = this.kCount[j]! - this.kFailed[j]!;
+        if (n === 0) continue;
+        const x = (plain ? 1 : quantize(model, this.kBw[j]!, cum, max)) / total / this.kCap[j]!;
+        if (x > r) {
+          r = x;
+          rClass = j;
+        }
+        a += n * x;
+        b += n * x * x;
+      }
+      out.r = r;
+      out.a = a;
+      out.b = b;
+      // The saturating server: the class's first member still up.
+      for (let i = this.kMemberStart[rClass]!; i < this.kMemberStart[rClass + 1]!; i++) {
+        const s = p.servers[this.kMembers[i]!]!;
+        if (!sc.serverFailed[s]) {
+          out.arg = s;
+          break;
+        }
+      }
+    }
+    for (let j = from; j < to; j++) this.kFailed[j] = 0;
+  }
+
   /** Evaluate the scenario currently applied to `sc`; fills `out`. */
   evaluate(sc: ScenarioState, out: EvalResult): void {
     this.touch(sc);
@@ -378,6 +531,27 @@ export class PrefixEvaluator {
     this.untouch();
   }
 
+  /**
+   * Per-leaf shares (evaluatePrefix's leafShare) and live capacity behind each leaf, in O(leaves):
+   * what uplink checks and the quantization report need, without per-server work.
+   */
+  leafShares(sc: ScenarioState, leafShare: Float64Array, leafCapacity: Float64Array): void {
+    this.touch(sc);
+    this.spread(sc);
+    const nLeaves = leafShare.length;
+    for (let l = 0; l < nLeaves; l++) {
+      const c = this.classOf[l]!;
+      leafShare[l] = this.cUp[c] ? this.cShare[c]! : 0;
+      leafCapacity[l] = this.lCap[l]!;
+    }
+    for (let j = 0; j < this.tCount; j++) {
+      const t = this.t[j]!;
+      leafShare[this.tLeaf[j]!] = t.up ? this.tShare[j]! : 0;
+      leafCapacity[this.tLeaf[j]!] = t.cap;
+    }
+    this.untouch();
+  }
+
   /** A touched leaf's weights for materialize (allocates; not on the sweep path). */
   private leafTermsInto(l: number, sc: ScenarioState, w: Float64Array, offset: number): void {
     const full = new Float64Array(this.p.servers.length);
@@ -401,7 +575,7 @@ export class PrefixEvaluator {
     this.touched[l] = 1;
     const j = this.tCount++;
     this.tLeaf[j] = l;
-    this.leafTerms(l, sc.leafDown[l] === 1, sc.serverFailed, this.t[j]!, null);
+    this.leafTermsFast(l, sc, this.t[j]!);
     const c = this.classOf[l]!;
     this.cRemoved[c]!++;
     this.cRemA[c]! += this.lA[l]!;

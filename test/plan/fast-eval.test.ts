@@ -99,6 +99,15 @@ test('the incremental evaluator gives the reference shares and metrics for rando
           ev.evaluate(sc, r2);
           const where = `${ev.strategy} prefix ${ev.prefix} failing [${elements}]`;
           leafShare.forEach((x, l) => close(x, ref.leafShare[l]!, `${where} leaf ${l} share`));
+          const onlyLeaves = new Float64Array(fabric.leaves.length);
+          const leafCapacity = new Float64Array(fabric.leaves.length);
+          ev.leafShares(sc, onlyLeaves, leafCapacity);
+          onlyLeaves.forEach((x, l) => close(x, ref.leafShare[l]!, `${where} leaf ${l} share (leafShares)`));
+          leafCapacity.forEach((x, l) => {
+            let cap = 0;
+            for (let k = p.leafStart[l]!; k < p.leafStart[l + 1]!; k++) if (ref.serverLive[k]) cap += index.serverCapacity[p.servers[k]!]!;
+            close(x, cap, `${where} leaf ${l} live capacity`);
+          });
           serverShare.forEach((x, k) => close(x, ref.serverShare[k]!, `${where} server ${k} share`));
           assert.deepEqual([...serverLive], [...ref.serverLive], `${where} server liveness`);
           const capacity = Float64Array.from(p.servers, (s) => index.serverCapacity[s]!);

@@ -1,0 +1,119 @@
+/**
+ * The sweep engine: one incremental evaluator per prefix and strategy over a shared scenario state.
+ * `run(elements)` evaluates one failure scenario for all of them into flat typed arrays, allocating
+ * nothing, so a sweep of millions of scenarios costs only arithmetic.
+ */
+import type { Fabric, Strategy } from '../fabric/types.js';
+import { indexFabric, type FabricIndex } from '../forwarding/fabric-index.js';
+import { newEvalResult, PrefixEvaluator, type EvalResult } from './fast-eval.js';
+import { ScenarioState } from './scenario-state.js';
+import { groupSpines, type SpineGroups } from './spine-groups.js';
+
+export class SweepEngine {
+  readonly index: FabricIndex;
+  readonly groups: SpineGroups;
+  readonly strategies: readonly Strategy[];
+  readonly nPrefixes: number;
+  readonly state: ScenarioState;
+  /** Per (strategy, prefix) at [s * nPrefixes + p]: the last scenario's terms. */
+  readonly maxPerCap: Float64Array;
+  readonly argServer: Int32Array;
+  readonly liveCapacity: Float64Array;
+  /** Per prefix: the load safe loads are measured against (offered load, or capacity when none is offered). */
+  readonly referenceLoad: Float64Array;
+  readonly offeredLoad: Float64Array;
+  /** Failable elements: every spine and leaf, and every server up in the fixture. */
+  readonly elements: Int32Array;
+  private readonly evaluators: PrefixEvaluator[];
+  private readonly result: EvalResult = newEvalResult();
+
+  constructor(fabricOrIndex: Fabric | FabricIndex, strategies: readonly Strategy[], maxFailures: number) {
+    this.index = 'fabric' in fabricOrIndex ? fabricOrIndex : indexFabric(fabricOrIndex);
+    const index = this.index;
+    this.groups = groupSpines(index);
+    this.strategies = strategies;
+    this.nPrefixes = index.prefixes.length;
+    this.state = new ScenarioState(index, this.groups, maxFailures);
+    this.evaluators = [];
+    for (const s of strategies) for (let p = 0; p < this.nPrefixes; p++) this.evaluators.push(new PrefixEvaluator(index, this.groups, p, s, this.state.leafDown));
+    const n = this.evaluators.length;
+    this.maxPerCap = new Float64Array(n);
+    this.argServer = new Int32Array(n);
+    this.liveCapacity = new Float64Array(n);
+    this.offeredLoad = Float64Array.from(index.prefixes, (p) => p.service.load);
+    this.referenceLoad = Float64Array.from(index.prefixes, (p) => {
+      if (p.service.load > 0) return p.service.load;
+      let cap = 0;
+      for (let k = 0; k < p.servers.length; k++) if (index.fabric.servers[p.servers[k]!]!.state === 'up') cap += index.serverCapacity[p.servers[k]!]!;
+      return cap;
+    });
+    const f = index.fabric;
+    const els: number[] = [];
+    for (let i = 0; i < f.spines.length + f.leaves.length; i++) els.push(i);
+    f.servers.forEach((s, i) => {
+      if (s.state === 'up') els.push(f.spines.length + f.leaves.length + i);
+    });
+    this.elements = Int32Array.from(els);
+  }
+
+  evaluator(strategy: number, prefix: number): PrefixEvaluator {
+    return this.evaluators[strategy * this.nPrefixes + prefix]!;
+  }
+
+  /** Whether the last scenario left some prefix without any live capacity. */
+  outage(): boolean {
+    for (let p = 0; p < this.nPrefixes; p++) if (this.liveCapacity[p] === 0 && this.referenceLoad[p]! > 0) return true;
+    return false;
+  }
+
+  /** Evaluate one scenario (element ids, see ScenarioState) for every strategy and prefix. */
+  run(elements: ArrayLike<number>, count: number): void {
+    const sc = this.state;
+    sc.apply(elements, count);
+    const r = this.result;
+    for (let i = 0; i < this.evaluators.length; i++) {
+      this.evaluators[i]!.evaluate(sc, r);
+      this.maxPerCap[i] = r.maxPerCap;
+      this.argServer[i] = r.argServer;
+      this.liveCapacity[i] = r.liveCapacity;
+    }
+    sc.clear();
+  }
+
+  /**
+   * Safe load of strategy s over all prefixes, as a multiple of each prefix's reference load (the
+   * smallest), over the prefixes that still have live capacity; Infinity when none has.
+   */
+  factor(s: number): { factor: number; prefix: number } {
+    let worst = Infinity;
+    let at = 0;
+    const P = this.nPrefixes;
+    for (let p = 0; p < P; p++) {
+      // A prefix with no live capacity left is an outage, not an overload: counted apart.
+      if (this.liveCapacity[s * P + p] === 0) continue;
+      const m = this.maxPerCap[s * P + p]!;
+      const ref = this.referenceLoad[p]!;
+      const f = m > 0 ? 1 / m / (ref > 0 ? ref : 1) : ref > 0 ? 0 : Infinity;
+      if (f < worst) {
+        worst = f;
+        at = p;
+      }
+    }
+    return { factor: worst, prefix: at };
+  }
+
+  elementName(e: number): string {
+    const f = this.index.fabric;
+    const S = f.spines.length;
+    const L = f.leaves.length;
+    if (e < S) return f.spines[e]!.name;
+    if (e < S + L) return f.leaves[e - S]!.name;
+    return f.servers[e - S - L]!.name;
+  }
+
+  elementKind(e: number): 'spine' | 'leaf' | 'server' {
+    const f = this.index.fabric;
+    if (e < f.spines.length) return 'spine';
+    return e < f.spines.length + f.leaves.length ? 'leaf' : 'server';
+  }
+}
