@@ -174,9 +174,15 @@ export async function labDown(runDir: string = DEFAULT_RUN_DIR): Promise<DownRes
   // Everything inside a namespace the lab created is the lab's; recorded daemons are checked again
   // by their command line (which names our run directory) in case the PID was reused.
   const pids = new Set<number>();
-  for (const ns of namespaces) for (const pid of await netns.netnsPids(ns)) pids.add(pid);
   for (const d of state.daemons) if (alive(d.pid) && cmdline(d.pid)?.includes(runDir)) pids.add(d.pid);
-  await terminate([...pids]);
+  // Several rounds: a daemon an interrupted `up` was still starting may enter its namespace late.
+  for (let round = 0; round < 5; round++) {
+    const found = new Set<number>();
+    for (const ns of namespaces) for (const pid of await netns.netnsPids(ns)) found.add(pid);
+    if (round > 0 && found.size === 0) break;
+    for (const pid of found) pids.add(pid);
+    await terminate([...(round === 0 ? pids : found)]);
+  }
   for (const ns of [...namespaces].reverse()) await netns.deleteNetns(ns);
   removeCrashLogDirs(new Set([...pids, ...state.daemons.map((d) => d.pid)]));
   rmSync(runDir, { recursive: true, force: true });
