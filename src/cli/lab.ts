@@ -4,16 +4,19 @@
  */
 import { Command, Option } from '@commander-js/extra-typings';
 import { labDown, labSetServer, labUp, requireLab } from '../lab/lab.js';
-import { LEAF_POLICIES } from '../lab/plan.js';
+import { LEAF_POLICIES, NETNS_PREFIX } from '../lab/plan.js';
 import { formatWeights } from '../lab/predict.js';
 import { DEFAULT_RUN_DIR } from '../lab/state.js';
 import { compareTraffic, labStatus, viewLab, waitConverged, type LabView } from '../lab/status.js';
 import { MAX_FLOWS, sendTraffic } from '../lab/traffic.js';
 import { BallastError } from '../util/errors.js';
+import { addLabHealth, upLabHealth } from './lab-health.js';
 import { EXIT_OVERLOAD } from './run.js';
 
 const SCHEMA_VERSION = 1;
+// Environment rather than options, so every subcommand of one lab instance agrees without repeating them.
 const runDir = (): string => process.env.BALLAST_LAB_DIR ?? DEFAULT_RUN_DIR;
+const nsPrefix = (): string => process.env.BALLAST_LAB_NS_PREFIX ?? NETNS_PREFIX;
 const progress = (line: string): void => {
   process.stderr.write(`ballast lab: ${line}\n`);
 };
@@ -52,6 +55,7 @@ export function addLab(program: Command<[], {}, {}>): void {
     .description('Bring up the fabric a fixture describes and wait until every BGP session is Established')
     .argument('<fixture>', 'fabric YAML (anycast /32s inside 198.51.100.0/24 or 203.0.113.0/24)')
     .addOption(new Option('--leaf-policy <policy>', 'static leaf configuration toward the spines').choices(LEAF_POLICIES).default('num-multipaths' as const))
+    .option('--health', 'also run ballast health and a small HTTP service (port 8080) in every server namespace')
     .option('--json', 'machine-readable output')
     .action(async (fixture, opts) => {
       const controller = new AbortController();
@@ -59,7 +63,8 @@ export function addLab(program: Command<[], {}, {}>): void {
       process.once('SIGINT', abort);
       process.once('SIGTERM', abort);
       try {
-        const r = await labUp({ fixture, leafPolicy: opts.leafPolicy, runDir: runDir(), signal: controller.signal, log: progress });
+        const r = await labUp({ fixture, leafPolicy: opts.leafPolicy, runDir: runDir(), nsPrefix: nsPrefix(), signal: controller.signal, log: progress });
+        if (opts.health) await upLabHealth(r.state, progress);
         if (opts.json) {
           json({ fixture: r.state.fixture, leafPolicy: r.state.leafPolicy, seconds: r.seconds, namespaces: r.state.namespaces, daemons: r.state.daemons, notes: r.plan.notes });
         } else {
@@ -127,7 +132,9 @@ export function addLab(program: Command<[], {}, {}>): void {
     .action(async (opts) => {
       const view = viewLab(requireLab(runDir()));
       progress(`sending ${opts.flows} flows to each of ${view.predictions.length} prefixes`);
-      const counts = await sendTraffic(view.fabric.servers.map((s) => s.name), view.predictions.map((p) => p.prefix), opts.flows);
+      const servers = view.plan.nodes.filter((n) => n.role === 'server');
+      const client = view.plan.nodes.find((n) => n.role === 'client')!;
+      const counts = await sendTraffic(servers, client.ns, view.predictions.map((p) => p.prefix), opts.flows);
       const result = compareTraffic(view.predictions, counts);
       if (opts.json) {
         json({ flows: opts.flows, leafPolicy: view.state.leafPolicy, failed: view.state.failed, sent: counts.sent, sendErrors: counts.sendErrors, seconds: counts.seconds, prefixes: result });
@@ -141,6 +148,8 @@ export function addLab(program: Command<[], {}, {}>): void {
       if (counts.sendErrors > 0) lines.push('', `${counts.sendErrors} datagrams could not be sent (no route at the client)`);
       out(lines.join('\n'));
     });
+
+  addLabHealth(lab);
 
   lab
     .command('down')
