@@ -4,7 +4,7 @@
  */
 import { Command, Option } from '@commander-js/extra-typings';
 import { labDown, labSetServer, labUp, requireLab } from '../lab/lab.js';
-import { LEAF_POLICIES } from '../lab/plan.js';
+import { LEAF_POLICIES, NETNS_PREFIX } from '../lab/plan.js';
 import { formatWeights } from '../lab/predict.js';
 import { DEFAULT_RUN_DIR } from '../lab/state.js';
 import { compareTraffic, labStatus, viewLab, waitConverged, type LabView } from '../lab/status.js';
@@ -14,7 +14,9 @@ import { addLabHealth, upLabHealth } from './lab-health.js';
 import { EXIT_OVERLOAD } from './run.js';
 
 const SCHEMA_VERSION = 1;
+// Environment rather than options, so every subcommand of one lab instance agrees without repeating them.
 const runDir = (): string => process.env.BALLAST_LAB_DIR ?? DEFAULT_RUN_DIR;
+const nsPrefix = (): string => process.env.BALLAST_LAB_NS_PREFIX ?? NETNS_PREFIX;
 const progress = (line: string): void => {
   process.stderr.write(`ballast lab: ${line}\n`);
 };
@@ -61,7 +63,7 @@ export function addLab(program: Command<[], {}, {}>): void {
       process.once('SIGINT', abort);
       process.once('SIGTERM', abort);
       try {
-        const r = await labUp({ fixture, leafPolicy: opts.leafPolicy, runDir: runDir(), signal: controller.signal, log: progress });
+        const r = await labUp({ fixture, leafPolicy: opts.leafPolicy, runDir: runDir(), nsPrefix: nsPrefix(), signal: controller.signal, log: progress });
         if (opts.health) await upLabHealth(r.state, progress);
         if (opts.json) {
           json({ fixture: r.state.fixture, leafPolicy: r.state.leafPolicy, seconds: r.seconds, namespaces: r.state.namespaces, daemons: r.state.daemons, notes: r.plan.notes });
@@ -130,7 +132,9 @@ export function addLab(program: Command<[], {}, {}>): void {
     .action(async (opts) => {
       const view = viewLab(requireLab(runDir()));
       progress(`sending ${opts.flows} flows to each of ${view.predictions.length} prefixes`);
-      const counts = await sendTraffic(view.fabric.servers.map((s) => s.name), view.predictions.map((p) => p.prefix), opts.flows);
+      const servers = view.plan.nodes.filter((n) => n.role === 'server');
+      const client = view.plan.nodes.find((n) => n.role === 'client')!;
+      const counts = await sendTraffic(servers, client.ns, view.predictions.map((p) => p.prefix), opts.flows);
       const result = compareTraffic(view.predictions, counts);
       if (opts.json) {
         json({ flows: opts.flows, leafPolicy: view.state.leafPolicy, failed: view.state.failed, sent: counts.sent, sendErrors: counts.sendErrors, seconds: counts.seconds, prefixes: result });

@@ -9,7 +9,7 @@ import { loadFixture } from '../fabric/load.js';
 import { BallastError } from '../util/errors.js';
 import { frrUser, prepareNodeDir, startDaemon } from './daemons.js';
 import * as netns from './netns.js';
-import { CLIENT_ADDRESS, NETNS_PREFIX, planLab, type LabPlan, type LeafPolicyName } from './plan.js';
+import { checkLabPrefix, CLIENT_ADDRESS, NETNS_PREFIX, planLab, type LabPlan, type LeafPolicyName } from './plan.js';
 import { assertLabAvailable } from './preflight.js';
 import { alive, cmdline, removeCrashLogDirs, terminate } from './processes.js';
 import { DEFAULT_RUN_DIR, readState, writeState, type LabState } from './state.js';
@@ -21,6 +21,8 @@ export interface UpOptions {
   readonly fixture: string;
   readonly leafPolicy: LeafPolicyName;
   readonly runDir?: string;
+  /** Namespaces are named PREFIX + node name; default NETNS_PREFIX. */
+  readonly nsPrefix?: string;
   /** Aborting (Ctrl-C) stops `up` between steps and removes what it created. */
   readonly signal?: AbortSignal;
   /** Progress lines for stderr. */
@@ -46,7 +48,7 @@ export async function labUp(options: UpOptions): Promise<UpResult> {
   }
   const fabric = loadFixture(options.fixture);
   // Validate everything before the first namespace exists.
-  const plan = planLab(fabric, options.leafPolicy, runDir);
+  const plan = planLab(fabric, options.leafPolicy, runDir, options.nsPrefix ?? NETNS_PREFIX);
   for (const note of plan.notes) log(`note: ${note}`);
   const taken = new Set(await netns.listNetns());
   const clash = plan.nodes.find((n) => taken.has(n.ns));
@@ -58,6 +60,7 @@ export async function labUp(options: UpOptions): Promise<UpResult> {
     fixture: resolve(options.fixture),
     leafPolicy: options.leafPolicy,
     runDir,
+    nsPrefix: plan.nsPrefix,
     startedAt: new Date().toISOString(),
     phase: 'creating',
     namespaces: [],
@@ -105,7 +108,7 @@ export async function labUp(options: UpOptions): Promise<UpResult> {
       ),
     );
     for (const [ns, addresses] of plan.anycast) for (const a of addresses) await netns.addAddress(ns, `${a}/32`, 'lo');
-    const clientNs = `${NETNS_PREFIX}client`;
+    const clientNs = plan.nodes.find((n) => n.role === 'client')!.ns;
     await netns.addAddress(clientNs, `${CLIENT_ADDRESS}/32`, 'lo');
     for (const service of fabric.services) {
       await netns.addRoute(clientNs, [service.prefix.text, 'src', CLIENT_ADDRESS, ...plan.clientNexthops.flatMap((h) => ['nexthop', 'via', h.via, 'dev', h.dev, 'weight', String(h.weight)])]);
@@ -206,9 +209,9 @@ export async function labSetServer(serverName: string, healthy: boolean, runDir:
   const fabric = loadFixture(state.fixture);
   const server = fabric.servers.find((s) => s.name === serverName);
   if (!server) throw new BallastError('E_USAGE', `No server ${JSON.stringify(serverName)} in the lab; servers: ${fabric.servers.map((s) => s.name).join(', ')}`);
-  const ns = `${NETNS_PREFIX}${server.name}`;
+  const ns = `${state.nsPrefix ?? NETNS_PREFIX}${server.name}`;
   const present = new Set(await netns.addresses(ns, 'lo'));
-  const addresses = server.prefixes.map((p) => p.slice(0, p.indexOf('/')));
+  const addresses = server.prefixes.map(checkLabPrefix);
   let changed = false;
   for (const a of addresses) {
     if (healthy && !present.has(a)) {

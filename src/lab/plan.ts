@@ -7,14 +7,16 @@
  */
 import { parsePrefix } from '../fabric/prefix.js';
 import type { Fabric, Strategy } from '../fabric/types.js';
-import type { BestpathBandwidth, RouteMap, RouterConfig } from '../frr/render.js';
+import type { BestpathBandwidth, BgpRouter, RouteMap, RouterConfig } from '../frr/render.js';
 import { BallastError } from '../util/errors.js';
 
 export const LEAF_POLICIES = ['ecmp', 'num-multipaths', 'none'] as const;
 /** The static leaf configuration when no agent runs; `none` leaves the outbound policy to an agent. */
 export type LeafPolicyName = (typeof LEAF_POLICIES)[number];
 
+/** Default namespace prefix; another (`--ns-prefix`) lets a second lab, e.g. the tests', run beside it. */
 export const NETNS_PREFIX = 'bl-';
+const NS_PREFIX_PATTERN = /^[a-z][a-z0-9]{0,7}-$/;
 export const CLIENT = 'client';
 /** The client sources every flow from this address on its loopback (inside 100.64.0.0/10). */
 export const CLIENT_ADDRESS = '100.100.0.1';
@@ -58,6 +60,7 @@ export interface ClientNexthop {
 
 export interface LabPlan {
   readonly fabric: Fabric;
+  readonly nsPrefix: string;
   readonly leafPolicy: LeafPolicyName;
   readonly runDir: string;
   readonly nodes: readonly LabNode[];
@@ -113,11 +116,11 @@ function checkName(name: string): void {
   if (name === CLIENT || name === 'lo') throw new BallastError('E_LAB_FIXTURE', `Cannot build a lab for node ${JSON.stringify(name)}: the name is reserved by the lab`);
 }
 
-/** FNV-1a of the namespace name: stable across runs, different per namespace, never 0 (0 = shared seed). */
-export function hashSeed(ns: string): number {
+/** FNV-1a of the node name: stable across runs and prefixes, different per node, never 0 (0 = shared seed). */
+export function hashSeed(name: string): number {
   let h = 0x811c9dc5;
-  for (let i = 0; i < ns.length; i++) {
-    h ^= ns.charCodeAt(i);
+  for (let i = 0; i < name.length; i++) {
+    h ^= name.charCodeAt(i);
     h = Math.imul(h, 0x01000193) >>> 0;
   }
   return h === 0 ? 1 : h;
@@ -142,35 +145,43 @@ export function ingressWeights(ingress: readonly number[]): number[] {
   return ingress.map((x) => (x <= 0 ? 0 : allEqual ? 1 : Math.max(1, Math.round((x / max) * 100))));
 }
 
+/** What differs between a spine, a leaf and a server router. */
+type RouterRole = Pick<BgpRouter, 'peerGroups' | 'redistributeConnectedRouteMap' | 'bestpathBandwidth'> & Partial<Pick<RouterConfig, 'prefixLists' | 'routeMaps'>>;
+
 const TIMERS = { keepalive: 3, hold: 9, connectRetry: 2 } as const;
 const RA_INTERVAL_SECONDS = 1;
 
-export function planLab(fabric: Fabric, leafPolicy: LeafPolicyName, runDir: string): LabPlan {
+export function planLab(fabric: Fabric, leafPolicy: LeafPolicyName, runDir: string, nsPrefix: string = NETNS_PREFIX): LabPlan {
+  if (!NS_PREFIX_PATTERN.test(nsPrefix)) {
+    throw new BallastError('E_USAGE', `Cannot use namespace prefix ${JSON.stringify(nsPrefix)}: expected 1-8 lowercase letters or digits and a final "-", e.g. "bl-"`);
+  }
   const notes: string[] = [];
   for (const n of [...fabric.spines, ...fabric.leaves, ...fabric.servers]) checkName(n.name);
   const allPrefixes = fabric.services.map((s) => s.prefix.text);
   allPrefixes.forEach(checkLabPrefix);
-  const ns = (name: string): string => `${NETNS_PREFIX}${name}`;
+  const ns = (name: string): string => `${nsPrefix}${name}`;
   const logDir = (name: string): string => `${runDir}/${ns(name)}`;
   const nodes: LabNode[] = [];
   const links: { a: Omit<LinkEnd, 'mac'>; b: Omit<LinkEnd, 'mac'> }[] = [];
   let routers = 0;
 
-  const base = (name: string, ifaces: string[], asn: number, extra: Partial<RouterConfig> & { bestpathBandwidth?: BestpathBandwidth; peerGroups: RouterConfig['bgp']['peerGroups']; redistribute?: string }): RouterConfig => ({
+  /** One router's configuration: the shared knobs here, the role's peers and policy from the caller. */
+  const router = (name: string, asn: number, role: RouterRole): RouterConfig => ({
     hostname: name,
     logDir: logDir(name),
-    interfaces: ifaces,
+    // Every peer is reached over an interface of its own (unnumbered), so these are the RA interfaces.
+    interfaces: role.peerGroups.flatMap((g) => g.interfaces),
     raIntervalSeconds: RA_INTERVAL_SECONDS,
     bgp: {
       asn,
       routerId: routerId(routers++),
-      peerGroups: extra.peerGroups,
-      ...(extra.redistribute ? { redistributeConnectedRouteMap: extra.redistribute } : {}),
-      ...(extra.bestpathBandwidth ? { bestpathBandwidth: extra.bestpathBandwidth } : {}),
+      peerGroups: role.peerGroups,
+      ...(role.redistributeConnectedRouteMap ? { redistributeConnectedRouteMap: role.redistributeConnectedRouteMap } : {}),
+      ...(role.bestpathBandwidth ? { bestpathBandwidth: role.bestpathBandwidth } : {}),
       ...TIMERS,
     },
-    prefixLists: extra.prefixLists ?? [],
-    routeMaps: extra.routeMaps ?? [],
+    prefixLists: role.prefixLists ?? [],
+    routeMaps: role.routeMaps ?? [],
   });
 
   for (const spine of fabric.spines) {
@@ -186,8 +197,8 @@ export function planLab(fabric: Fabric, leafPolicy: LeafPolicyName, runDir: stri
       ns: ns(spine.name),
       role: 'spine',
       forwarding: true,
-      hashSeed: hashSeed(ns(spine.name)),
-      frr: base(spine.name, leaves, spine.asn, { peerGroups: [{ name: 'LEAVES', interfaces: leaves }], ...(bestpathBandwidth ? { bestpathBandwidth } : {}) }),
+      hashSeed: hashSeed(spine.name),
+      frr: router(spine.name, spine.asn, { peerGroups: [{ name: 'LEAVES', interfaces: leaves }], ...(bestpathBandwidth ? { bestpathBandwidth } : {}) }),
     });
   }
 
@@ -202,8 +213,8 @@ export function planLab(fabric: Fabric, leafPolicy: LeafPolicyName, runDir: stri
       ns: ns(leaf.name),
       role: 'leaf',
       forwarding: true,
-      hashSeed: hashSeed(ns(leaf.name)),
-      frr: base(leaf.name, [...leaf.spines, ...servers], leaf.asn, {
+      hashSeed: hashSeed(leaf.name),
+      frr: router(leaf.name, leaf.asn, {
         peerGroups: [
           { name: 'SPINES', interfaces: leaf.spines, ...(toSpine ? { routeMapOut: toSpine.name } : {}) },
           { name: 'SERVERS', interfaces: servers },
@@ -221,10 +232,10 @@ export function planLab(fabric: Fabric, leafPolicy: LeafPolicyName, runDir: stri
       ns: ns(server.name),
       role: 'server',
       forwarding: false,
-      hashSeed: hashSeed(ns(server.name)),
-      frr: base(server.name, [server.leaf], server.asn, {
+      hashSeed: hashSeed(server.name),
+      frr: router(server.name, server.asn, {
         peerGroups: [{ name: 'LEAF', interfaces: [server.leaf] }],
-        redistribute: 'ANYCAST',
+        redistributeConnectedRouteMap: 'ANYCAST',
         prefixLists: [{ name: 'ANYCAST', prefixes: server.prefixes }],
         routeMaps: [{ name: 'ANYCAST', entries: [{ seq: 10, action: 'permit', matchPrefixList: 'ANYCAST' }] }],
       }),
@@ -234,7 +245,7 @@ export function planLab(fabric: Fabric, leafPolicy: LeafPolicyName, runDir: stri
     anycast.set(ns(server.name), server.state === 'up' ? server.prefixes.map(checkLabPrefix) : []);
   }
 
-  nodes.push({ name: CLIENT, ns: ns(CLIENT), role: 'client', forwarding: false, hashSeed: hashSeed(ns(CLIENT)) });
+  nodes.push({ name: CLIENT, ns: ns(CLIENT), role: 'client', forwarding: false, hashSeed: hashSeed(CLIENT) });
   const weights = ingressWeights(fabric.spines.map((s) => s.ingress));
   if (fabric.spines.some((s) => s.ingress !== fabric.spines[0]!.ingress)) {
     notes.push(`client: ingress shares become kernel weights ${weights.join('/')}, rounded to whole numbers`);
@@ -250,5 +261,5 @@ export function planLab(fabric: Fabric, leafPolicy: LeafPolicyName, runDir: stri
   });
 
   const withMacs = links.map((l, i) => ({ a: { ...l.a, mac: linkMac(i, 0) }, b: { ...l.b, mac: linkMac(i, 1) } }));
-  return { fabric, leafPolicy, runDir, nodes, links: withMacs, anycast, clientNexthops, notes };
+  return { fabric, nsPrefix, leafPolicy, runDir, nodes, links: withMacs, anycast, clientNexthops, notes };
 }

@@ -21,6 +21,8 @@ export interface LabState {
   readonly fixture: string;
   readonly leafPolicy: LeafPolicyName;
   readonly runDir: string;
+  /** Namespace prefix; absent in states written before it existed, meaning NETNS_PREFIX. */
+  readonly nsPrefix?: string;
   readonly startedAt: string;
   /** `creating` until every session is up; a state left in `creating` is an interrupted `up`. */
   phase: 'creating' | 'up';

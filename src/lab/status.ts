@@ -6,7 +6,7 @@ import { loadFixture } from '../fabric/load.js';
 import type { Fabric } from '../fabric/types.js';
 import { findRoute } from './kernel-route.js';
 import { readSessions, readSpineRoutes, waitFor, type LabSession } from './observe.js';
-import { planLab, type LabPlan } from './plan.js';
+import { NETNS_PREFIX, planLab, type LabPlan } from './plan.js';
 import { compareWeights, predictLab, type PrefixPrediction, type WeightComparison } from './predict.js';
 import type { LabState } from './state.js';
 import type { TrafficCounts } from './traffic.js';
@@ -21,7 +21,7 @@ export interface LabView {
 /** Rebuild the plan and prediction from the state file: both are pure functions of fixture and state. */
 export function viewLab(state: LabState): LabView {
   const fabric = loadFixture(state.fixture);
-  return { state, fabric, plan: planLab(fabric, state.leafPolicy, state.runDir), predictions: predictLab(fabric, state.leafPolicy, state.failed) };
+  return { state, fabric, plan: planLab(fabric, state.leafPolicy, state.runDir, state.nsPrefix ?? NETNS_PREFIX), predictions: predictLab(fabric, state.leafPolicy, state.failed) };
 }
 
 export async function readWeights(view: LabView): Promise<WeightComparison[]> {

@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BallastError } from '../util/errors.js';
 import { terminate } from './processes.js';
-import { CLIENT, CLIENT_ADDRESS, NETNS_PREFIX, TRAFFIC_PORT } from './plan.js';
+import { CLIENT_ADDRESS, TRAFFIC_PORT } from './plan.js';
 
 export const MAX_FLOWS = 20_000;
 const SOURCE_PORT_BASE = 20_000;
@@ -90,13 +90,14 @@ function line(child: ChildProcess, test: (l: string) => boolean, timeoutMs: numb
   });
 }
 
-export async function sendTraffic(servers: readonly string[], prefixes: readonly string[], flows: number): Promise<TrafficCounts> {
+/** Servers by name and namespace; `clientNs` sends. */
+export async function sendTraffic(servers: readonly { readonly name: string; readonly ns: string }[], clientNs: string, prefixes: readonly string[], flows: number): Promise<TrafficCounts> {
   if (!Number.isInteger(flows) || flows < 1 || flows > MAX_FLOWS) throw new BallastError('E_USAGE', `Cannot send ${flows} flows: expected 1 to ${MAX_FLOWS}`);
   const started = performance.now();
   const children: ChildProcess[] = [];
   try {
-    const listeners = servers.map((name) => {
-      const child = startInNs(`${NETNS_PREFIX}${name}`, LISTENER, [String(TRAFFIC_PORT), String(RUN_LIMIT_MS)]);
+    const listeners = servers.map(({ name, ns }) => {
+      const child = startInNs(ns, LISTENER, [String(TRAFFIC_PORT), String(RUN_LIMIT_MS)]);
       children.push(child);
       // Attach the result reader now: the output may come before we ask for it.
       const ready = line(child, (l) => l === 'ready', 10_000, `the listener in ${name}`);
@@ -105,7 +106,7 @@ export async function sendTraffic(servers: readonly string[], prefixes: readonly
       return { name, child, ready, result };
     });
     await Promise.all(listeners.map((l) => l.ready));
-    const sender = startInNs(`${NETNS_PREFIX}${CLIENT}`, SENDER, [CLIENT_ADDRESS, String(SOURCE_PORT_BASE), String(flows), String(TRAFFIC_PORT), ...prefixes.map((p) => p.slice(0, p.indexOf('/')))]);
+    const sender = startInNs(clientNs, SENDER, [CLIENT_ADDRESS, String(SOURCE_PORT_BASE), String(flows), String(TRAFFIC_PORT), ...prefixes.map((p) => p.slice(0, p.indexOf('/')))]);
     children.push(sender);
     const sent = JSON.parse(await line(sender, (l) => l.startsWith('{'), RUN_LIMIT_MS, 'the client sender')) as { sent: number; errors: number };
     // Datagrams in flight cross three veth hops in microseconds; 300 ms is ample before counting.

@@ -1,5 +1,6 @@
 // End-to-end: the real `ballast lab` CLI on real FRR 8.4 in network namespaces. Needs root and FRR;
 // skips with the reason otherwise. One `up` per leaf policy serves several checks, to keep CI short.
+// The tests' lab has its own directory and namespace prefix, so a demo lab may stay up meanwhile.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,12 +10,14 @@ import { after, test } from 'node:test';
 import { listNetns } from '../../src/lab/netns.js';
 import { labUnavailable } from '../../src/lab/preflight.js';
 import { FRR_TMP_DIR } from '../../src/lab/processes.js';
-import { DEFAULT_RUN_DIR } from '../../src/lab/state.js';
 
 const unavailable = await labUnavailable();
 const skip = unavailable === null ? false : `lab tests skipped: ${unavailable}`;
 const FIXTURE = 'fixtures/lab-421.yaml';
 const CLI = new URL('./lab-cli.ts', import.meta.url).pathname;
+const RUN_DIR = '/run/ballast-lab-test';
+const NS_PREFIX = 'blt-';
+const env = { ...process.env, BALLAST_LAB_DIR: RUN_DIR, BALLAST_LAB_NS_PREFIX: NS_PREFIX };
 
 interface CliResult {
   readonly code: number | null;
@@ -25,7 +28,7 @@ interface CliResult {
 /** Run `ballast lab ...`; `onStderr` sees progress as it comes, to interrupt at a chosen step. */
 function cli(args: readonly string[], onStderr?: (text: string, pid: number) => void): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'lab', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'lab', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
     let stdout = '';
     let stderr = '';
     const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
@@ -72,13 +75,13 @@ const fmt = (w: Record<string, number>): string => Object.entries(w).sort().map(
 
 /** Nothing of the lab left: namespaces, processes, run directory, FRR crash-log directories. */
 async function assertClean(pids: readonly number[]): Promise<void> {
-  assert.deepEqual((await listNetns()).filter((n) => n.startsWith('bl-')), [], 'no lab namespaces');
-  assert.ok(!existsSync(DEFAULT_RUN_DIR), `${DEFAULT_RUN_DIR} removed`);
+  assert.deepEqual((await listNetns()).filter((n) => n.startsWith(NS_PREFIX)), [], 'no lab namespaces');
+  assert.ok(!existsSync(RUN_DIR), `${RUN_DIR} removed`);
   const ours = readdirSync('/proc')
     .filter((d) => /^\d+$/.test(d))
     .filter((d) => {
       try {
-        return readFileSync(`/proc/${d}/cmdline`, 'utf8').includes(DEFAULT_RUN_DIR);
+        return readFileSync(`/proc/${d}/cmdline`, 'utf8').includes(`${RUN_DIR}/`);
       } catch {
         return false;
       }
@@ -187,7 +190,7 @@ test('an up killed outright leaves a state that down finishes', { skip }, async 
   });
   assert.ok(killed);
   assert.equal(r.code, null);
-  const state = JSON.parse(readFileSync(join(DEFAULT_RUN_DIR, 'state.json'), 'utf8')) as { phase: string; daemons: Daemon[] };
+  const state = JSON.parse(readFileSync(join(RUN_DIR, 'state.json'), 'utf8')) as { phase: string; daemons: Daemon[] };
   assert.equal(state.phase, 'creating');
   const status = await cli(['status']);
   assert.equal(status.code, 2, 'status refuses a half-built lab');

@@ -66,6 +66,13 @@ test('an frr10 spine is run and noted as frr8; the ecmp model ignores link-bandw
   assert.equal(ecmp.nodes[0]!.frr!.bgp.bestpathBandwidth, 'ignore');
 });
 
+test('a second lab gets its own namespace prefix; odd prefixes are refused', () => {
+  const plan = planLab(lab421, 'ecmp', '/run/ballast-lab-test', 'blt-');
+  assert.ok(plan.nodes.every((n) => n.ns.startsWith('blt-')));
+  assert.deepEqual(plan.nodes.map((n) => n.hashSeed), planLab(lab421, 'ecmp', '/run/x').nodes.map((n) => n.hashSeed), 'seeds follow node names, not namespaces');
+  for (const bad of ['', 'bl', 'BL-', 'a/b-', 'toolongprefix-']) assert.throws(() => planLab(lab421, 'ecmp', '/run/x', bad), { code: 'E_USAGE' }, bad);
+});
+
 test('helpers: seeds never 0, ingress as whole kernel weights, MACs locally administered', () => {
   assert.notEqual(hashSeed(''), 0);
   assert.deepEqual(ingressWeights([1, 1]), [1, 1]);
