@@ -192,10 +192,6 @@ export async function labDown(runDir: string = DEFAULT_RUN_DIR): Promise<DownRes
   return { removed: true, namespaces: namespaces.length, processes: pids.size, seconds: (performance.now() - started) / 1000 };
 }
 
-export function labExists(runDir: string = DEFAULT_RUN_DIR): boolean {
-  return existsSync(`${runDir}/state.json`);
-}
-
 /** The lab's state, or an error telling the user to start one. */
 export function requireLab(runDir: string = DEFAULT_RUN_DIR): LabState {
   const state = readState(runDir);
