@@ -14,5 +14,9 @@ const program = new Command('ballast')
 // Subcommands register themselves here, one line each.
 const { addWhatif } = await import('./whatif.js');
 addWhatif(program);
+const { addFixture } = await import('./fixture.js');
+addFixture(program);
+const { addPlan } = await import('./plan.js');
+addPlan(program);
 
 await runCli(program);

@@ -13,8 +13,7 @@ export interface SweepOptions {
   readonly beamWidth: number;
   /** Worst scenarios reported per strategy. */
   readonly keepWorst: number;
-  /** Called every `progressEvery` scenarios with how many were done out of how many planned. */
-  readonly onProgress?: (done: number, planned: number) => void;
+  /** sweepSteps yields progress every this many scenarios (default 1024). */
   readonly progressEvery?: number;
   /** Polled between scenarios; true stops the sweep cleanly with partial coverage. */
   readonly shouldStop?: () => boolean;
@@ -95,7 +94,29 @@ export function exhaustiveOrders(elementCount: number, k: number, budget: number
   return m;
 }
 
+export interface Progress {
+  readonly phase: string;
+  readonly done: number;
+  readonly planned: number;
+}
+
+/** Run a sweep to the end without yielding. */
 export function sweep(engine: SweepEngine, o: SweepOptions): SweepResult {
+  return drain(sweepSteps(engine, o));
+}
+
+export function drain<T>(steps: Generator<Progress, T>): T {
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/**
+ * The sweep as a generator: it yields progress every few thousand scenarios, so a caller can give
+ * the event loop a turn (signals, timers) and poll `shouldStop` between yields.
+ */
+export function* sweepSteps(engine: SweepEngine, o: SweepOptions, phase = 'scenarios'): Generator<Progress, SweepResult> {
   const E = engine.elements.length;
   const S = engine.strategies.length;
   const P = engine.nPrefixes;
@@ -114,7 +135,7 @@ export function sweep(engine: SweepEngine, o: SweepOptions): SweepResult {
   for (let i = 0; i <= m; i++) planned += orders[i]!.total;
   let done = 0;
   let stopped = false;
-  const every = o.progressEvery ?? 4096;
+  const every = o.progressEvery ?? 1024;
   // Per strategy, the worst scenarios of the order being swept: seeds for the beam search.
   let beam: ScenarioHit[][] = Array.from({ length: S }, () => []);
   const combo = new Int32Array(Math.max(1, k));
@@ -156,9 +177,6 @@ export function sweep(engine: SweepEngine, o: SweepOptions): SweepResult {
       keepWorst(out.worst, o.keepWorst, factor, ids, count, prefix, server);
       keepWorst(beam[s]!, o.beamWidth, factor, ids, count, prefix, server);
     }
-    if (done % every === 0) {
-      o.onProgress?.(done, planned);
-    }
   };
 
   // Exhaustive orders: combinations in lexicographic order.
@@ -167,13 +185,14 @@ export function sweep(engine: SweepEngine, o: SweepOptions): SweepResult {
     beam = Array.from({ length: S }, () => []);
     for (let j = 0; j < i; j++) combo[j] = j;
     for (;;) {
-      if (o.shouldStop && (done & 255) === 0 && o.shouldStop()) {
+      if (o.shouldStop && done % 256 === 0 && o.shouldStop()) {
         stopped = true;
         order.interrupted = true;
         break outer;
       }
       for (let j = 0; j < i; j++) ids[j] = engine.elements[combo[j]!]!;
       record(i, order);
+      if (done % every === 0) yield { phase, done, planned };
       // Next combination.
       let j = i - 1;
       while (j >= 0 && combo[j] === E - i + j) j--;
@@ -203,19 +222,20 @@ export function sweep(engine: SweepEngine, o: SweepOptions): SweepResult {
           const text = key.join(',');
           if (seen.has(text)) continue;
           seen.add(text);
-          if (o.shouldStop && (done & 255) === 0 && o.shouldStop()) {
+          if (o.shouldStop && done % 256 === 0 && o.shouldStop()) {
             stopped = true;
             order.interrupted = true;
             break search;
           }
           for (let j = 0; j < key.length; j++) ids[j] = key[j]!;
           record(key.length, order);
+          if (done % every === 0) yield { phase, done, planned };
         }
       }
       if (order.evaluated === 0) order.method = 'none';
     }
   }
-  o.onProgress?.(done, planned);
+  yield { phase, done, planned };
   const complete = !stopped && orders.every((r) => r.method === 'exhaustive' && r.evaluated === r.total);
   return { strategies: outcomes, orders, evaluated: done, complete, interrupted: stopped, elementCount: E, outages };
 }

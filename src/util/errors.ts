@@ -17,6 +17,7 @@ export type ErrorCode =
   | 'E_DUPLICATE_NAME'
   | 'E_UNKNOWN_REFERENCE'
   | 'E_FILE_READ'
+  | 'E_FILE_WRITE'
   | 'E_USAGE'
   | 'E_BANDWIDTH_RANGE'
   | 'E_FRR_COMMAND'

@@ -1,0 +1,144 @@
+/**
+ * `ballast plan FIXTURE [--k N] [--strategy S,...] [--json] [--html FILE]`: the N-k capacity plan.
+ * The edge around the pure planner: it owns the clock (progress after a second), Ctrl-C (stop
+ * cleanly, report the partial coverage) and the streams (data on stdout, progress on stderr).
+ */
+import { writeFileSync } from 'node:fs';
+import { Command, Option } from '@commander-js/extra-typings';
+import { loadFixture } from '../fabric/load.js';
+import { STRATEGIES, type Strategy } from '../fabric/types.js';
+import { planSteps, type PlanReport } from '../plan/plan.js';
+import { renderPlanHtml } from '../plan/report-html.js';
+import { renderPlanText } from '../plan/report-text.js';
+import type { Progress } from '../plan/sweep.js';
+import { BallastError, quote } from '../util/errors.js';
+import { EXIT_OK, EXIT_OVERLOAD } from './run.js';
+import { makeStyle } from './style.js';
+
+/** Give the event loop a turn this often, so Ctrl-C and the progress timer get through. */
+const YIELD_EVERY_MS = 50;
+const PROGRESS_AFTER_MS = 1000;
+const PROGRESS_EVERY_MS = 250;
+
+export function addPlan(program: Command<[], {}, {}>): void {
+  program
+    .command('plan')
+    .description('Capacity plan: every scenario of up to k failed servers, leaves and spines; safe load, worst scenarios, quantization and recommendations per strategy')
+    .argument('<fixture>', 'fabric fixture (YAML)')
+    .addOption(new Option('--k <n>', 'most simultaneous failures per scenario').argParser(whole('k', 0)).default(1))
+    .option('--strategy <list>', `strategies, comma-separated (${STRATEGIES.join(', ')})`, STRATEGIES.join(','))
+    .addOption(new Option('--budget <n>', 'most scenarios to evaluate; past it, larger failure sets are searched, not enumerated').argParser(whole('budget', 1)).default(2_000_000))
+    .addOption(new Option('--beam <n>', 'worst scenarios per strategy extended by one more failure when searching').argParser(whole('beam', 1)).default(16))
+    .addOption(new Option('--worst <n>', 'worst scenarios listed per strategy').argParser(whole('worst', 1)).default(5))
+    .option('--no-recommend', 'skip the recommendations (each re-runs part of the sweep)')
+    .option('--json', 'machine-readable output (schemaVersion 1)', false)
+    .option('--html <file>', 'also write a self-contained HTML report to this file')
+    .option('--progress', 'show progress on stderr even when it is not a terminal', false)
+    .addHelpText('after', '\nExit status: 0 no covered scenario overloads a server at the configured load under ballast (or the first\n--strategy), 1 some does, 2 bad input. Ctrl-C stops the sweep and reports what was covered.')
+    .action(async (fixture, opts) => {
+      const fabric = loadFixture(fixture);
+      const strategies = parseStrategies(opts.strategy);
+      let stop = false;
+      const onSigint = () => {
+        // A second Ctrl-C while the partial report is being written ends the process the usual way.
+        if (stop) process.exit(130);
+        stop = true;
+      };
+      process.on('SIGINT', onSigint);
+      const progress = progressPrinter(opts.progress);
+      let report: PlanReport;
+      try {
+        report = await drive(planSteps(fabric, {
+          fixture,
+          k: opts.k,
+          strategies,
+          budget: opts.budget,
+          beamWidth: opts.beam,
+          keepWorst: opts.worst,
+          recommend: opts.recommend,
+          shouldStop: () => stop,
+        }), progress);
+      } finally {
+        progress.done();
+        process.off('SIGINT', onSigint);
+      }
+      if (report.coverage.interrupted) process.stderr.write(`ballast: interrupted: ${report.coverage.evaluated.toLocaleString('en-US')} of ${report.coverage.total.toLocaleString('en-US')} scenarios covered; the report below is partial\n`);
+      if (opts.html) {
+        try {
+          writeFileSync(opts.html, renderPlanHtml(report, fabric));
+        } catch (err) {
+          throw new BallastError('E_FILE_WRITE', `Cannot write the HTML report to ${quote(opts.html)}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+        }
+      }
+      process.stdout.write(opts.json ? `${JSON.stringify(report, jsonReplacer, 2)}\n` : `${renderPlanText(report, makeStyle())}\n`);
+      process.exitCode = report.overloaded ? EXIT_OVERLOAD : EXIT_OK;
+    });
+}
+
+/** Run the plan's steps, yielding to the event loop every few tens of milliseconds. */
+async function drive<T>(steps: Generator<Progress, T>, progress: ProgressPrinter): Promise<T> {
+  let last = performance.now();
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    progress.update(step.value);
+    const now = performance.now();
+    if (now - last >= YIELD_EVERY_MS) {
+      await new Promise((resolve) => setImmediate(resolve));
+      last = performance.now();
+    }
+  }
+}
+
+interface ProgressPrinter {
+  update(p: Progress): void;
+  done(): void;
+}
+
+/** Progress on stderr once the work has taken a second, when stderr is a terminal or --progress asks. */
+function progressPrinter(forced: boolean): ProgressPrinter {
+  const tty = process.stderr.isTTY === true;
+  if (!tty && !forced) return { update() {}, done() {} };
+  const start = performance.now();
+  let lastPrint = 0;
+  let printed = false;
+  return {
+    update(p) {
+      const now = performance.now();
+      if (now - start < PROGRESS_AFTER_MS || now - lastPrint < PROGRESS_EVERY_MS) return;
+      lastPrint = now;
+      printed = true;
+      const pct = p.planned > 0 ? ` (${Math.min(100, Math.floor((p.done / p.planned) * 100))}%)` : '';
+      const line = `plan: ${p.phase} ${p.done.toLocaleString('en-US')}/${p.planned.toLocaleString('en-US')}${pct} ${((now - start) / 1000).toFixed(1)}s`;
+      process.stderr.write(tty ? `\r\u001b[2K${line}` : `${line}\n`);
+    },
+    done() {
+      if (printed && tty) process.stderr.write('\r\u001b[2K');
+    },
+  };
+}
+
+function whole(name: string, min: number) {
+  return (text: string): number => {
+    const v = Number(text);
+    if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(v) || v < min) throw new BallastError('E_USAGE', `Cannot use --${name} ${quote(text)}: expected a whole number of at least ${min}`);
+    return v;
+  };
+}
+
+function parseStrategies(text: string): Strategy[] {
+  const out: Strategy[] = [];
+  for (const raw of text.split(',')) {
+    const s = raw.trim();
+    if (s === '') continue;
+    if (!(STRATEGIES as readonly string[]).includes(s)) throw new BallastError('E_USAGE', `Cannot use --strategy ${quote(s)}: expected one of ${STRATEGIES.join(', ')}`);
+    if (!out.includes(s as Strategy)) out.push(s as Strategy);
+  }
+  if (out.length === 0) throw new BallastError('E_USAGE', `Cannot use --strategy ${quote(text)}: expected at least one of ${STRATEGIES.join(', ')}`);
+  return out;
+}
+
+/** Infinity is not JSON: write it as null so consumers can parse the output. */
+function jsonReplacer(_key: string, value: unknown): unknown {
+  return typeof value === 'number' && !Number.isFinite(value) ? null : value;
+}

@@ -1,0 +1,233 @@
+/**
+ * `ballast plan`: sweep every scenario of up to k failures (or search past the budget), and report
+ * per strategy the safe load, the headroom against the configured load, the worst scenarios and the
+ * server that saturates first; plus quantization and recommendations. Pure: progress and
+ * cancellation are injected; the CLI owns the clock, signals and streams.
+ */
+import type { Fabric, Strategy } from '../fabric/types.js';
+import { SweepEngine } from './engine.js';
+import { quantizationReport, type QuantizationReport } from './quantization.js';
+import { capacityAdvice, prependAdvice, uplinkAdvice, type CapacityAdvice, type PrependAdvice, type UplinkAdvice } from './recommend.js';
+import { drain, KIND_BITS, sweepSteps, type OrderCoverage, type Progress, type ScenarioHit, type SweepResult } from './sweep.js';
+
+export const PLAN_SCHEMA_VERSION = 1;
+
+export interface PlanOptions {
+  readonly fixture: string;
+  readonly k: number;
+  readonly strategies: readonly Strategy[];
+  /** Most scenarios to evaluate; past it, orders are searched rather than enumerated. */
+  readonly budget: number;
+  readonly beamWidth: number;
+  readonly keepWorst: number;
+  readonly recommend: boolean;
+  readonly shouldStop?: () => boolean;
+}
+
+export interface ScenarioRow {
+  /** Failed elements by name; empty for the fixture's own state. */
+  readonly failed: string[];
+  /** Safe load as a multiple of the configured load (of the limiting prefix). */
+  readonly safeLoadFactor: number;
+  readonly prefix: string;
+  readonly safeLoad: number;
+  readonly saturatingServer: string | null;
+}
+
+export interface PrefixPlan {
+  readonly prefix: string;
+  readonly offeredLoad: number;
+  /** The largest offered load that no covered scenario overloads. */
+  readonly safeLoad: number;
+  /** safeLoad / offeredLoad - 1; null when no load is configured. */
+  readonly headroom: number | null;
+  readonly worstScenario: string[];
+  readonly saturatingServer: string | null;
+  readonly overloadedScenarios: number;
+  /** In the fixture's own state (no failures). */
+  readonly base: { readonly safeLoad: number; readonly saturatingServer: string | null };
+}
+
+export interface StrategyPlan {
+  readonly name: Strategy;
+  /** min over covered scenarios and prefixes of safe load / configured load. */
+  readonly safeLoadFactor: number;
+  readonly prefixes: PrefixPlan[];
+  readonly worst: ScenarioRow[];
+  /** The worst scenario per mix of failed kinds ("server", "leaf", "leaf+server", ...). */
+  readonly worstByKind: (ScenarioRow & { readonly kinds: string })[];
+  readonly overloadedScenarios: number;
+}
+
+export interface Coverage {
+  readonly complete: boolean;
+  readonly interrupted: boolean;
+  readonly evaluated: number;
+  /** Every scenario of up to k failures: sum of C(elements, i). */
+  readonly total: number;
+  readonly orders: OrderCoverage[];
+  /** One sentence each: what was covered and what was not. */
+  readonly covered: string[];
+  readonly notCovered: string[];
+}
+
+export interface Recommendations {
+  readonly prepend: PrependAdvice | null;
+  readonly capacity: { readonly baseFactor: number; readonly advice: CapacityAdvice[] } | null;
+  readonly uplinks: { readonly checked: number; readonly advice: UplinkAdvice[]; readonly leaves: { leaf: string; uplinkCapacity: number; maxLoad: number; scenario: string[] }[] } | null;
+  readonly skipped?: string;
+}
+
+export interface PlanReport {
+  readonly schemaVersion: typeof PLAN_SCHEMA_VERSION;
+  readonly fixture: string;
+  readonly fabric: string;
+  readonly unit: string;
+  readonly k: number;
+  readonly elements: { readonly spines: number; readonly leaves: number; readonly servers: number };
+  readonly coverage: Coverage;
+  readonly strategies: StrategyPlan[];
+  readonly outages: { readonly count: number; readonly examples: string[][] };
+  readonly quantization: QuantizationReport;
+  readonly recommendations: Recommendations;
+  /** The strategy whose overloads decide the exit code, and whether it overloads anywhere covered. */
+  readonly deciding: Strategy;
+  readonly overloaded: boolean;
+}
+
+export function runPlan(fabric: Fabric, o: PlanOptions): PlanReport {
+  return drain(planSteps(fabric, o));
+}
+
+/** The plan as a generator of progress (see sweepSteps), returning the report. */
+export function* planSteps(fabric: Fabric, o: PlanOptions): Generator<Progress, PlanReport> {
+  const engine = new SweepEngine(fabric, o.strategies, o.k);
+  const k = Math.min(o.k, engine.elements.length);
+  const result = yield* sweepSteps(engine, {
+    k,
+    budget: o.budget,
+    beamWidth: o.beamWidth,
+    keepWorst: o.keepWorst,
+    ...(o.shouldStop ? { shouldStop: o.shouldStop } : {}),
+  });
+  const names = (elements: readonly number[]) => elements.map((e) => engine.elementName(e));
+  const serverName = (s: number) => (s >= 0 ? fabric.servers[s]!.name : null);
+  const P = engine.nPrefixes;
+
+  // The fixture's own state once more, for the per-prefix base figures.
+  engine.run([], 0);
+  const baseMax = engine.maxPerCap.slice();
+  const baseArg = engine.argServer.slice();
+
+  const strategies = o.strategies.map((name, s): StrategyPlan => {
+    const out = result.strategies[s]!;
+    const row = (h: ScenarioHit): ScenarioRow => ({
+      failed: names(h.elements),
+      safeLoadFactor: h.factor,
+      prefix: fabric.services[h.prefix]!.prefix.text,
+      safeLoad: h.factor * engine.referenceLoad[h.prefix]!,
+      saturatingServer: serverName(h.server),
+    });
+    const prefixes = fabric.services.map((service, p): PrefixPlan => {
+      const pw = out.prefixes[p]!;
+      const safeLoad = pw.safeLoad === Infinity ? 0 : pw.safeLoad;
+      const bm = baseMax[s * P + p]!;
+      return {
+        prefix: service.prefix.text,
+        offeredLoad: service.load,
+        safeLoad,
+        headroom: service.load > 0 ? safeLoad / service.load - 1 : null,
+        worstScenario: names(pw.elements),
+        saturatingServer: serverName(pw.server),
+        overloadedScenarios: pw.overloads,
+        base: { safeLoad: bm > 0 ? 1 / bm : 0, saturatingServer: serverName(baseArg[s * P + p]!) },
+      };
+    });
+    const worstByKind = out.byKind.flatMap((h, mask) => (h ? [{ kinds: kindsText(mask), ...row(h) }] : []));
+    return {
+      name,
+      safeLoadFactor: out.worst[0]?.factor ?? 0,
+      prefixes,
+      worst: out.worst.map(row),
+      worstByKind,
+      overloadedScenarios: out.overloadedScenarios,
+    };
+  });
+
+  const deciding: Strategy = o.strategies.includes('ballast') ? 'ballast' : o.strategies[0]!;
+  const decidingPlan = strategies.find((s) => s.name === deciding)!;
+  const quantization = quantizationReport(fabric);
+  const recommendations = o.recommend && !result.interrupted
+    ? yield* recommend(fabric, o, k, deciding, decidingPlan)
+    : { prepend: null, capacity: null, uplinks: null, skipped: result.interrupted ? 'the sweep was interrupted' : 'not requested' };
+
+  const f = engine.index.fabric;
+  return {
+    schemaVersion: PLAN_SCHEMA_VERSION,
+    fixture: o.fixture,
+    fabric: fabric.name,
+    unit: fabric.unit,
+    k,
+    elements: { spines: f.spines.length, leaves: f.leaves.length, servers: engine.elements.length - f.spines.length - f.leaves.length },
+    coverage: coverage(result),
+    strategies,
+    outages: { count: result.outages.count, examples: result.outages.examples.map(names) },
+    quantization,
+    recommendations,
+    deciding,
+    overloaded: decidingPlan.overloadedScenarios > 0,
+  };
+}
+
+function* recommend(fabric: Fabric, o: PlanOptions, k: number, deciding: Strategy, plan: StrategyPlan): Generator<Progress, Recommendations> {
+  // Each recommendation re-sweeps a changed fabric: keep that to a fraction of the main budget.
+  const ro = {
+    k,
+    budget: Math.max(1, Math.floor(o.budget / 8)),
+    deciding,
+    capacityCandidates: capacityCandidates(fabric, plan),
+    uplinkScenarios: [...plan.worst.map((w) => w.failed), ...plan.worstByKind.map((w) => w.failed)],
+    ...(o.shouldStop ? { shouldStop: o.shouldStop } : {}),
+  };
+  const prepend = yield* prependAdvice(fabric, ro);
+  const capacity = yield* capacityAdvice(fabric, ro);
+  yield { phase: 'uplinks', done: 0, planned: 1 };
+  const uplinks = uplinkAdvice(fabric, ro);
+  // Stopped during a recommendation: what was computed would mislead, so say it was skipped.
+  if (o.shouldStop?.()) return { prepend: null, capacity: null, uplinks: null, skipped: 'interrupted while computing recommendations' };
+  return { prepend, capacity, uplinks: uplinks.checked > 0 ? uplinks : null };
+}
+
+/** Leaves of the servers that saturate first in the worst scenarios; every leaf of a small fabric. */
+function capacityCandidates(fabric: Fabric, plan: StrategyPlan): string[] {
+  if (fabric.leaves.length <= 8) return fabric.leaves.map((l) => l.name);
+  const leafOf = new Map(fabric.servers.map((s) => [s.name, s.leaf]));
+  const out: string[] = [];
+  for (const w of [...plan.worst, ...plan.worstByKind]) {
+    const leaf = w.saturatingServer ? leafOf.get(w.saturatingServer) : undefined;
+    if (leaf && !out.includes(leaf)) out.push(leaf);
+    if (out.length >= 4) break;
+  }
+  return out;
+}
+
+function kindsText(mask: number): string {
+  return (Object.keys(KIND_BITS) as (keyof typeof KIND_BITS)[]).filter((k) => mask & KIND_BITS[k]).join('+') || 'none';
+}
+
+function coverage(r: SweepResult): Coverage {
+  const covered: string[] = [];
+  const notCovered: string[] = [];
+  let total = 0;
+  for (const o of r.orders) {
+    total += o.total;
+    const what = o.failures === 0 ? 'the fixture state (no failure)' : `${o.failures} failure${o.failures > 1 ? 's' : ''}`;
+    if (o.method === 'exhaustive' && o.evaluated === o.total) covered.push(o.failures === 0 ? what : `${what}: all ${o.total.toLocaleString('en-US')} scenarios`);
+    else if (o.evaluated > 0) {
+      const how = o.method === 'beam' ? 'beam search from the worst scenarios with one failure less' : 'enumeration';
+      covered.push(`${what}: ${o.evaluated.toLocaleString('en-US')} of ${o.total.toLocaleString('en-US')} scenarios (${how}${o.interrupted ? ', interrupted' : ''})`);
+      notCovered.push(`${what}: ${(o.total - o.evaluated).toLocaleString('en-US')} scenarios not evaluated; a combination of individually mild failures there can be worse than what was found`);
+    } else notCovered.push(`${what}: none of ${o.total.toLocaleString('en-US')} scenarios evaluated${o.interrupted ? ' (interrupted)' : ' (over the budget)'}`);
+  }
+  return { complete: r.complete, interrupted: r.interrupted, evaluated: r.evaluated, total, orders: r.orders, covered, notCovered };
+}
