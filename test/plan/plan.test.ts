@@ -1,0 +1,163 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import { loadFixture, parseFixture } from '../../src/fabric/load.js';
+import { STRATEGIES } from '../../src/fabric/types.js';
+import { baseLiveness, indexFabric } from '../../src/forwarding/fabric-index.js';
+import { evaluatePrefix } from '../../src/forwarding/shares.js';
+import { loadMetrics } from '../../src/planner/metrics.js';
+import { SweepEngine } from '../../src/plan/engine.js';
+import { runPlan, type PlanOptions } from '../../src/plan/plan.js';
+import { binomial, sweep } from '../../src/plan/sweep.js';
+
+const options = (over: Partial<PlanOptions> = {}): PlanOptions => ({
+  fixture: 'fixtures/warning.yaml', k: 2, strategies: [...STRATEGIES], budget: 2_000_000, beamWidth: 16, keepWorst: 5, recommend: false, ...over,
+});
+
+test('warning.yaml, k=2: losing two of four leaves limits every strategy to 160; server failures separate them', () => {
+  const r = runPlan(loadFixture('fixtures/warning.yaml'), options());
+  assert.equal(r.coverage.complete, true);
+  assert.equal(r.coverage.evaluated, 1 + 38 + 703);
+  // Both spines down is an outage (no path at all), not an overload.
+  assert.deepEqual(r.outages, { count: 1, examples: [['spine01', 'spine02']] });
+  for (const s of r.strategies) {
+    const p = s.prefixes[0]!;
+    assert.ok(Math.abs(p.safeLoad - 160) < 1e-9, `${s.name} safe load ${p.safeLoad}`);
+    assert.deepEqual(p.worstScenario, ['leaf01', 'leaf02']);
+    assert.ok(Math.abs(p.headroom! - 0.6) < 1e-9);
+    assert.equal(p.base.safeLoad, 320);
+  }
+  const serverOnly = (name: string) => r.strategies.find((s) => s.name === name)!.worstByKind.find((w) => w.kinds === 'server')!;
+  // ecmp: leaf01 keeps a quarter of the traffic on 6 servers -> 10 / (0.25 / 6) = 240.
+  assert.ok(Math.abs(serverOnly('ecmp').safeLoad - 240) < 1e-9);
+  assert.deepEqual(serverOnly('ecmp').failed, ['server01', 'server02']);
+  // num-multipaths and ballast: frr8 weights 20/26/26/26 for 6:8:8:8 -> 10 / (20 / 98 / 6) = 294.
+  assert.ok(Math.abs(serverOnly('num-multipaths').safeLoad - 294) < 1e-9);
+  assert.ok(Math.abs(serverOnly('ballast').safeLoad - 294) < 1e-9);
+  assert.equal(r.overloaded, false);
+});
+
+test('past the budget the sweep searches, and says what it did not cover', () => {
+  const r = runPlan(loadFixture('fixtures/warning.yaml'), options({ budget: 300, beamWidth: 4 }));
+  assert.equal(r.coverage.complete, false);
+  const two = r.coverage.orders[2]!;
+  assert.equal(two.method, 'beam');
+  assert.ok(two.evaluated > 0 && two.evaluated < two.total);
+  assert.match(r.coverage.notCovered.join('\n'), /2 failures: \d+ scenarios not evaluated/);
+  // Extending the worst single failures (leaves) finds the worst pair of leaves.
+  assert.ok(Math.abs(r.strategies.find((s) => s.name === 'ballast')!.prefixes[0]!.safeLoad - 160) < 1e-9);
+});
+
+test('a stop request ends the sweep cleanly with partial coverage and no recommendations', () => {
+  let polls = 0;
+  const r = runPlan(loadFixture('fixtures/warning.yaml'), options({ recommend: true, shouldStop: () => ++polls > 2 }));
+  assert.equal(r.coverage.interrupted, true);
+  assert.equal(r.coverage.complete, false);
+  assert.ok(r.coverage.evaluated > 0 && r.coverage.evaluated < 742);
+  assert.ok(r.coverage.orders.some((o) => o.interrupted));
+  assert.equal(r.recommendations.prepend, null);
+  assert.match(r.recommendations.skipped ?? '', /interrupted/);
+});
+
+test('spines that ignore link-bandwidth get a prepend threshold that beats plain ECMP', () => {
+  // Four leaves of two servers: under plain ECMP a leaf down to one server still draws a quarter.
+  const text = `
+defaults: { spine: { weights: ecmp }, server: { capacity: 10 } }
+spines: [{ name: sp1 }, { name: sp2 }]
+leaves: [{ name: l1, asn: 65201 }, { name: l2, asn: 65202 }, { name: l3, asn: 65203 }, { name: l4, asn: 65204 }]
+servers:
+${[1, 2, 3, 4].flatMap((l) => [1, 2].map((i) => `  - { name: s${l}${i}, leaf: l${l} }`)).join('\n')}
+services: [{ prefix: 198.51.100.1/32, load: 30 }]
+policy: { mode: link-bandwidth, mbps-per-unit: 10 }
+`;
+  const r = runPlan(parseFixture(text, 'ecmp-spines.yaml'), options({ k: 1, recommend: true }));
+  const p = r.recommendations.prepend!;
+  assert.deepEqual(p.spines, ['sp1', 'sp2']);
+  // Without prepending: 10 / (1/4) = 40 -> 1.333x; prepending the half-empty leaf: 60 -> 2x.
+  assert.ok(Math.abs(p.current.safeLoadFactor - 4 / 3) < 1e-9, `current ${p.current.safeLoadFactor}`);
+  assert.ok(Math.abs(p.best.safeLoadFactor - 2) < 1e-9, `best ${p.best.safeLoadFactor}`);
+  assert.ok(p.best.belowFraction > 0.5);
+});
+
+test('uplink check: a leaf with a small uplink is flagged under weighted ECMP', () => {
+  const text = `
+defaults: { server: { capacity: 10 } }
+spines: [{ name: sp1 }]
+leaves: [{ name: big, asn: 65201, uplink-capacity: 30 }, { name: small, asn: 65202, uplink-capacity: 100 }]
+servers:
+${[1, 2, 3, 4, 5, 6].map((i) => `  - { name: b${i}, leaf: big }`).join('\n')}
+  - { name: s1, leaf: small }
+  - { name: s2, leaf: small }
+services: [{ prefix: 198.51.100.1/32, load: 40 }]
+policy: { mode: link-bandwidth, mbps-per-unit: 10 }
+`;
+  const r = runPlan(parseFixture(text, 'uplinks.yaml'), options({ k: 1, recommend: true }));
+  const u = r.recommendations.uplinks!;
+  assert.deepEqual(u.advice.map((a) => a.leaf), ['big']);
+  // 6 of 8 equal servers behind it: 30 of 40 at no failure, more when the other leaf loses a server.
+  assert.ok(u.advice[0]!.maxLoad > 30);
+  assert.equal(u.leaves.find((l) => l.leaf === 'small')!.maxLoad <= 100, true);
+});
+
+test('the sweep finds the same safe load as the reference over every scenario (random small fabrics, k = 2)', () => {
+  const arb = fc.record({
+    leaves: fc.array(fc.array(fc.constantFrom(1, 2, 5, 10), { minLength: 1, maxLength: 4 }), { minLength: 1, maxLength: 4 }),
+    spines: fc.integer({ min: 1, max: 3 }),
+    weights: fc.constantFrom('frr8', 'frr10', 'ecmp'),
+    mode: fc.constantFrom('link-bandwidth', 'prepend', 'link-bandwidth+prepend'),
+  });
+  fc.assert(fc.property(arb, (spec) => {
+    const lines = [`defaults: { spine: { weights: ${spec.weights} } }`, 'spines:', ...Array.from({ length: spec.spines }, (_, i) => `  - { name: sp${i} }`), 'leaves:'];
+    spec.leaves.forEach((_, i) => lines.push(`  - { name: lf${i}, asn: ${65201 + i} }`));
+    lines.push('servers:');
+    spec.leaves.forEach((caps, i) => caps.forEach((c, j) => lines.push(`  - { name: sv${i}x${j}, leaf: lf${i}, capacity: ${c} }`)));
+    lines.push('services: [{ prefix: 198.51.100.1/32, load: 10 }]', `policy: { mode: ${spec.mode}, mbps-per-unit: 10, prepend: { below-fraction: 0.5 } }`);
+    const fabric = parseFixture(lines.join('\n'), 'random.yaml');
+    const engine = new SweepEngine(fabric, STRATEGIES, 2);
+    const result = sweep(engine, { k: 2, budget: 1e9, beamWidth: 1, keepWorst: 1 });
+    const index = indexFabric(fabric);
+    const n = engine.elements.length;
+    assert.equal(result.evaluated, 1 + n + binomial(n, 2));
+    const capacity = Float64Array.from(index.prefixes[0]!.servers, (s) => index.serverCapacity[s]!);
+    STRATEGIES.forEach((strategy, si) => {
+      let want = Infinity;
+      const scenarios: number[][] = [[]];
+      for (let a = 0; a < n; a++) {
+        scenarios.push([engine.elements[a]!]);
+        for (let b = a + 1; b < n; b++) scenarios.push([engine.elements[a]!, engine.elements[b]!]);
+      }
+      for (const sc of scenarios) {
+        const live = baseLiveness(index);
+        for (const e of sc) {
+          const kind = engine.elementKind(e);
+          const at = kind === 'spine' ? e : kind === 'leaf' ? e - fabric.spines.length : e - fabric.spines.length - fabric.leaves.length;
+          live[kind][at] = 0;
+        }
+        const fwd = evaluatePrefix(index, 0, strategy, live);
+        const m = loadMetrics(fwd.serverShare, capacity, fwd.serverLive, 10);
+        if (m.liveCapacity > 0) want = Math.min(want, m.safeLoad);
+      }
+      const got = result.strategies[si]!.prefixes[0]!.safeLoad;
+      assert.ok(Math.abs(got - want) <= 1e-9 * Math.max(1, want), `${strategy}: sweep ${got} vs reference ${want}`);
+    });
+  }), { numRuns: 60 });
+});
+
+const cli = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { encoding: 'utf8' });
+
+test('ballast plan: JSON on stdout with a schemaVersion, nothing on stderr off a terminal, exit 0 / 1 / 2', () => {
+  const ok = cli('plan', 'fixtures/warning.yaml', '--k', '2', '--json', '--no-recommend');
+  assert.equal(ok.status, 0, ok.stderr);
+  assert.equal(ok.stderr, '');
+  const report = JSON.parse(ok.stdout);
+  assert.equal(report.schemaVersion, 1);
+  assert.deepEqual(report.strategies.map((s: { name: string }) => s.name), ['ecmp', 'num-multipaths', 'ballast']);
+  // heterogeneous.yaml overloads at its configured load even under ballast once servers fail.
+  const over = cli('plan', 'fixtures/heterogeneous.yaml', '--strategy', 'ballast', '--no-recommend');
+  assert.equal(over.status, 1, over.stderr);
+  assert.match(over.stdout, /Overload under ballast/);
+  const bad = cli('plan', 'fixtures/warning.yaml', '--k', 'two');
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /Cannot use --k "two"/);
+});
