@@ -78,7 +78,7 @@ export function addLab(program: Command<[], {}, {}>): void {
 
   lab
     .command('status')
-    .description('BGP sessions, and per anycast prefix each spine kernel\'s weights beside the prediction (exit 1 on a difference)')
+    .description('BGP sessions, and per anycast prefix each spine\'s and leaf\'s kernel weights beside the prediction (exit 1 on a difference)')
     .option('--json', 'machine-readable output')
     .action(async (opts) => {
       const view = viewLab(requireLab(runDir()));
@@ -87,7 +87,7 @@ export function addLab(program: Command<[], {}, {}>): void {
       if (opts.json) {
         json({ fixture: view.state.fixture, leafPolicy: view.state.leafPolicy, failed: view.state.failed, sessions: s.sessions, weights: s.weights });
       } else {
-        const leafOrder = view.fabric.leaves.map((l) => l.name);
+        const peerOrder = [...view.fabric.leaves, ...view.fabric.servers].map((n) => n.name);
         const established = s.sessions.filter((x) => x.state === 'Established').length;
         const lines = [
           `lab ${view.fabric.name} (${view.state.fixture}), leaf policy ${view.state.leafPolicy}, up since ${view.state.startedAt}`,
@@ -97,9 +97,9 @@ export function addLab(program: Command<[], {}, {}>): void {
         const notUp = s.sessions.filter((x) => x.state !== 'Established');
         for (const x of notUp) lines.push(`  ${x.node} -> ${x.neighbor}: ${x.state}`);
         for (const p of view.predictions) {
-          lines.push('', `${p.prefix}: spine kernel weights`);
-          const rows = s.weights.filter((w) => w.prefix === p.prefix).map((w) => [w.spine, formatWeights(w.kernel, leafOrder), formatWeights(w.predicted, leafOrder), w.equal ? 'ok' : 'DIFFERS']);
-          lines.push(table([['spine', 'kernel', 'predicted', ''], ...rows]));
+          lines.push('', `${p.prefix}: kernel weights`);
+          const rows = s.weights.filter((w) => w.prefix === p.prefix).map((w) => [w.router, formatWeights(w.kernel, peerOrder), formatWeights(w.predicted, peerOrder), w.equal ? 'ok' : 'DIFFERS']);
+          lines.push(table([['router', 'kernel', 'predicted', ''], ...rows]));
         }
         out(lines.join('\n'));
       }
@@ -118,7 +118,7 @@ export function addLab(program: Command<[], {}, {}>): void {
         let line = `${server}: ${r.changed ? verb : `already ${healthy ? 'healthy' : 'failed'}`} ${r.addresses.join(', ')}`;
         if (opts.wait) {
           const seconds = await settle(viewLab(requireLab(runDir())));
-          line += seconds === null ? '; the spine kernels still differ from the prediction after 10 s (see "ballast lab status")' : `; spine kernels match the prediction after ${seconds.toFixed(2)} s`;
+          line += seconds === null ? '; the kernels still differ from the prediction after 10 s (see "ballast lab status")' : `; spine and leaf kernels match the prediction after ${seconds.toFixed(2)} s`;
         }
         out(line);
       });

@@ -137,12 +137,12 @@ export async function labUp(options: UpOptions): Promise<UpResult> {
     );
     // Sessions up is not routes installed: wait (bounded) for the spines to hold what is predicted,
     // so `up` followed at once by `traffic` measures the converged fabric.
-    log('waiting for the spine kernels to hold the predicted weights');
+    log('waiting for the spine and leaf kernels to hold the predicted weights');
     try {
       await waitConverged({ state, fabric, plan, predictions: predictLab(fabric, options.leafPolicy, state.failed) }, 20_000);
     } catch (err) {
       if (!(err instanceof BallastError && err.code === 'E_LAB_TIMEOUT')) throw err;
-      log('warning: the spine kernels differ from the prediction after 20 s; see "ballast lab status"');
+      log('warning: the kernels differ from the prediction after 20 s; see "ballast lab status"');
     }
     state.phase = 'up';
     writeState(state);

@@ -20,11 +20,11 @@ export async function readSessions(nodes: readonly LabNode[], runDir: string): P
   return perNode.flat();
 }
 
-/** Every spine's IPv4 kernel routes, by spine name. */
-export async function readSpineRoutes(nodes: readonly LabNode[]): Promise<Map<string, KernelRoute[]>> {
-  const spines = nodes.filter((n) => n.role === 'spine');
-  const routes = await Promise.all(spines.map(async (n) => parseKernelRoutes(await routesJson(n.ns, []))));
-  return new Map(spines.map((n, i) => [n.name, routes[i]!]));
+/** Every spine's and leaf's IPv4 kernel routes, by node name. */
+export async function readRouterRoutes(nodes: readonly LabNode[]): Promise<Map<string, KernelRoute[]>> {
+  const routers = nodes.filter((n) => n.role === 'spine' || n.role === 'leaf');
+  const routes = await Promise.all(routers.map(async (n) => parseKernelRoutes(await routesJson(n.ns, []))));
+  return new Map(routers.map((n, i) => [n.name, routes[i]!]));
 }
 
 /** Poll until `probe` returns non-null, every 200 ms, or fail with E_LAB_TIMEOUT naming what we waited for. */

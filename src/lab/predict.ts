@@ -8,15 +8,23 @@ import { evaluatePrefix } from '../forwarding/shares.js';
 import { weightsByDev, type KernelRoute } from './kernel-route.js';
 import { strategyFor, type LeafPolicyName } from './plan.js';
 
-export interface SpinePrediction {
-  readonly spine: string;
-  /** Leaf name -> predicted kernel weight (only installed leaves). */
+/** One router's kernel route for a prefix, as predicted. */
+export interface RouterPrediction {
+  readonly router: string;
+  readonly role: 'spine' | 'leaf';
+  /** Next-hop peer (spine: leaf, leaf: server) -> predicted kernel weight; installed next hops only. */
   readonly predicted: ReadonlyMap<string, number>;
+  /**
+   * The peers whose next hops are compared. A leaf left without servers routes the prefix back
+   * through the spines; those next hops are not the leaf's own and are left out.
+   */
+  readonly peers: readonly string[];
 }
 
 export interface PrefixPrediction {
   readonly prefix: string;
-  readonly spines: readonly SpinePrediction[];
+  /** Spines, then leaves (a leaf's ECMP toward its servers: it changes when a spine's does not). */
+  readonly routers: readonly RouterPrediction[];
   /** Server name -> predicted share of the prefix's traffic (0..1), for every server announcing it. */
   readonly serverShare: ReadonlyMap<string, number>;
 }
@@ -38,42 +46,55 @@ export function predictLab(fabric: Fabric, leafPolicy: LeafPolicyName, failed: r
   const strategy = strategyFor(leafPolicy);
   return index.prefixes.map((p, pi) => {
     const f = evaluatePrefix(index, pi, strategy, live);
-    const spines = labFabric.spines.map((spine, s) => {
+    const spines = labFabric.spines.map((spine, s): RouterPrediction => {
       const predicted = new Map<string, number>();
-      index.spineLeaves[s]!.forEach((leaf, k) => {
+      const leaves = [...index.spineLeaves[s]!].map((l) => labFabric.leaves[l]!.name);
+      leaves.forEach((leaf, k) => {
         const w = f.spineWeights[s]![k]!;
-        if (w > 0) predicted.set(labFabric.leaves[leaf]!.name, w);
+        if (w > 0) predicted.set(leaf, w);
       });
-      return { spine: spine.name, predicted };
+      return { router: spine.name, role: 'spine', predicted, peers: leaves };
+    });
+    const leaves = labFabric.leaves.map((leaf, l): RouterPrediction => {
+      const predicted = new Map<string, number>();
+      const peers: string[] = [];
+      for (let k = p.leafStart[l]!; k < p.leafStart[l + 1]!; k++) {
+        const server = labFabric.servers[p.servers[k]!]!.name;
+        peers.push(server);
+        if (f.leafWeights[k]! > 0) predicted.set(server, f.leafWeights[k]!);
+      }
+      return { router: leaf.name, role: 'leaf', predicted, peers };
     });
     const serverShare = new Map<string, number>();
     p.servers.forEach((server, k) => serverShare.set(labFabric.servers[server]!.name, f.serverShare[k]!));
-    return { prefix: p.service.prefix.text, spines, serverShare };
+    return { prefix: p.service.prefix.text, routers: [...spines, ...leaves], serverShare };
   });
 }
 
 export interface WeightComparison {
   readonly prefix: string;
-  readonly spine: string;
+  readonly router: string;
+  readonly role: 'spine' | 'leaf';
   readonly predicted: ReadonlyMap<string, number>;
   readonly kernel: ReadonlyMap<string, number>;
   readonly equal: boolean;
 }
 
-/** Kernel weights per spine and prefix beside the prediction; equal means the same leaves, same weights. */
+/** Kernel weights per router and prefix beside the prediction; equal means the same peers, same weights. */
 export function compareWeights(predictions: readonly PrefixPrediction[], kernel: ReadonlyMap<string, readonly KernelRoute[]>, findRoute: (routes: readonly KernelRoute[], prefix: string) => KernelRoute | undefined): WeightComparison[] {
   return predictions.flatMap((p) =>
-    p.spines.map((s) => {
-      const got = weightsByDev(findRoute(kernel.get(s.spine) ?? [], p.prefix));
-      const equal = got.size === s.predicted.size && [...s.predicted].every(([leaf, w]) => got.get(leaf) === w);
-      return { prefix: p.prefix, spine: s.spine, predicted: s.predicted, kernel: got, equal };
+    p.routers.map((r) => {
+      const all = weightsByDev(findRoute(kernel.get(r.router) ?? [], p.prefix));
+      const got = new Map([...all].filter(([dev]) => r.role === 'spine' || r.peers.includes(dev)));
+      const equal = got.size === r.predicted.size && [...r.predicted].every(([peer, w]) => got.get(peer) === w);
+      return { prefix: p.prefix, router: r.router, role: r.role, predicted: r.predicted, kernel: got, equal };
     }),
   );
 }
 
-/** `leaf1 57, leaf2 28, leaf3 14` in the fabric's leaf order; `-` when nothing is installed. */
-export function formatWeights(weights: ReadonlyMap<string, number>, leafOrder: readonly string[]): string {
-  const parts = leafOrder.filter((l) => weights.has(l)).map((l) => `${l} ${weights.get(l)}`);
-  for (const [dev, w] of weights) if (!leafOrder.includes(dev)) parts.push(`${dev} ${w}`);
+/** `leaf1 57, leaf2 28, leaf3 14` in the given peer order; `-` when nothing is installed. */
+export function formatWeights(weights: ReadonlyMap<string, number>, order: readonly string[]): string {
+  const parts = order.filter((l) => weights.has(l)).map((l) => `${l} ${weights.get(l)}`);
+  for (const [dev, w] of weights) if (!order.includes(dev)) parts.push(`${dev} ${w}`);
   return parts.length ? parts.join(', ') : '-';
 }

@@ -5,7 +5,7 @@
 import { loadFixture } from '../fabric/load.js';
 import type { Fabric } from '../fabric/types.js';
 import { findRoute } from './kernel-route.js';
-import { readSessions, readSpineRoutes, waitFor, type LabSession } from './observe.js';
+import { readRouterRoutes, readSessions, waitFor, type LabSession } from './observe.js';
 import { NETNS_PREFIX, planLab, type LabPlan } from './plan.js';
 import { compareWeights, predictLab, type PrefixPrediction, type WeightComparison } from './predict.js';
 import type { LabState } from './state.js';
@@ -25,7 +25,7 @@ export function viewLab(state: LabState): LabView {
 }
 
 export async function readWeights(view: LabView): Promise<WeightComparison[]> {
-  return compareWeights(view.predictions, await readSpineRoutes(view.plan.nodes), findRoute);
+  return compareWeights(view.predictions, await readRouterRoutes(view.plan.nodes), findRoute);
 }
 
 export interface LabStatus {
@@ -38,10 +38,10 @@ export async function labStatus(view: LabView): Promise<LabStatus> {
   return { sessions, weights };
 }
 
-/** Wait until every spine kernel holds the predicted weights; returns seconds waited. */
+/** Wait until every spine and leaf kernel holds the predicted weights; returns seconds waited. */
 export async function waitConverged(view: LabView, timeoutMs: number): Promise<number> {
   const started = performance.now();
-  await waitFor(async () => ((await readWeights(view)).every((w) => w.equal) ? true : null), timeoutMs, 'the spine kernels to hold the predicted weights');
+  await waitFor(async () => ((await readWeights(view)).every((w) => w.equal) ? true : null), timeoutMs, 'the spine and leaf kernels to hold the predicted weights');
   return (performance.now() - started) / 1000;
 }
 

@@ -56,7 +56,8 @@ interface Daemon {
 }
 interface Comparison {
   readonly prefix: string;
-  readonly spine: string;
+  readonly router: string;
+  readonly role: 'spine' | 'leaf';
   readonly predicted: Record<string, number>;
   readonly kernel: Record<string, number>;
   readonly equal: boolean;
@@ -112,7 +113,7 @@ async function upAndCheck(policy: 'num-multipaths' | 'ecmp', t: { diagnostic(m: 
   const status = await cliJson<Status>(['status']);
   assert.equal(status.sessions.length, 26);
   assert.ok(status.sessions.every((s) => s.state === 'Established'));
-  for (const w of status.weights) t.diagnostic(`${policy} ${w.prefix} ${w.spine}: kernel ${fmt(w.kernel)}, predicted ${fmt(w.predicted)}`);
+  for (const w of status.weights) t.diagnostic(`${policy} ${w.prefix} ${w.router}: kernel ${fmt(w.kernel)}, predicted ${fmt(w.predicted)}`);
   assert.ok(status.weights.every((w) => w.equal));
   return up.daemons.map((d) => d.pid);
 }
@@ -130,7 +131,7 @@ async function trafficWithin2Points(policy: string, t: { diagnostic(m: string): 
 test('num-multipaths: weights 57/28/14 and 66/33, equal to the prediction through fail/heal; traffic within 2 points', { skip }, async (t) => {
   const pids = await upAndCheck('num-multipaths', t);
   const status = await cliJson<Status>(['status']);
-  const w = (prefix: string, spine: string) => status.weights.find((x) => x.prefix === prefix && x.spine === spine)!.kernel;
+  const w = (prefix: string, spine: string) => status.weights.find((x) => x.prefix === prefix && x.router === spine)!.kernel;
   for (const spine of ['spine1', 'spine2']) {
     assert.deepEqual(w('198.51.100.1/32', spine), { leaf1: 57, leaf2: 28, leaf3: 14 });
     assert.deepEqual(w('198.51.100.2/32', spine), { leaf1: 66, leaf2: 33 });
@@ -148,8 +149,8 @@ test('num-multipaths: weights 57/28/14 and 66/33, equal to the prediction throug
     const r = await cli([action, server]);
     assert.equal(r.code, 0, r.stderr);
     const s = await cliJson<Status>(['status']);
-    t.diagnostic(`after ${action} ${server}: ${r.stdout.trim()}; ${s.weights.map((x) => `${x.prefix} ${x.spine} ${fmt(x.kernel)}`).join('; ')}`);
-    for (const x of s.weights) assert.ok(x.equal, `after ${action} ${server}: ${x.prefix} on ${x.spine} kernel ${fmt(x.kernel)}, predicted ${fmt(x.predicted)}`);
+    t.diagnostic(`after ${action} ${server}: ${r.stdout.trim()}; ${s.weights.filter((x) => x.role === 'spine').map((x) => `${x.prefix} ${x.router} ${fmt(x.kernel)}`).join('; ')}`);
+    for (const x of s.weights) assert.ok(x.equal, `after ${action} ${server}: ${x.prefix} on ${x.router} kernel ${fmt(x.kernel)}, predicted ${fmt(x.predicted)}`);
   }
   const down = await cliJson<{ seconds: number; namespaces: number }>(['down']);
   t.diagnostic(`down in ${down.seconds.toFixed(1)} s`);

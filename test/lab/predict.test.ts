@@ -31,18 +31,18 @@ test('num-multipaths on lab-421 predicts exactly what the recorded kernels hold'
     ['spine1', recorded('spine1-ip-route.json')],
     ['spine2', recorded('spine1-ip-route.json')],
   ]);
-  const cmp = compareWeights(prediction, kernel, findRoute);
+  const cmp = compareWeights(prediction, kernel, findRoute).filter((c) => c.role === 'spine');
   assert.equal(cmp.length, 4);
   assert.ok(cmp.every((c) => c.equal));
   // ... and a difference is reported as one.
-  const ecmp = compareWeights(predictLab(lab421, 'ecmp', []), kernel, findRoute);
+  const ecmp = compareWeights(predictLab(lab421, 'ecmp', []), kernel, findRoute).filter((c) => c.role === 'spine');
   assert.ok(ecmp.every((c) => !c.equal));
 });
 
 test('with leaf2 and leaf3 emptied only leaf1 is left, a lone path of weight 1', () => {
   const prediction = predictLab(lab421, 'num-multipaths', ['srv21', 'srv22', 'srv31']);
   const kernel = new Map([['spine1', recorded('spine1-ip-route-leaf1-only.json')]]);
-  const cmp = compareWeights(prediction, kernel, findRoute).filter((c) => c.spine === 'spine1');
+  const cmp = compareWeights(prediction, kernel, findRoute).filter((c) => c.router === 'spine1');
   assert.ok(cmp.every((c) => c.equal), JSON.stringify(cmp.map((c) => [...c.predicted])));
 });
 
@@ -57,4 +57,24 @@ test('traffic comparison: shares of what arrived beside the prediction, largest 
   assert.equal(p1!.servers.find((s) => s.server === 'srv31')!.measured, 0.33);
   assert.ok(Math.abs(p1!.maxDiffPoints - 0.6667) < 0.01);
   assert.equal(p2!.maxDiffPoints, 0);
+});
+
+test('leaves: ECMP toward their servers compared, the routes back through the spines left out', () => {
+  const kernel = new Map([
+    ['leaf1', recorded('leaf1-ip-route.json')],
+    ['leaf2', recorded('leaf2-ip-route-no-servers.json')],
+  ]);
+  const cmp = compareWeights(predictLab(lab421, 'num-multipaths', ['srv21', 'srv22']), kernel, findRoute).filter((c) => c.router === 'leaf1' || c.router === 'leaf2');
+  assert.deepEqual(
+    cmp.map((c) => [c.prefix, c.router, formatWeights(c.kernel, ['srv11', 'srv12', 'srv13', 'srv14']), c.equal]),
+    [
+      ['198.51.100.1/32', 'leaf1', 'srv11 1, srv12 1, srv13 1, srv14 1', true],
+      ['198.51.100.1/32', 'leaf2', '-', true],
+      ['198.51.100.2/32', 'leaf1', 'srv11 1, srv12 1', true],
+      ['198.51.100.2/32', 'leaf2', '-', true],
+    ],
+  );
+  // leaf1's recorded route with leaf2's servers predicted up: leaf2 lacks its servers, a difference.
+  const healthy = compareWeights(predictLab(lab421, 'num-multipaths', []), kernel, findRoute).find((c) => c.router === 'leaf2')!;
+  assert.equal(healthy.equal, false);
 });
