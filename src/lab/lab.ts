@@ -177,7 +177,7 @@ export async function labDown(runDir: string = DEFAULT_RUN_DIR): Promise<DownRes
   // Everything inside a namespace the lab created is the lab's; recorded daemons are checked again
   // by their command line (which names our run directory) in case the PID was reused.
   const pids = new Set<number>();
-  for (const d of state.daemons) if (alive(d.pid) && cmdline(d.pid)?.includes(runDir)) pids.add(d.pid);
+  for (const d of state.daemons) if (alive(d.pid) && cmdline(d.pid)?.includes(`${runDir}/`)) pids.add(d.pid);
   // Several rounds: a daemon an interrupted `up` was still starting may enter its namespace late.
   for (let round = 0; round < 5; round++) {
     const found = new Set<number>();
