@@ -19,6 +19,8 @@ import { makeStyle } from './style.js';
 const YIELD_EVERY_MS = 50;
 const PROGRESS_AFTER_MS = 1000;
 const PROGRESS_EVERY_MS = 250;
+/** The shell's convention for a process ended by SIGINT. */
+const EXIT_INTERRUPTED = 130;
 
 export function addPlan(program: Command<[], {}, {}>): void {
   program
@@ -34,7 +36,7 @@ export function addPlan(program: Command<[], {}, {}>): void {
     .option('--json', 'machine-readable output (schemaVersion 1)', false)
     .option('--html <file>', 'also write a self-contained HTML report to this file')
     .option('--progress', 'show progress on stderr even when it is not a terminal', false)
-    .addHelpText('after', '\nExit status: 0 no covered scenario overloads a server at the configured load under ballast (or the first\n--strategy), 1 some does, 2 bad input. Ctrl-C stops the sweep and reports what was covered.')
+    .addHelpText('after', '\nExit status: 0 no covered scenario overloads a server at the configured load under ballast (or the first\n--strategy), 1 some does, 2 bad input, 130 stopped by Ctrl-C (the partial report is still printed).')
     .action(async (fixture, opts) => {
       const fabric = loadFixture(fixture);
       const strategies = parseStrategies(opts.strategy);
@@ -71,7 +73,8 @@ export function addPlan(program: Command<[], {}, {}>): void {
         }
       }
       process.stdout.write(opts.json ? `${JSON.stringify(report, jsonReplacer, 2)}\n` : `${renderPlanText(report, makeStyle())}\n`);
-      process.exitCode = report.overloaded ? EXIT_OVERLOAD : EXIT_OK;
+      // An overload found is definite; otherwise an interrupted run must not pass for a clean one.
+      process.exitCode = report.overloaded ? EXIT_OVERLOAD : report.coverage.interrupted ? EXIT_INTERRUPTED : EXIT_OK;
     });
 }
 

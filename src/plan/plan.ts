@@ -156,7 +156,8 @@ export function* planSteps(fabric: Fabric, o: PlanOptions): Generator<Progress, 
 
   const deciding: Strategy = o.strategies.includes('ballast') ? 'ballast' : o.strategies[0]!;
   const decidingPlan = strategies.find((s) => s.name === deciding)!;
-  const quantization = quantizationReport(fabric);
+  // Three more ballast-only sweeps (one per weight model): a fraction of the budget, and only when not stopped.
+  const quantization = yield* quantizationReport(fabric, { k: result.interrupted ? 0 : k, budget: Math.max(1, Math.floor(o.budget / 8)), ...(o.shouldStop ? { shouldStop: o.shouldStop } : {}) });
   const recommendations = o.recommend && !result.interrupted
     ? yield* recommend(fabric, o, k, deciding, decidingPlan)
     : { prepend: null, capacity: null, uplinks: null, skipped: result.interrupted ? 'the sweep was interrupted' : 'not requested' };

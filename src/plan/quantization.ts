@@ -5,6 +5,7 @@
  */
 import type { Fabric, WeightModel } from '../fabric/types.js';
 import { SweepEngine } from './engine.js';
+import { sweepSteps, type Progress } from './sweep.js';
 
 export const QUANTIZED_MODELS = ['frr8', 'frr10', 'frr10-16bit'] as const satisfies readonly WeightModel[];
 
@@ -20,25 +21,45 @@ export interface QuantizationPrefix {
   readonly leaves: QuantizationLeaf[];
   /** max over leaves of |share / ideal - 1|, per model; and the leaf where it happens. */
   readonly worstError: Readonly<Record<(typeof QUANTIZED_MODELS)[number], { readonly error: number; readonly leaf: string | null }>>;
+  /**
+   * Per model, over the swept failure scenarios: the largest max/ideal server share under ballast
+   * (1 = perfect) and the scenario. Failures make leaves unequal, which is where resolution bites.
+   */
+  readonly scenarios: Readonly<Record<(typeof QUANTIZED_MODELS)[number], { readonly maxOverIdeal: number; readonly failed: string[] }>>;
 }
 
 export interface QuantizationReport {
   /** The models the fixture's spines use (the report applies each model to all spines). */
   readonly configured: WeightModel[];
   readonly prefixes: QuantizationPrefix[];
+  /** What the scenario figures cover: failures up to k, how many scenarios per model. */
+  readonly swept: { readonly k: number; readonly scenarios: number; readonly complete: boolean };
 }
 
-export function quantizationReport(fabric: Fabric): QuantizationReport {
-  const perModel = QUANTIZED_MODELS.map((model) => {
+export interface QuantizationSweep {
+  readonly k: number;
+  readonly budget: number;
+  readonly shouldStop?: () => boolean;
+}
+
+export function* quantizationReport(fabric: Fabric, o: QuantizationSweep): Generator<Progress, QuantizationReport> {
+  const perModel: { share: Float64Array; cap: Float64Array; maxOverIdeal: number; failed: string[] }[][] = [];
+  let scenarios = 0;
+  let complete = true;
+  for (const model of QUANTIZED_MODELS) {
     const variant: Fabric = { ...fabric, spines: fabric.spines.map((s) => ({ ...s, weights: model })) };
-    const engine = new SweepEngine(variant, ['ballast'], 0);
-    return engine.index.prefixes.map((_, p) => {
+    const engine = new SweepEngine(variant, ['ballast'], o.k);
+    const swept = yield* sweepSteps(engine, { k: o.k, budget: o.budget, beamWidth: 4, keepWorst: 1, ...(o.shouldStop ? { shouldStop: o.shouldStop } : {}) }, `quantization ${model}`);
+    scenarios = swept.evaluated;
+    complete &&= swept.complete;
+    perModel.push(engine.index.prefixes.map((_, p) => {
       const share = new Float64Array(fabric.leaves.length);
       const cap = new Float64Array(fabric.leaves.length);
       engine.evaluator(0, p).leafShares(engine.state, share, cap);
-      return { share, cap };
-    });
-  });
+      const pw = swept.strategies[0]!.prefixes[p]!;
+      return { share, cap, maxOverIdeal: pw.maxOverIdeal, failed: pw.overIdealElements.map((e) => engine.elementName(e)) };
+    }));
+  }
   const prefixes = fabric.services.map((service, p): QuantizationPrefix => {
     const cap = perModel[0]![p]!.cap;
     let total = 0;
@@ -55,7 +76,8 @@ export function quantizationReport(fabric: Fabric): QuantizationReport {
       }
       leaves.push({ leaf: leaf.name, ideal, share });
     });
-    return { prefix: service.prefix.text, leaves, worstError: worst };
+    const scenarioWorst = Object.fromEntries(QUANTIZED_MODELS.map((m, i) => [m, { maxOverIdeal: perModel[i]![p]!.maxOverIdeal, failed: perModel[i]![p]!.failed }])) as QuantizationPrefix['scenarios'];
+    return { prefix: service.prefix.text, leaves, worstError: worst, scenarios: scenarioWorst };
   });
-  return { configured: [...new Set(fabric.spines.map((s) => s.weights))], prefixes };
+  return { configured: [...new Set(fabric.spines.map((s) => s.weights))], prefixes, swept: { k: o.k, scenarios, complete } };
 }

@@ -317,6 +317,7 @@ const SCRIPT = String.raw`
   var models = ['frr8', 'frr10', 'frr10-16bit'];
   r.quantization.prefixes.forEach(function (p) {
     qt.appendChild(el('p', {}, p.prefix + ': worst error ' + models.map(function (m) { return m + ' ' + (p.worstError[m].error * 100).toFixed(2) + '%'; }).join(', ') + ' (spines configured: ' + r.quantization.configured.join(', ') + ')'));
+    qt.appendChild(el('p', { class: 'note' }, 'Worst max/ideal server share over ' + r.quantization.swept.scenarios + ' scenarios of up to ' + r.quantization.swept.k + ' failures: ' + models.map(function (m) { return m + ' ' + fmt(p.scenarios[m].maxOverIdeal, 3) + ' (' + (p.scenarios[m].failed.join(', ') || 'no failure') + ')'; }).join('; ')));
     var rows = p.leaves.slice().sort(function (a, b) { return Math.abs(b.share.frr8 / b.ideal - 1) - Math.abs(a.share.frr8 / a.ideal - 1); }).slice(0, 16);
     qt.appendChild(table(['leaf', 'ideal'].concat(models), rows.map(function (l) { return [l.leaf, pct(l.ideal)].concat(models.map(function (m) { return pct(l.share[m]); })); })));
   });

@@ -81,7 +81,9 @@ function quantizationText(r: PlanReport, style: Style): string[] {
   out.push(style.bold('Quantization') + style.dim(` (ballast, no failures; spines configured ${q.configured.join(', ')}): leaf share vs ideal per weight model`));
   for (const p of q.prefixes) {
     const worst = QUANTIZED_MODELS.map((m) => `${m} ${(p.worstError[m].error * 100).toFixed(2)}%${p.worstError[m].leaf ? ` (${p.worstError[m].leaf})` : ''}`).join(', ');
-    out.push(`  ${p.prefix}: worst error ${worst}`);
+    out.push(`  ${p.prefix}: worst leaf error ${worst}`);
+    const sc = QUANTIZED_MODELS.map((m) => `${m} ${p.scenarios[m].maxOverIdeal.toFixed(3)}${p.scenarios[m].failed.length ? ` (${scenarioText(p.scenarios[m].failed)})` : ' (no failure)'}`).join(', ');
+    out.push(`    worst max/ideal over ${q.swept.scenarios.toLocaleString('en-US')} scenarios of up to ${q.swept.k} failures${q.swept.complete ? '' : ' (searched)'}: ${sc}`);
     // The leaves furthest from ideal under the configured model (or frr8), at most 8.
     const model = (QUANTIZED_MODELS as readonly string[]).includes(q.configured[0] ?? '') ? (q.configured[0] as (typeof QUANTIZED_MODELS)[number]) : 'frr8';
     const rows = [...p.leaves].sort((a, b) => Math.abs(b.share[model] / b.ideal - 1) - Math.abs(a.share[model] / a.ideal - 1)).slice(0, 8);

@@ -35,6 +35,9 @@ export interface PrefixWorst {
   server: number;
   /** Scenarios that overload this prefix at its offered load. */
   overloads: number;
+  /** Largest max share over ideal share (quantization and imbalance), and where. */
+  maxOverIdeal: number;
+  overIdealElements: number[];
 }
 
 export interface StrategyOutcome {
@@ -127,7 +130,7 @@ export function* sweepSteps(engine: SweepEngine, o: SweepOptions, phase = 'scena
   const outcomes: StrategyOutcome[] = Array.from({ length: S }, () => ({
     worst: [],
     byKind: new Array<ScenarioHit | null>(8).fill(null),
-    prefixes: Array.from({ length: P }, () => ({ safeLoad: Infinity, elements: [], server: -1, overloads: 0 })),
+    prefixes: Array.from({ length: P }, () => ({ safeLoad: Infinity, elements: [], server: -1, overloads: 0, maxOverIdeal: 0, overIdealElements: [] })),
     overloadedScenarios: 0,
   }));
   const outages: Outages = { count: 0, examples: [] };
@@ -161,6 +164,11 @@ export function* sweepSteps(engine: SweepEngine, o: SweepOptions, phase = 'scena
         if (engine.offeredLoad[p]! * mpc > 1 + 1e-9) {
           overloaded = true;
           pw.overloads++;
+        }
+        const overIdeal = mpc * engine.liveCapacity[s * P + p]!;
+        if (overIdeal > pw.maxOverIdeal + 1e-12) {
+          pw.maxOverIdeal = overIdeal;
+          pw.overIdealElements = Array.from(ids.subarray(0, count));
         }
         if (safe < pw.safeLoad) {
           pw.safeLoad = safe;

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import fc from 'fast-check';
+import { GENERATE_DEFAULTS, generateFixture } from '../../src/fabric/generate.js';
 import { loadFixture, parseFixture } from '../../src/fabric/load.js';
 import { STRATEGIES } from '../../src/fabric/types.js';
 import { baseLiveness, indexFabric } from '../../src/forwarding/fabric-index.js';
@@ -160,4 +161,18 @@ test('ballast plan: JSON on stdout with a schemaVersion, nothing on stderr off a
   const bad = cli('plan', 'fixtures/warning.yaml', '--k', 'two');
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /Cannot use --k "two"/);
+});
+
+test('quantization: with 120 leaves frr8 weights every leaf 1, so a leaf down to one server keeps a full share', () => {
+  const fabric = parseFixture(generateFixture({ ...GENERATE_DEFAULTS, spines: 2, leaves: 120, serversPerLeaf: 2, prefixes: 1 }), 'wide.yaml');
+  const r = runPlan(fabric, options({ k: 1, strategies: ['ballast'] }));
+  const q = r.quantization.prefixes[0]!;
+  // No failure: all leaves equal, every model exact.
+  for (const m of ['frr8', 'frr10', 'frr10-16bit'] as const) assert.ok(q.worstError[m].error < 1e-9);
+  // One server down: its leaf gets 1/120 of the traffic on one server, ideal 1/239 -> 239/120.
+  assert.ok(Math.abs(q.scenarios.frr8.maxOverIdeal - 239 / 120) < 1e-9, `frr8 ${q.scenarios.frr8.maxOverIdeal}`);
+  assert.equal(q.scenarios.frr8.failed.length, 1);
+  assert.ok(q.scenarios.frr10.maxOverIdeal < 1.01, `frr10 ${q.scenarios.frr10.maxOverIdeal}`);
+  assert.ok(q.scenarios['frr10-16bit'].maxOverIdeal < 1.0001);
+  assert.equal(r.quantization.swept.complete, true);
 });

@@ -1,0 +1,120 @@
+/**
+ * Capacity-planning benchmarks (issue 7): exhaustive N-1 on a 64-spine, 512-leaf, 48-servers-per-leaf
+ * fabric with 16 prefixes (24,576 servers), growth over four fabric sizes, and the naive baseline
+ * (rebuild the liveness and recompute every share with the reference evaluatePrefix per scenario).
+ */
+import { parseFixture } from '../src/fabric/load.js';
+import { GENERATE_DEFAULTS, generateFixture } from '../src/fabric/generate.js';
+import { STRATEGIES, type Fabric } from '../src/fabric/types.js';
+import { indexFabric } from '../src/forwarding/fabric-index.js';
+import { evaluatePrefix } from '../src/forwarding/shares.js';
+import { loadMetrics } from '../src/planner/metrics.js';
+import { SweepEngine } from '../src/plan/engine.js';
+import { runPlan } from '../src/plan/plan.js';
+import { scenarioLiveness, type Failure } from '../src/planner/scenario.js';
+import { sweep } from '../src/plan/sweep.js';
+import type { Benchmark } from './run.js';
+
+const ms = (t: number) => Math.round(t * 10) / 10;
+
+function fabricText(leaves: number): string {
+  return generateFixture({ ...GENERATE_DEFAULTS, spines: 64, leaves, serversPerLeaf: 48, prefixes: 16, seed: 1 });
+}
+
+function timedLoad(leaves: number): { fabric: Fabric; loadMs: number; yamlBytes: number } {
+  const text = fabricText(leaves);
+  const t0 = performance.now();
+  const fabric = parseFixture(text, `gen-${leaves}.yaml`);
+  return { fabric, loadMs: performance.now() - t0, yamlBytes: text.length };
+}
+
+/** Exhaustive N-1 over every strategy: engine setup (base states) plus the sweep. */
+interface N1Figures {
+  servers: number;
+  scenarios: number;
+  evaluations: number;
+  setupMs: number;
+  sweepMs: number;
+  totalMs: number;
+  nsPerScenarioPrefixStrategy: number;
+}
+
+function n1(fabric: Fabric): N1Figures {
+  const t0 = performance.now();
+  const engine = new SweepEngine(fabric, STRATEGIES, 1);
+  const t1 = performance.now();
+  const result = sweep(engine, { k: 1, budget: Number.MAX_SAFE_INTEGER, beamWidth: 1, keepWorst: 5 });
+  const t2 = performance.now();
+  if (!result.complete) throw new Error('N-1 sweep did not complete');
+  return {
+    servers: fabric.servers.length,
+    scenarios: result.evaluated,
+    evaluations: result.evaluated * fabric.services.length * STRATEGIES.length,
+    setupMs: ms(t1 - t0),
+    sweepMs: ms(t2 - t1),
+    totalMs: ms(t2 - t0),
+    nsPerScenarioPrefixStrategy: Math.round(((t2 - t1) * 1e6) / (result.evaluated * fabric.services.length * STRATEGIES.length)),
+  };
+}
+
+const size = (leaves: number): Benchmark => ({
+  name: `plan-n1-64x${leaves}x48`,
+  description: `exhaustive N-1, 3 strategies, 16 prefixes, 64 spines x ${leaves} leaves x 48 servers`,
+  run() {
+    const { fabric, loadMs, yamlBytes } = timedLoad(leaves);
+    return { ...(n1(fabric) as unknown as Record<string, number>), fixtureLoadMs: ms(loadMs), fixtureMiB: Math.round((yamlBytes / 1048576) * 10) / 10 };
+  },
+});
+
+export const benchmarks: Benchmark[] = [
+  size(64),
+  size(128),
+  size(256),
+  size(512),
+  {
+    name: 'plan-cli-64x512x48',
+    description: 'the whole `ballast plan --k 1` report (sweep, quantization, recommendations) on the 24,576-server fabric',
+    run() {
+      const { fabric, loadMs } = timedLoad(512);
+      const t0 = performance.now();
+      const r = runPlan(fabric, { fixture: 'gen', k: 1, strategies: [...STRATEGIES], budget: 2_000_000, beamWidth: 16, keepWorst: 5, recommend: true });
+      return { fixtureLoadMs: ms(loadMs), planMs: ms(performance.now() - t0), scenarios: r.coverage.evaluated };
+    },
+  },
+  {
+    name: 'plan-naive-64x512x48',
+    description: 'naive baseline on the 24,576-server fabric: per scenario rebuild the liveness and run the reference evaluatePrefix for every prefix and strategy; a sample of scenarios, extrapolated to all N-1 scenarios',
+    run() {
+      const { fabric } = timedLoad(512);
+      const index = indexFabric(fabric);
+      const capacity = index.prefixes.map((p) => Float64Array.from(p.servers, (s) => index.serverCapacity[s]!));
+      // A spread sample: some spines, some leaves, servers across the fabric.
+      const sample: Failure[] = [];
+      for (let i = 0; i < 2; i++) sample.push({ kind: 'spine', name: fabric.spines[i * 31]!.name, index: i * 31 });
+      for (let i = 0; i < 3; i++) sample.push({ kind: 'leaf', name: fabric.leaves[i * 170]!.name, index: i * 170 });
+      for (let i = 0; i < 15; i++) sample.push({ kind: 'server', name: fabric.servers[i * 1637]!.name, index: i * 1637 });
+      const t0 = performance.now();
+      let worst = Infinity;
+      for (const f of sample) {
+        const live = scenarioLiveness(index, [f]);
+        for (const strategy of STRATEGIES) {
+          index.prefixes.forEach((p, pi) => {
+            const fwd = evaluatePrefix(index, pi, strategy, live);
+            worst = Math.min(worst, loadMetrics(fwd.serverShare, capacity[pi]!, fwd.serverLive, p.service.load).safeLoad);
+          });
+        }
+      }
+      const perScenario = (performance.now() - t0) / sample.length;
+      const scenarios = 1 + fabric.spines.length + fabric.leaves.length + fabric.servers.length;
+      const incremental = n1(fabric);
+      return {
+        sampledScenarios: sample.length,
+        msPerScenario: ms(perScenario),
+        extrapolatedN1Seconds: Math.round((perScenario * scenarios) / 100) / 10,
+        incrementalN1Ms: incremental.totalMs,
+        speedUp: Math.round((perScenario * scenarios) / incremental.totalMs),
+        worstSafeLoadSeen: Math.round(worst),
+      };
+    },
+  },
+];
