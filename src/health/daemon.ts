@@ -156,7 +156,7 @@ export class HealthDaemon {
     const gone = old.services.flatMap((s) => s.prefixes.map((p) => p.text)).filter((p) => !kept.has(p) || !sameInterface);
     this.log.info({ event: 'reload', config: next.file, withdrawn: gone }, 'configuration reloaded');
     // Queued with the old address manager (enqueue captures it), so it reaches the old interface.
-    if (gone.length > 0) this.enqueue({ type: 'withdraw', service: '(removed from config)', prefixes: gone, reason: 'exit' });
+    if (gone.length > 0) this.enqueue({ type: 'withdraw', service: '(removed from config)', prefixes: gone, reason: 'removed' });
     this.config = next;
     this.specs = specs;
     this.state = { services };

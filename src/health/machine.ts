@@ -75,7 +75,8 @@ export type Transition =
   | { readonly type: 'drain'; readonly service: string; readonly source: DrainSource; readonly reason: string }
   | { readonly type: 'undrain'; readonly service: string; readonly source: DrainSource };
 
-export type WithdrawReason = 'unhealthy' | 'drained' | 'exit';
+/** `removed`: the prefix left the configuration on a reload. */
+export type WithdrawReason = 'unhealthy' | 'drained' | 'exit' | 'removed';
 
 export type Action =
   | { readonly type: 'announce'; readonly service: string; readonly prefixes: readonly string[] }

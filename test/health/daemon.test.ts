@@ -1,7 +1,7 @@
 // The daemon end to end in one process: a real HTTP service on 127.0.0.1, the addresses in a
 // namespace this test creates, the control socket in a temporary runtime directory.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -188,4 +188,28 @@ test('a command drain survives a restart of the checker', { skip: skip ?? false 
   } finally {
     await two.stop();
   }
+});
+
+test('reload keeps unchanged checks, withdraws a prefix that left and adds one that came, without a flap', { skip: skip ?? false }, async () => {
+  if (!service) await startService();
+  const { logger, lines } = memoryLogger();
+  const daemon = new HealthDaemon(config(), { logger, netns: ns });
+  await daemon.start();
+  const C = '203.0.113.7/32';
+  try {
+    await until(() => has(A) && has(B), 'announced');
+    const before = daemon.snapshot().services[0]!;
+    const next = parseHealthConfig(readFileSync(join(dir, 'health.yaml'), 'utf8').replace(`[${A}, ${B}]`, `[${A}, ${C}]`), 'reloaded.yaml');
+    await daemon.reload(next);
+    await daemon.idle();
+    assert.ok(has(A) && has(C) && !has(B), addressesIn(ns).join(' '));
+    const after = daemon.snapshot().services[0]!;
+    assert.equal(after.verdict, 'healthy');
+    assert.deepEqual(after.checks.map((c) => c.transitions), before.checks.map((c) => c.transitions), 'unchanged checks keep their state');
+    assert.ok(!lines.some((l) => l.event === 'address' && (l.results as { prefix: string; change: string }[]).some((r) => r.prefix === A && r.change === 'removed')), 'A never flapped');
+    assert.ok(lines.some((l) => l.event === 'address' && l.reason === 'removed'));
+  } finally {
+    await daemon.stop();
+  }
+  assert.ok(!has(A) && !has(C));
 });
