@@ -166,7 +166,7 @@ export function* sweepSteps(engine: SweepEngine, o: SweepOptions, phase = 'scena
           pw.overloads++;
         }
         const overIdeal = mpc * engine.liveCapacity[s * P + p]!;
-        if (overIdeal > pw.maxOverIdeal + 1e-12) {
+        if (overIdeal > pw.maxOverIdeal * (1 + 1e-9)) {
           pw.maxOverIdeal = overIdeal;
           pw.overIdealElements = Array.from(ids.subarray(0, count));
         }
