@@ -148,8 +148,9 @@ test('reconcile puts back an address removed by hand; on-exit leave keeps the ad
     await until(() => has(A), 'announced');
     const { execFileSync } = await import('node:child_process');
     execFileSync('ip', ['-n', ns, 'addr', 'del', A, 'dev', 'lo']);
-    await until(() => has(A), 'the reconcile timer repairs the interface');
-    assert.ok(lines.some((l) => l.event === 'reconcile' && l.level === 40));
+    // Log lines follow the `ip` calls they report: wait for the line, then look at the interface.
+    await until(() => lines.some((l) => l.event === 'reconcile' && l.level === 40), 'the reconcile timer repairs the interface (warning)');
+    assert.ok(has(A));
     const second = new HealthDaemon(config('', 'leave'), { logger, netns: ns });
     await assert.rejects(second.start(), (e: unknown) => e instanceof BallastError && e.code === 'E_HEALTH_CONTROL' && /already listening/.test(e.message));
   } finally {
@@ -161,7 +162,8 @@ test('reconcile puts back an address removed by hand; on-exit leave keeps the ad
   const again = new HealthDaemon(config(), { logger: l2, netns: ns });
   await again.start();
   try {
-    await until(() => again.snapshot().services[0]?.inRotation === true, 'announced again');
+    await until(() => lines2.some((l) => l.event === 'address'), 'announced again');
+    assert.equal(again.snapshot().services[0]?.inRotation, true);
     const results = lines2.filter((l) => l.event === 'address').flatMap((l) => l.results as { change: string }[]);
     assert.deepEqual(results.map((r) => r.change), ['already-present', 'already-present']);
   } finally {
