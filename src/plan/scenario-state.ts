@@ -66,6 +66,8 @@ export class ScenarioState {
 
   /** Fail the given elements (at most maxFailures). Call `clear` before the next scenario. */
   apply(elements: ArrayLike<number>, count: number): void {
+    // Typed arrays drop out-of-range writes silently: a scenario larger than planned must not.
+    if (count > this.failedServers.length) throw new RangeError(`Scenario of ${count} failures exceeds the ${this.failedServers.length} this state was built for`);
     const { nSpines, nLeaves, groups } = this;
     for (let i = 0; i < count; i++) {
       const e = elements[i]!;

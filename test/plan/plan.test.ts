@@ -176,3 +176,32 @@ test('quantization: with 120 leaves frr8 weights every leaf 1, so a leaf down to
   assert.ok(q.scenarios['frr10-16bit'].maxOverIdeal < 1.0001);
   assert.equal(r.quantization.swept.complete, true);
 });
+
+test('Ctrl-C during a long sweep: progress went to stderr, the partial report to stdout, exit 130', async () => {
+  const { spawn } = await import('node:child_process');
+  const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const dir = mkdtempSync(join(tmpdir(), 'ballast-plan-'));
+  const file = join(dir, 'long.yaml');
+  // About a million scenarios x 8 prefixes x 3 strategies: many seconds of work, stopped after the first progress line.
+  writeFileSync(file, generateFixture({ ...GENERATE_DEFAULTS, spines: 4, leaves: 64, serversPerLeaf: 16, prefixes: 8 }));
+  try {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'plan', file, '--k', '3', '--progress', '--no-recommend'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => { stdout += d; });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d;
+      if (/plan: scenarios/.test(stderr) && child.exitCode === null && !child.killed) child.kill('SIGINT');
+    });
+    const status = await new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    assert.equal(status, 130, stderr);
+    assert.match(stderr, /ballast: interrupted: [\d,]+ of [\d,]+ scenarios covered/);
+    assert.match(stdout, /Coverage: partial, .* \(interrupted\)/);
+    assert.match(stdout, /not covered:/);
+    assert.doesNotMatch(stdout, /plan: scenarios/, 'progress stays off stdout');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
