@@ -94,10 +94,15 @@ test('start-up gating, fall, rise, drain and undrain, drain file, withdraw on ex
   try {
     const sock = socketPath(`${dir}/run`);
     const first = await request<HealthSnapshot>(sock, { op: 'status' });
-    assert.equal(first.services[0]?.inRotation, null, 'nothing is announced before the checks rise');
-    assert.ok(!has(A));
+    assert.equal(first.schemaVersion, 1);
 
-    await until(() => has(A) && has(B), 'both addresses are added after rise passes');
+    await until(() => lines.some((l) => l.event === 'address'), 'the addresses are added');
+    assert.ok(has(A) && has(B));
+    // Ordering from the log, not timing: both checks rose (rise 2) before the first address change.
+    const firstAddress = lines.findIndex((l) => l.event === 'address');
+    const rose = lines.slice(0, firstAddress).filter((l) => l.event === 'check' && l.from === 'init' && l.to === 'up').map((l) => l.check);
+    assert.deepEqual(rose.sort(), ['http', 'port']);
+    assert.equal(lines[firstAddress]?.action, 'announce');
     let snap = daemon.snapshot();
     assert.equal(snap.services[0]?.verdict, 'healthy');
     assert.deepEqual(snap.services[0]?.checks.map((c) => [c.name, c.status, c.transitions.up]), [['http', 'up', 1], ['port', 'up', 1]]);
