@@ -18,5 +18,7 @@ const { addFixture } = await import('./fixture.js');
 addFixture(program);
 const { addPlan } = await import('./plan.js');
 addPlan(program);
+const { addHealth } = await import('./health.js');
+addHealth(program);
 
 await runCli(program);
