@@ -191,7 +191,10 @@ const SCRIPT = String.raw`
     var W = 640, H = 220, left = 48, bottom = 40, top = 10;
     var max = 1.2;
     series.forEach(function (s) { s.values.forEach(function (v) { if (v !== null && v > max) max = v; }); });
-    max = Math.ceil(max * 10) / 10;
+    // Round gridlines: four steps of 0.1, 0.2, 0.25, 0.5, 1, ... that cover the largest bar.
+    var steps = [0.1, 0.2, 0.25, 0.5, 1, 2, 2.5, 5, 10, 20, 25, 50, 100];
+    var step = steps.filter(function (st) { return st * 4 >= max; })[0] || Math.ceil(max / 4);
+    max = step * 4;
     var s = svg('svg', { width: W, height: H, viewBox: '0 0 ' + W + ' ' + H, role: 'img', id: id + '-svg' });
     var plotH = H - bottom - top, plotW = W - left - 10;
     function y(v) { return top + plotH - (v / max) * plotH; }
