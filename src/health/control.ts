@@ -6,7 +6,7 @@
  */
 import { chmodSync, existsSync, mkdirSync, unlinkSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { BallastError, quote, type ErrorCode } from '../util/errors.js';
 
 export const SOCKET_NAME = 'health.sock';
@@ -57,7 +57,7 @@ export function parseRequest(line: string): ControlRequest {
  * belongs to a running checker and is an error (two checkers would fight over the addresses).
  */
 export async function listenControl<T>(path: string, handle: (req: ControlRequest) => Promise<T>): Promise<Server> {
-  mkdirSync(join(path, '..'), { recursive: true, mode: 0o755 });
+  mkdirSync(dirname(path), { recursive: true, mode: 0o755 });
   if (existsSync(path)) {
     if (await answers(path)) throw new BallastError('E_HEALTH_CONTROL', `Another health checker is already listening on ${quote(path)}; stop it or give this one another runtime-dir`);
     unlinkSync(path);
