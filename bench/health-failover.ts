@@ -6,9 +6,8 @@
  *   sudo npx tsx bench/health-failover.ts [--runs 12] [--server srv11] [--out bench/health-failover.md]
  *
  * Brings up its own lab (fixtures/lab-421.yaml, num-multipaths leaves, `--health`) in
- * /run/ballast-lab-hc-bench and removes it at the end. Times come from `ip monitor` event arrival
- * (performance.now), not polling, so they are not quantized by a poll interval. Refuses to run
- * while another lab is up (the lab's namespace names are shared).
+ * /run/ballast-lab-hc-bench, namespaces hc-*, and removes it at the end. Times come from `ip monitor`
+ * event arrival (performance.now), not polling, so they are not quantized by a poll interval.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -19,12 +18,13 @@ import { loadFixture } from '../src/fabric/load.js';
 import { LAB_CHECK, setLabService, startLabHealth } from '../src/lab/health.js';
 import { labDown, labUp } from '../src/lab/lab.js';
 import { listNetns } from '../src/lab/netns.js';
-import { NETNS_PREFIX } from '../src/lab/plan.js';
 
 const run = promisify(execFile);
 const FIXTURE = 'fixtures/lab-421.yaml';
 const RUN_DIR = '/run/ballast-lab-hc-bench';
 const PREFIX = '198.51.100.1';
+/** Namespaces hc-*: beside, not instead of, a demo lab (bl-*). */
+const NETNS_PREFIX = 'hc-';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -83,7 +83,7 @@ function percentile(xs: readonly number[], p: number): number {
 }
 
 async function main(): Promise<void> {
-  if ((await listNetns()).some((n) => n.startsWith(NETNS_PREFIX))) throw new Error(`another lab is up (${NETNS_PREFIX}* namespaces exist): run "ballast lab down" first`);
+  if ((await listNetns()).includes(`${NETNS_PREFIX}spine1`)) throw new Error(`a lab with namespace prefix ${NETNS_PREFIX} is up (${RUN_DIR}?): remove it first`);
   const fabric = loadFixture(FIXTURE);
   const server = fabric.servers.find((s) => s.name === SERVER);
   if (!server) throw new Error(`no server ${SERVER} in ${FIXTURE}`);
@@ -93,7 +93,7 @@ async function main(): Promise<void> {
   const healthyCount = fabric.servers.filter((s) => s.leaf === server.leaf && s.prefixes.includes(`${PREFIX}/32`)).length;
 
   process.stderr.write(`bringing up the lab with --health in ${RUN_DIR}\n`);
-  const up = await labUp({ fixture: FIXTURE, leafPolicy: 'num-multipaths', runDir: RUN_DIR, log: (l) => process.stderr.write(`  ${l}\n`) });
+  const up = await labUp({ fixture: FIXTURE, leafPolicy: 'num-multipaths', runDir: RUN_DIR, nsPrefix: NETNS_PREFIX, log: (l) => process.stderr.write(`  ${l}\n`) });
   const monitors: Monitor[] = [];
   try {
     await startLabHealth(up.state, fabric, (l) => process.stderr.write(`  ${l}\n`));

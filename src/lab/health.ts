@@ -62,11 +62,6 @@ function writeLabHealth(runDir: string, state: LabHealthState): void {
   renameSync(tmp, statePath(runDir));
 }
 
-/** A lab started with another namespace prefix records it in its state; older states have none. */
-function nsPrefixOf(lab: LabState): string {
-  return (lab as { readonly nsPrefix?: string }).nsPrefix ?? NETNS_PREFIX;
-}
-
 /** The checker's config for one lab server: its prefixes, one HTTP check against its own service. */
 export function labHealthConfig(dir: string, prefixes: readonly string[]): string {
   return [
@@ -115,7 +110,7 @@ export async function startLabHealth(lab: LabState, fabric: Fabric, log: (line: 
     mkdirSync(dir, { recursive: true, mode: 0o755 });
     const config = join(dir, 'health.yaml');
     writeFileSync(config, labHealthConfig(dir, server.prefixes));
-    const entry: LabHealthServer = { server: server.name, ns: `${nsPrefixOf(lab)}${server.name}`, dir, checkerPid: 0, webPid: null };
+    const entry: LabHealthServer = { server: server.name, ns: `${lab.nsPrefix ?? NETNS_PREFIX}${server.name}`, dir, checkerPid: 0, webPid: null };
     if (!lab.failed.includes(server.name)) entry.webPid = startWeb(entry);
     entry.checkerPid = spawnIn(entry.ns, [process.execPath, BIN, 'health', '-c', config], join(dir, 'checker.log'));
     state.servers.push(entry);
