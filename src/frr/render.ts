@@ -2,7 +2,10 @@
  * frr.conf renderers: pure functions from a validated description of one router to the text zebra
  * and bgpd read at start-up. Every token is checked here, because these texts become FRR commands.
  */
+import { parsePrefix } from '../fabric/prefix.js';
 import { BallastError } from '../util/errors.js';
+
+export type AddressFamily = 'ipv4' | 'ipv6';
 
 /** `set extcommunity bandwidth ...`: Mbps (1-25600), one Mbps per multipath, or the sum of the paths'. */
 export type BandwidthSetting = number | 'num-multipaths' | 'cumulative';
@@ -10,7 +13,10 @@ export type BandwidthSetting = number | 'num-multipaths' | 'cumulative';
 export interface RouteMapEntry {
   readonly seq: number;
   readonly action: 'permit' | 'deny';
+  /** `match ip address prefix-list`: IPv4 routes only. */
   readonly matchPrefixList?: string;
+  /** `match ipv6 address prefix-list`: one route-map serves both families, an entry per family. */
+  readonly matchIpv6PrefixList?: string;
   readonly setBandwidth?: BandwidthSetting;
 }
 
@@ -19,7 +25,10 @@ export interface RouteMap {
   readonly entries: readonly RouteMapEntry[];
 }
 
-/** An IPv4 prefix list of exact prefixes, all permitted. */
+/**
+ * Exact prefixes, all permitted. IPv4 ones become `ip prefix-list NAME`, IPv6 ones `ipv6 prefix-list
+ * NAME`: FRR keeps the two families' lists apart even under one name.
+ */
 export interface PrefixList {
   readonly name: string;
   readonly prefixes: readonly string[];
@@ -42,6 +51,11 @@ export interface BgpRouter {
   /** Announce connected routes through this route-map (servers: their anycast addresses on lo). */
   readonly redistributeConnectedRouteMap?: string;
   readonly bestpathBandwidth?: BestpathBandwidth;
+  /**
+   * Address families the peer groups are activated in, each with the same redistribution and
+   * outbound route-maps; default IPv4 only. IPv6 routes ride the same unnumbered sessions.
+   */
+  readonly addressFamilies?: readonly AddressFamily[];
   /** Keepalive/hold seconds; short so that failures and start-up converge in seconds. */
   readonly keepalive: number;
   readonly hold: number;
@@ -79,12 +93,15 @@ function checkInt(value: number, min: number, max: number, what: string): number
   return value;
 }
 
-function checkPrefix(text: string): string {
-  const [address, length, extra] = text.split('/');
-  if (extra !== undefined || address === undefined || length === undefined || !IPV4.test(address) || !/^\d{1,2}$/.test(length) || Number(length) > 32) {
-    throw new BallastError('E_USAGE', `Cannot render FRR configuration: prefix ${JSON.stringify(text)} is not an IPv4 prefix`);
+function checkPrefix(text: string): { family: AddressFamily; text: string } {
+  try {
+    // Canonical text only: whatever reaches frr.conf is exactly what parsePrefix produced.
+    const prefix = parsePrefix(text);
+    if (prefix.text === text) return prefix;
+  } catch {
+    // reported below
   }
-  return text;
+  throw new BallastError('E_USAGE', `Cannot render FRR configuration: prefix ${JSON.stringify(text)} is not an IPv4 or IPv6 prefix in canonical form`);
 }
 
 function bandwidth(b: BandwidthSetting): string {
@@ -115,16 +132,23 @@ export function renderBgpdConf(c: RouterConfig): string {
     lines.push(` neighbor ${pg} timers connect ${checkInt(b.connectRetry, 1, 65535, 'connect retry')}`);
     for (const ifname of g.interfaces) lines.push(` neighbor ${check(ifname, IFNAME, 'interface')} interface peer-group ${pg}`);
   }
-  lines.push(' !', ' address-family ipv4 unicast');
-  if (b.redistributeConnectedRouteMap) lines.push(`  redistribute connected route-map ${check(b.redistributeConnectedRouteMap, NAME, 'route-map')}`);
-  for (const g of b.peerGroups) {
-    lines.push(`  neighbor ${g.name} activate`);
-    if (g.routeMapOut) lines.push(`  neighbor ${g.name} route-map ${check(g.routeMapOut, NAME, 'route-map')} out`);
+  for (const af of new Set(b.addressFamilies ?? ['ipv4'])) {
+    lines.push(' !', ` address-family ${af} unicast`);
+    if (b.redistributeConnectedRouteMap) lines.push(`  redistribute connected route-map ${check(b.redistributeConnectedRouteMap, NAME, 'route-map')}`);
+    for (const g of b.peerGroups) {
+      lines.push(`  neighbor ${g.name} activate`);
+      if (g.routeMapOut) lines.push(`  neighbor ${g.name} route-map ${check(g.routeMapOut, NAME, 'route-map')} out`);
+    }
+    lines.push(' exit-address-family');
   }
-  lines.push(' exit-address-family', 'exit', '!');
+  lines.push('exit', '!');
   for (const pl of c.prefixLists) {
     const name = check(pl.name, NAME, 'prefix-list');
-    pl.prefixes.forEach((p, i) => lines.push(`ip prefix-list ${name} seq ${(i + 1) * 5} permit ${checkPrefix(p)}`));
+    const prefixes = pl.prefixes.map(checkPrefix);
+    for (const family of ['ipv4', 'ipv6'] as const) {
+      const keyword = family === 'ipv4' ? 'ip' : 'ipv6';
+      prefixes.filter((p) => p.family === family).forEach((p, i) => lines.push(`${keyword} prefix-list ${name} seq ${(i + 1) * 5} permit ${p.text}`));
+    }
     lines.push('!');
   }
   for (const rm of c.routeMaps) {
@@ -132,6 +156,7 @@ export function renderBgpdConf(c: RouterConfig): string {
     for (const e of rm.entries) {
       lines.push(`route-map ${name} ${e.action} ${checkInt(e.seq, 1, 65535, 'route-map sequence')}`);
       if (e.matchPrefixList) lines.push(` match ip address prefix-list ${check(e.matchPrefixList, NAME, 'prefix-list')}`);
+      if (e.matchIpv6PrefixList) lines.push(` match ipv6 address prefix-list ${check(e.matchIpv6PrefixList, NAME, 'prefix-list')}`);
       // Transitive on purpose: `non-transitive` is stripped on eBGP and the spines would see nothing.
       if (e.setBandwidth !== undefined) lines.push(` set extcommunity bandwidth ${bandwidth(e.setBandwidth)}`);
       lines.push('exit', '!');

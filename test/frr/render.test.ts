@@ -66,3 +66,33 @@ test('values that could inject commands or are out of range are refused', () => 
   assert.throws(() => renderBgpdConf({ ...leaf, routeMaps: [{ name: 'R', entries: [{ seq: 1, action: 'permit', setBandwidth: 25601 }] }] }), { code: 'E_USAGE' });
   assert.throws(() => renderBgpdConf({ ...leaf, prefixLists: [{ name: 'P', prefixes: ['198.51.100.1/32 ge 32'] }] }), { code: 'E_USAGE' });
 });
+
+test('IPv6: the peer groups, redistribution and outbound route-map in both address families', () => {
+  const text = renderBgpdConf({ ...leaf, bgp: { ...leaf.bgp, redistributeConnectedRouteMap: 'ANYCAST', addressFamilies: ['ipv4', 'ipv6'] } });
+  const af = (family: string) => text.slice(text.indexOf(` address-family ${family} unicast`), text.indexOf(' exit-address-family', text.indexOf(` address-family ${family} unicast`)));
+  for (const family of ['ipv4', 'ipv6']) {
+    const block = af(family);
+    for (const line of ['  redistribute connected route-map ANYCAST', '  neighbor SPINES activate', '  neighbor SPINES route-map TO_SPINE out', '  neighbor SERVERS activate']) {
+      assert.ok(block.split('\n').includes(line), `${family}: missing ${JSON.stringify(line)} in\n${text}`);
+    }
+  }
+  // Default: IPv4 only, as before (no IPv6 block for an IPv4 fabric).
+  assert.ok(!renderBgpdConf(leaf).includes('address-family ipv6'));
+});
+
+test('IPv6: a prefix-list name holds both families; a route-map entry matches one family each', () => {
+  const text = renderBgpdConf({
+    ...leaf,
+    prefixLists: [{ name: 'ANYCAST', prefixes: ['198.51.100.10/32', '2001:db8:100::10/128', '2001:db8:100::11/128'] }],
+    routeMaps: [{ name: 'ANYCAST', entries: [{ seq: 10, action: 'permit', matchPrefixList: 'ANYCAST' }, { seq: 20, action: 'permit', matchIpv6PrefixList: 'ANYCAST' }] }],
+  });
+  assert.match(text, /^ip prefix-list ANYCAST seq 5 permit 198\.51\.100\.10\/32$/m);
+  assert.match(text, /^ipv6 prefix-list ANYCAST seq 5 permit 2001:db8:100::10\/128$/m);
+  assert.match(text, /^ipv6 prefix-list ANYCAST seq 10 permit 2001:db8:100::11\/128$/m);
+  assert.match(text, /^route-map ANYCAST permit 10\n match ip address prefix-list ANYCAST\nexit$/m);
+  assert.match(text, /^route-map ANYCAST permit 20\n match ipv6 address prefix-list ANYCAST\nexit$/m);
+  // Only canonical prefixes reach frr.conf.
+  for (const bad of ['2001:DB8::1/128', '2001:db8::1/129', '2001:db8::1/128 ge 128', '2001:0db8::1/128']) {
+    assert.throws(() => renderBgpdConf({ ...leaf, prefixLists: [{ name: 'P', prefixes: [bad] }] }), { code: 'E_USAGE' }, bad);
+  }
+});
