@@ -1,5 +1,5 @@
 /**
- * Kernel routes as `ip -j route show` (iproute2 6.1) prints them -> next hops with weights. Pure.
+ * Kernel routes as `ip -j [-6] route show` (iproute2 6.1) prints them -> next hops with weights. Pure.
  * A multipath route has `nexthops[]`, each with `dev` and `weight`; a single-path route has `dev` at
  * the top level and no weight, which the kernel treats as weight 1.
  */
@@ -42,9 +42,14 @@ export function parseKernelRoutes(json: unknown): KernelRoute[] {
   });
 }
 
-/** The route for a host prefix (`198.51.100.1/32` matches dst `198.51.100.1`), or undefined. */
+/**
+ * The route for a host prefix, or undefined: iproute2 prints host routes without their length, so
+ * `198.51.100.1/32` matches dst `198.51.100.1` and `2001:db8::1/128` matches `2001:db8::1`.
+ * Prefixes are compared as canonical text, as parsePrefix and iproute2 both write them.
+ */
 export function findRoute(routes: readonly KernelRoute[], prefix: string): KernelRoute | undefined {
-  const host = prefix.endsWith('/32') ? prefix.slice(0, -3) : prefix;
+  const hostLength = prefix.includes(':') ? '/128' : '/32';
+  const host = prefix.endsWith(hostLength) ? prefix.slice(0, -hostLength.length) : prefix;
   return routes.find((r) => r.dst === prefix || r.dst === host);
 }
 

@@ -9,7 +9,7 @@ import { loadFixture } from '../fabric/load.js';
 import { BallastError } from '../util/errors.js';
 import { frrUser, prepareNodeDir, startDaemon } from './daemons.js';
 import * as netns from './netns.js';
-import { checkLabPrefix, CLIENT_ADDRESS, NETNS_PREFIX, planLab, type LabPlan, type LeafPolicyName } from './plan.js';
+import { checkLabPrefix, CLIENT_ADDRESS, CLIENT_ADDRESS6, hostPrefix, NETNS_PREFIX, planLab, type LabPlan, type LeafPolicyName } from './plan.js';
 import { assertLabAvailable } from './preflight.js';
 import { alive, cmdline, removeCrashLogDirs, terminate } from './processes.js';
 import { DEFAULT_RUN_DIR, readState, writeState, type LabState } from './state.js';
@@ -81,8 +81,12 @@ export async function labUp(options: UpOptions): Promise<UpResult> {
       await netns.addNetns(node.ns);
     }
     // Kernels before 6.11 have no per-namespace seed: flows then hash alike at every hop (FRR-FACTS.md).
+    // The seed lives under net.ipv4 but seeds IPv6 multipath hashing too (kernel commit 4ee2a8cace3f);
+    // IPv6 has its own hash policy sysctl, absent from very old kernels.
     const seeds = existsSync('/proc/sys/net/ipv4/fib_multipath_hash_seed');
     if (!seeds) log('warning: this kernel has no net.ipv4.fib_multipath_hash_seed (needs >= 6.11); traffic shares will be skewed');
+    const v6Policy = plan.families.includes('ipv6') && existsSync('/proc/sys/net/ipv6/fib_multipath_hash_policy');
+    if (plan.families.includes('ipv6') && !v6Policy) log('warning: this kernel has no net.ipv6.fib_multipath_hash_policy; IPv6 traffic shares will be skewed');
     await Promise.all(
       plan.nodes.map(async (node) => {
         await netns.linkUp(node.ns, 'lo');
@@ -93,6 +97,12 @@ export async function labUp(options: UpOptions): Promise<UpResult> {
           'net.ipv4.conf.default.rp_filter': 0,
           'net.ipv4.fib_multipath_hash_policy': 1,
           ...(seeds ? { 'net.ipv4.fib_multipath_hash_seed': node.hashSeed } : {}),
+          ...(v6Policy ? { 'net.ipv6.fib_multipath_hash_policy': 1 } : {}),
+          // With automatic flow labels an IPv6 sender stamps an L4 hash on the packet; veth keeps it
+          // across namespaces and policy 1 reuses a packet's L4 hash, so every hop would hash a flow
+          // alike, seeds or not (measured: one server of a leaf got all of its flows). Off: each
+          // router hashes the 5-tuple with its own seed, as IPv4 does.
+          ...(plan.families.includes('ipv6') ? { 'net.ipv6.auto_flowlabels': 0 } : {}),
         });
       }),
     );
@@ -103,15 +113,20 @@ export async function labUp(options: UpOptions): Promise<UpResult> {
       plan.links.flatMap((link) =>
         [link.a, link.b].map(async (end) => {
           if (end.address) await netns.addAddress(end.ns, end.address, end.ifname);
+          // nodad: usable at once, not tentative for a second while duplicate detection runs.
+          if (end.address6) await netns.addAddress(end.ns, end.address6, end.ifname, ['nodad']);
           await netns.linkUp(end.ns, end.ifname);
         }),
       ),
     );
-    for (const [ns, addresses] of plan.anycast) for (const a of addresses) await netns.addAddress(ns, `${a}/32`, 'lo');
+    for (const [ns, addresses] of plan.anycast) for (const a of addresses) await netns.addAddress(ns, hostPrefix(a), 'lo');
     const clientNs = plan.nodes.find((n) => n.role === 'client')!.ns;
     await netns.addAddress(clientNs, `${CLIENT_ADDRESS}/32`, 'lo');
+    if (plan.families.includes('ipv6')) await netns.addAddress(clientNs, `${CLIENT_ADDRESS6}/128`, 'lo');
     for (const service of fabric.services) {
-      await netns.addRoute(clientNs, [service.prefix.text, 'src', CLIENT_ADDRESS, ...plan.clientNexthops.flatMap((h) => ['nexthop', 'via', h.via, 'dev', h.dev, 'weight', String(h.weight)])]);
+      const v6 = service.prefix.family === 'ipv6';
+      const hops = plan.clientNexthops.flatMap((h) => ['nexthop', 'via', v6 ? h.via6! : h.via, 'dev', h.dev, 'weight', String(h.weight)]);
+      await netns.addRoute(clientNs, [service.prefix.text, 'src', v6 ? CLIENT_ADDRESS6 : CLIENT_ADDRESS, ...hops]);
     }
     step();
     log('starting FRR');
@@ -211,10 +226,10 @@ export async function labSetServer(serverName: string, healthy: boolean, runDir:
   let changed = false;
   for (const a of addresses) {
     if (healthy && !present.has(a)) {
-      await netns.addAddress(ns, `${a}/32`, 'lo');
+      await netns.addAddress(ns, hostPrefix(a), 'lo');
       changed = true;
     } else if (!healthy && present.has(a)) {
-      await netns.deleteAddress(ns, `${a}/32`, 'lo');
+      await netns.deleteAddress(ns, hostPrefix(a), 'lo');
       changed = true;
     }
   }

@@ -33,17 +33,18 @@ export async function linkUp(ns: string, ifname: string): Promise<void> {
   await run(IP, ['-n', ns, 'link', 'set', 'dev', ifname, 'up']);
 }
 
-export async function addAddress(ns: string, address: string, dev: string): Promise<void> {
-  await run(IP, ['-n', ns, 'address', 'add', address, 'dev', dev]);
+/** `flags` such as `nodad` follow the device. */
+export async function addAddress(ns: string, address: string, dev: string, flags: readonly string[] = []): Promise<void> {
+  await run(IP, ['-n', ns, 'address', 'add', address, 'dev', dev, ...flags]);
 }
 
 export async function deleteAddress(ns: string, address: string, dev: string): Promise<void> {
   await run(IP, ['-n', ns, 'address', 'delete', address, 'dev', dev]);
 }
 
-/** IPv4 addresses on an interface, without their lengths. */
+/** IPv4 and IPv6 addresses on an interface, without their lengths. */
 export async function addresses(ns: string, dev: string): Promise<string[]> {
-  const { stdout } = await run(IP, ['-n', ns, '-j', '-4', 'address', 'show', 'dev', dev]);
+  const { stdout } = await run(IP, ['-n', ns, '-j', 'address', 'show', 'dev', dev]);
   const links = JSON.parse(stdout || '[]') as { addr_info?: { local?: string }[] }[];
   return links.flatMap((l) => (l.addr_info ?? []).map((a) => a.local ?? '')).filter(Boolean);
 }
@@ -52,9 +53,9 @@ export async function addRoute(ns: string, args: readonly string[]): Promise<voi
   await run(IP, ['-n', ns, 'route', 'add', ...args]);
 }
 
-/** `ip -j route show` output for the given selector, unparsed (kernel-route.ts parses it). */
-export async function routesJson(ns: string, selector: readonly string[]): Promise<unknown> {
-  const { stdout } = await run(IP, ['-n', ns, '-j', 'route', 'show', ...selector]);
+/** `ip -j [-6] route show` output for the given selector, unparsed (kernel-route.ts parses it). */
+export async function routesJson(ns: string, selector: readonly string[], family: 'ipv4' | 'ipv6' = 'ipv4'): Promise<unknown> {
+  const { stdout } = await run(IP, ['-n', ns, '-j', ...(family === 'ipv6' ? ['-6'] : []), 'route', 'show', ...selector]);
   return JSON.parse(stdout || '[]') as unknown;
 }
 

@@ -20,10 +20,10 @@ export async function readSessions(nodes: readonly LabNode[], runDir: string): P
   return perNode.flat();
 }
 
-/** Every spine's and leaf's IPv4 kernel routes, by node name. */
-export async function readRouterRoutes(nodes: readonly LabNode[]): Promise<Map<string, KernelRoute[]>> {
+/** Every spine's and leaf's kernel routes of the given families (one `ip` call each), by node name. */
+export async function readRouterRoutes(nodes: readonly LabNode[], families: readonly ('ipv4' | 'ipv6')[] = ['ipv4']): Promise<Map<string, KernelRoute[]>> {
   const routers = nodes.filter((n) => n.role === 'spine' || n.role === 'leaf');
-  const routes = await Promise.all(routers.map(async (n) => parseKernelRoutes(await routesJson(n.ns, []))));
+  const routes = await Promise.all(routers.map(async (n) => (await Promise.all(families.map(async (f) => parseKernelRoutes(await routesJson(n.ns, [], f))))).flat()));
   return new Map(routers.map((n, i) => [n.name, routes[i]!]));
 }
 

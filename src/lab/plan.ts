@@ -5,9 +5,10 @@
  * Naming: namespace `bl-NODE`; a link's interface is named after the node at its other end (FRR-FACTS:
  * BGP unnumbered, `neighbor IFNAME interface`), so a kernel next hop `dev leaf1` is leaf1.
  */
+import { Address6 } from 'ip-address';
 import { parsePrefix } from '../fabric/prefix.js';
 import type { Fabric, Strategy } from '../fabric/types.js';
-import type { BestpathBandwidth, BgpRouter, RouteMap, RouterConfig } from '../frr/render.js';
+import type { AddressFamily, BestpathBandwidth, BgpRouter, RouteMap, RouteMapEntry, RouterConfig } from '../frr/render.js';
 import { BallastError } from '../util/errors.js';
 
 export const LEAF_POLICIES = ['ecmp', 'num-multipaths', 'none'] as const;
@@ -20,6 +21,12 @@ const NS_PREFIX_PATTERN = /^[a-z][a-z0-9]{0,7}-$/;
 export const CLIENT = 'client';
 /** The client sources every flow from this address on its loopback (inside 100.64.0.0/10). */
 export const CLIENT_ADDRESS = '100.100.0.1';
+/**
+ * The client's IPv6 source, on its loopback. The lab keeps 2001:db8:ffff::/48 for its own addresses
+ * (this one and the client links), so no fixture's anycast /128 may lie there.
+ */
+export const CLIENT_ADDRESS6 = '2001:db8:ffff::1';
+const LAB_OWN_V6 = '2001:db8:ffff::/48';
 /** UDP port the servers' listeners count on. */
 export const TRAFFIC_PORT = 5001;
 
@@ -45,6 +52,8 @@ export interface LinkEnd {
   readonly mac: string;
   /** `a.b.c.d/len`, only on the client's links. */
   readonly address?: string;
+  /** `2001:db8:ffff:1:N::/127` style, only on the client's links and only when the fabric has IPv6 anycast. */
+  readonly address6?: string;
 }
 
 export interface LabLink {
@@ -54,6 +63,8 @@ export interface LabLink {
 
 export interface ClientNexthop {
   readonly via: string;
+  /** The spine's IPv6 address on the client link, when the fabric has IPv6 anycast. */
+  readonly via6?: string;
   readonly dev: string;
   readonly weight: number;
 }
@@ -63,6 +74,8 @@ export interface LabPlan {
   readonly nsPrefix: string;
   readonly leafPolicy: LeafPolicyName;
   readonly runDir: string;
+  /** Families of the fixture's anycast prefixes: which BGP address families, routes and sockets the lab uses. */
+  readonly families: readonly AddressFamily[];
   readonly nodes: readonly LabNode[];
   readonly links: readonly LabLink[];
   /** Per server namespace, the anycast addresses it puts on lo at start (servers whose state is up). */
@@ -78,32 +91,43 @@ export function strategyFor(policy: LeafPolicyName): Strategy {
   return policy === 'num-multipaths' ? 'num-multipaths' : 'ecmp';
 }
 
-/** Documentation ranges only (RFC 5737), so a lab never puts a real network's address on an interface. */
+/** Documentation ranges only (RFC 5737, RFC 3849), so a lab never puts a real network's address on an interface. */
 const ALLOWED_V4 = [
   [0xc6336400, 24, '198.51.100.0/24'],
   [0xcb007100, 24, '203.0.113.0/24'],
 ] as const;
+const ALLOWED_V6 = '2001:db8::/32';
+const ALLOWED_TEXT = `${ALLOWED_V4.map((a) => a[2]).join(' or ')} (IPv4) or ${ALLOWED_V6} (IPv6), documentation ranges`;
 
 function ipv4ToInt(address: string): number {
   return address.split('.').reduce((acc, o) => acc * 256 + Number(o), 0);
 }
 
-/** Refuse prefixes the lab must not configure; returns the bare addresses to put on loopbacks. */
+function refuse(text: string, why: string): never {
+  throw new BallastError('E_LAB_FIXTURE', `Cannot build a lab for prefix ${JSON.stringify(text)}: ${why}`);
+}
+
+/** Refuse prefixes the lab must not configure; returns the bare address to put on loopbacks. */
 export function checkLabPrefix(text: string): string {
   const prefix = parsePrefix(text);
-  if (prefix.family === 'ipv6') {
-    throw new BallastError('E_LAB_FIXTURE', `Cannot build a lab for prefix ${JSON.stringify(text)}: the lab supports IPv4 anycast /32s only so far`);
-  }
   const [address] = prefix.text.split('/') as [string];
+  if (prefix.family === 'ipv6') {
+    const a = new Address6(prefix.text);
+    if (!a.isInSubnet(new Address6(ALLOWED_V6))) refuse(text, `lab anycast prefixes must lie in ${ALLOWED_TEXT}, so the lab never shadows a real network`);
+    if (a.isInSubnet(new Address6(LAB_OWN_V6))) refuse(text, `${LAB_OWN_V6} holds the lab's own addresses (the client's source and links); pick another /128 in ${ALLOWED_V6}`);
+    if (prefix.length !== 128) refuse(text, 'servers announce anycast addresses from lo, expected a /128');
+    return address;
+  }
   const n = ipv4ToInt(address);
   const inside = ALLOWED_V4.some(([net, len]) => Math.floor(n / 2 ** (32 - len)) === Math.floor(net / 2 ** (32 - len)));
-  if (!inside) {
-    throw new BallastError('E_LAB_FIXTURE', `Cannot build a lab for prefix ${JSON.stringify(text)}: lab anycast prefixes must lie in ${ALLOWED_V4.map((a) => a[2]).join(' or ')} (documentation ranges), so the lab never shadows a real network`);
-  }
-  if (prefix.length !== 32) {
-    throw new BallastError('E_LAB_FIXTURE', `Cannot build a lab for prefix ${JSON.stringify(text)}: servers announce anycast addresses from lo, expected a /32`);
-  }
+  if (!inside) refuse(text, `lab anycast prefixes must lie in ${ALLOWED_TEXT}, so the lab never shadows a real network`);
+  if (prefix.length !== 32) refuse(text, 'servers announce anycast addresses from lo, expected a /32');
   return address;
+}
+
+/** `198.51.100.1` -> `198.51.100.1/32`, `2001:db8::1` -> `2001:db8::1/128`: how `ip address` takes a loopback address. */
+export function hostPrefix(address: string): string {
+  return `${address}/${address.includes(':') ? 128 : 32}`;
 }
 
 /** Names become interface names (15 characters at most) and namespace names. */
@@ -159,6 +183,8 @@ export function planLab(fabric: Fabric, leafPolicy: LeafPolicyName, runDir: stri
   for (const n of [...fabric.spines, ...fabric.leaves, ...fabric.servers]) checkName(n.name);
   const allPrefixes = fabric.services.map((s) => s.prefix.text);
   allPrefixes.forEach(checkLabPrefix);
+  // IPv6 only when a prefix needs it, so an IPv4 fixture's lab stays exactly as it was.
+  const families: AddressFamily[] = fabric.services.some((s) => s.prefix.family === 'ipv6') ? ['ipv4', 'ipv6'] : ['ipv4'];
   const ns = (name: string): string => `${nsPrefix}${name}`;
   const logDir = (name: string): string => `${runDir}/${ns(name)}`;
   const nodes: LabNode[] = [];
@@ -176,6 +202,7 @@ export function planLab(fabric: Fabric, leafPolicy: LeafPolicyName, runDir: stri
       asn,
       routerId: routerId(routers++),
       peerGroups: role.peerGroups,
+      addressFamilies: families,
       ...(role.redistributeConnectedRouteMap ? { redistributeConnectedRouteMap: role.redistributeConnectedRouteMap } : {}),
       ...(role.bestpathBandwidth ? { bestpathBandwidth: role.bestpathBandwidth } : {}),
       ...TIMERS,
@@ -237,7 +264,7 @@ export function planLab(fabric: Fabric, leafPolicy: LeafPolicyName, runDir: stri
         peerGroups: [{ name: 'LEAF', interfaces: [server.leaf] }],
         redistributeConnectedRouteMap: 'ANYCAST',
         prefixLists: [{ name: 'ANYCAST', prefixes: server.prefixes }],
-        routeMaps: [{ name: 'ANYCAST', entries: [{ seq: 10, action: 'permit', matchPrefixList: 'ANYCAST' }] }],
+        routeMaps: [{ name: 'ANYCAST', entries: anycastEntries(server.prefixes) }],
       }),
     });
     links.push({ a: { ns: ns(server.leaf), ifname: server.name }, b: { ns: ns(server.name), ifname: server.leaf } });
@@ -256,10 +283,27 @@ export function planLab(fabric: Fabric, leafPolicy: LeafPolicyName, runDir: stri
     const net = `100.64.${Math.floor(i / 128)}.${(i % 128) * 2}`;
     const spineAddr = net;
     const clientAddr = net.replace(/\d+$/, (x) => String(Number(x) + 1));
-    links.push({ a: { ns: ns(spine.name), ifname: CLIENT, address: `${spineAddr}/31` }, b: { ns: ns(CLIENT), ifname: spine.name, address: `${clientAddr}/31` } });
-    if (weights[i]! > 0) clientNexthops.push({ via: spineAddr, dev: spine.name, weight: weights[i]! });
+    // And one /127 per spine (RFC 6164) inside the lab's own 2001:db8:ffff::/48: ::0 spine, ::1 client.
+    const v6net = `2001:db8:ffff:1:${i.toString(16)}::`;
+    const v6 = families.includes('ipv6') ? { spine: new Address6(v6net).correctForm(), client: new Address6(`${v6net}1`).correctForm() } : undefined;
+    links.push({
+      a: { ns: ns(spine.name), ifname: CLIENT, address: `${spineAddr}/31`, ...(v6 ? { address6: `${v6.spine}/127` } : {}) },
+      b: { ns: ns(CLIENT), ifname: spine.name, address: `${clientAddr}/31`, ...(v6 ? { address6: `${v6.client}/127` } : {}) },
+    });
+    if (weights[i]! > 0) clientNexthops.push({ via: spineAddr, ...(v6 ? { via6: v6.spine } : {}), dev: spine.name, weight: weights[i]! });
   });
 
   const withMacs = links.map((l, i) => ({ a: { ...l.a, mac: linkMac(i, 0) }, b: { ...l.b, mac: linkMac(i, 1) } }));
-  return { fabric, nsPrefix, leafPolicy, runDir, nodes, links: withMacs, anycast, clientNexthops, notes };
+  return { fabric, nsPrefix, leafPolicy, runDir, families, nodes, links: withMacs, anycast, clientNexthops, notes };
+}
+
+/**
+ * A server's redistribution filter: one entry per family it announces. `match ip address prefix-list`
+ * never matches an IPv6 route (and vice versa), so one route-map serves both address families.
+ */
+function anycastEntries(prefixes: readonly string[]): RouteMapEntry[] {
+  const entries: RouteMapEntry[] = [];
+  if (prefixes.some((p) => !p.includes(':'))) entries.push({ seq: 10, action: 'permit', matchPrefixList: 'ANYCAST' });
+  if (prefixes.some((p) => p.includes(':'))) entries.push({ seq: 20, action: 'permit', matchIpv6PrefixList: 'ANYCAST' });
+  return entries;
 }

@@ -25,7 +25,7 @@ export function viewLab(state: LabState): LabView {
 }
 
 export async function readWeights(view: LabView): Promise<WeightComparison[]> {
-  return compareWeights(view.predictions, await readRouterRoutes(view.plan.nodes), findRoute);
+  return compareWeights(view.predictions, await readRouterRoutes(view.plan.nodes, view.plan.families), findRoute);
 }
 
 export interface LabStatus {

@@ -8,39 +8,50 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BallastError } from '../util/errors.js';
 import { terminate } from './processes.js';
-import { CLIENT_ADDRESS, TRAFFIC_PORT } from './plan.js';
+import { CLIENT_ADDRESS, CLIENT_ADDRESS6, TRAFFIC_PORT } from './plan.js';
 
 export const MAX_FLOWS = 20_000;
 const SOURCE_PORT_BASE = 20_000;
 /** Hard limit on any traffic run: listeners exit by themselves after this, whatever happens. */
 const RUN_LIMIT_MS = 60_000;
 
-// Counts datagrams by payload (the prefix text). Prints "ready" once bound, the counts when stdin closes.
+// Counts datagrams by payload (the prefix's address). Prints "ready" once bound, the counts when stdin
+// closes. With IPv6 a second socket on :: (IPv6 only, so it does not clash with the IPv4 one's port).
 const LISTENER = `
 const dgram = require('node:dgram');
-const [port, limitMs] = process.argv.slice(1).map(Number);
+const [port, limitMs, v6] = process.argv.slice(1).map(Number);
 const counts = {};
-const socket = dgram.createSocket('udp4');
-socket.on('message', (m) => { const k = m.toString(); counts[k] = (counts[k] || 0) + 1; });
+const count = (m) => { const k = m.toString(); counts[k] = (counts[k] || 0) + 1; };
+const sockets = [dgram.createSocket('udp4')];
+if (v6) sockets.push(dgram.createSocket({ type: 'udp6', ipv6Only: true }));
 const finish = () => { process.stdout.write(JSON.stringify(counts) + '\\n', () => process.exit(0)); };
-socket.bind(port, '0.0.0.0', () => process.stdout.write('ready\\n'));
+let bound = 0;
+sockets.forEach((socket, i) => {
+  socket.on('message', count);
+  socket.bind(port, i === 0 ? '0.0.0.0' : '::', () => { if (++bound === sockets.length) process.stdout.write('ready\\n'); });
+});
 process.stdin.on('end', finish);
 process.stdin.resume();
 setTimeout(finish, limitMs).unref();
 `;
 
-// One socket per flow (source port), sending one datagram to each target; 256 flows at a time.
+// One socket per flow (source port) and family, sending one datagram to each target; 256 flows at a time.
 const SENDER = `
 const dgram = require('node:dgram');
-const [src, base, flows, port, ...targets] = process.argv.slice(1);
+const [src, src6, base, flows, port, ...targets] = process.argv.slice(1);
 const result = { sent: 0, errors: 0 };
-async function flow(i) {
-  const s = dgram.createSocket('udp4');
-  await new Promise((res, rej) => { s.once('error', rej); s.bind(Number(base) + i, src, res); });
-  for (const t of targets) {
+async function send(type, addr, i, to) {
+  if (to.length === 0) return;
+  const s = dgram.createSocket(type === 'udp6' ? { type, ipv6Only: true } : type);
+  await new Promise((res, rej) => { s.once('error', rej); s.bind(Number(base) + i, addr, res); });
+  for (const t of to) {
     await new Promise((res) => s.send(t, Number(port), t, (err) => { if (err) result.errors++; else result.sent++; res(); }));
   }
   await new Promise((res) => s.close(res));
+}
+async function flow(i) {
+  await send('udp4', src, i, targets.filter((t) => !t.includes(':')));
+  await send('udp6', src6, i, targets.filter((t) => t.includes(':')));
 }
 (async () => {
   for (let i = 0; i < Number(flows); i += 256) {
@@ -96,8 +107,9 @@ export async function sendTraffic(servers: readonly { readonly name: string; rea
   const started = performance.now();
   const children: ChildProcess[] = [];
   try {
+    const v6 = prefixes.some((p) => p.includes(':'));
     const listeners = servers.map(({ name, ns }) => {
-      const child = startInNs(ns, LISTENER, [String(TRAFFIC_PORT), String(RUN_LIMIT_MS)]);
+      const child = startInNs(ns, LISTENER, [String(TRAFFIC_PORT), String(RUN_LIMIT_MS), v6 ? '1' : '0']);
       children.push(child);
       // Attach the result reader now: the output may come before we ask for it.
       const ready = line(child, (l) => l === 'ready', 10_000, `the listener in ${name}`);
@@ -106,7 +118,7 @@ export async function sendTraffic(servers: readonly { readonly name: string; rea
       return { name, child, ready, result };
     });
     await Promise.all(listeners.map((l) => l.ready));
-    const sender = startInNs(clientNs, SENDER, [CLIENT_ADDRESS, String(SOURCE_PORT_BASE), String(flows), String(TRAFFIC_PORT), ...prefixes.map((p) => p.slice(0, p.indexOf('/')))]);
+    const sender = startInNs(clientNs, SENDER, [CLIENT_ADDRESS, CLIENT_ADDRESS6, String(SOURCE_PORT_BASE), String(flows), String(TRAFFIC_PORT), ...prefixes.map((p) => p.slice(0, p.indexOf('/')))]);
     children.push(sender);
     const sent = JSON.parse(await line(sender, (l) => l.startsWith('{'), RUN_LIMIT_MS, 'the client sender')) as { sent: number; errors: number };
     // Datagrams in flight cross three veth hops in microseconds; 300 ms is ample before counting.

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { loadFixture } from '../../src/fabric/load.js';
 import { parseFixture } from '../../src/fabric/load.js';
-import { checkLabPrefix, hashSeed, ingressWeights, linkMac, planLab, strategyFor } from '../../src/lab/plan.js';
+import { checkLabPrefix, CLIENT_ADDRESS6, hashSeed, hostPrefix, ingressWeights, linkMac, planLab, strategyFor } from '../../src/lab/plan.js';
 
 const lab421 = loadFixture('fixtures/lab-421.yaml');
 
@@ -23,6 +23,32 @@ test('lab-421: 13 namespaces, 15 veth pairs named after the peer, anycast on the
   const seeds = plan.nodes.map((n) => n.hashSeed);
   assert.equal(new Set(seeds).size, seeds.length, 'every namespace hashes with its own seed');
   assert.deepEqual(plan.notes, []);
+  assert.deepEqual(plan.families, ['ipv4'], 'an IPv4 fixture gets no IPv6 address family, addresses or routes');
+  assert.ok(plan.links.every((l) => l.a.address6 === undefined && l.b.address6 === undefined));
+  assert.ok(plan.nodes.every((n) => n.frr === undefined || n.frr.bgp.addressFamilies?.join() === 'ipv4'));
+});
+
+test('heterogeneous: IPv6 anycast on lo, both address families, the client reaches the /128 over the spines', () => {
+  const plan = planLab(loadFixture('fixtures/heterogeneous.yaml'), 'num-multipaths', '/run/ballast-lab-v6', 'b6-');
+  assert.deepEqual(plan.families, ['ipv4', 'ipv6']);
+  assert.deepEqual(plan.anycast.get('b6-server02'), ['198.51.100.10', '2001:db8:100::10']);
+  assert.deepEqual(plan.anycast.get('b6-server01'), ['198.51.100.10']);
+  const frr = (name: string) => plan.nodes.find((n) => n.name === name)!.frr!;
+  for (const name of ['spine01', 'leaf01', 'server01', 'server02']) assert.deepEqual(frr(name).bgp.addressFamilies, ['ipv4', 'ipv6'], name);
+  // One route-map per server, an entry per family it announces: server01 announces no IPv6 prefix.
+  assert.deepEqual(frr('server02').routeMaps, [{ name: 'ANYCAST', entries: [{ seq: 10, action: 'permit', matchPrefixList: 'ANYCAST' }, { seq: 20, action: 'permit', matchIpv6PrefixList: 'ANYCAST' }] }]);
+  assert.deepEqual(frr('server01').routeMaps, [{ name: 'ANYCAST', entries: [{ seq: 10, action: 'permit', matchPrefixList: 'ANYCAST' }] }]);
+  assert.deepEqual(frr('server02').prefixLists, [{ name: 'ANYCAST', prefixes: ['198.51.100.10/32', '2001:db8:100::10/128'] }]);
+  const toClient = plan.links.filter((l) => l.b.ns === 'b6-client');
+  assert.deepEqual(toClient.map((l) => [l.a.ifname, l.a.address6, l.b.ifname, l.b.address6]), [
+    ['client', '2001:db8:ffff:1::/127', 'spine01', '2001:db8:ffff:1::1/127'],
+    ['client', '2001:db8:ffff:1:1::/127', 'spine02', '2001:db8:ffff:1:1::1/127'],
+  ]);
+  assert.deepEqual(plan.clientNexthops, [
+    { via: '100.64.0.0', via6: '2001:db8:ffff:1::', dev: 'spine01', weight: 1 },
+    { via: '100.64.0.2', via6: '2001:db8:ffff:1:1::', dev: 'spine02', weight: 1 },
+  ]);
+  assert.ok(CLIENT_ADDRESS6.startsWith('2001:db8:ffff:'), 'the client source lies in the lab\'s own range');
 });
 
 test('leaf policies: num-multipaths sets the community, ecmp a bare permit, none no outbound route-map', () => {
@@ -50,7 +76,17 @@ test('prefixes outside the documentation ranges are refused before anything is c
   }
   assert.equal(checkLabPrefix('203.0.113.7/32'), '203.0.113.7');
   assert.throws(() => checkLabPrefix('198.51.100.0/24'), /expected a \/32/);
-  assert.throws(() => checkLabPrefix('2001:db8::1/128'), /IPv4 anycast/);
+  assert.equal(checkLabPrefix('2001:db8:100::10/128'), '2001:db8:100::10');
+  assert.equal(hostPrefix('2001:db8:100::10'), '2001:db8:100::10/128');
+  assert.equal(hostPrefix('198.51.100.1'), '198.51.100.1/32');
+});
+
+test('IPv6: /128s inside 2001:db8::/32 only, never in the lab\'s own 2001:db8:ffff::/48', () => {
+  for (const p of ['2001:db9::1/128', 'fd00::1/128', '2a00:1450::1/128', '::ffff:198.51.100.1/128']) {
+    assert.throws(() => planLab(parseFixture(fixture(p), 't.yaml'), 'ecmp', '/run/x'), (e: Error & { code?: string }) => e.code === 'E_LAB_FIXTURE' && e.message.includes('2001:db8::/32 (IPv6)'), p);
+  }
+  assert.throws(() => checkLabPrefix('2001:db8:ffff::1/128'), (e: Error & { code?: string }) => e.code === 'E_LAB_FIXTURE' && /lab's own addresses/.test(e.message));
+  assert.throws(() => checkLabPrefix('2001:db8:100::/64'), /expected a \/128/);
 });
 
 test('node names must fit an interface name and not shadow the client', () => {

@@ -78,3 +78,37 @@ test('leaves: ECMP toward their servers compared, the routes back through the sp
   const healthy = compareWeights(predictLab(lab421, 'num-multipaths', []), kernel, findRoute).find((c) => c.router === 'leaf2')!;
   assert.equal(healthy.equal, false);
 });
+
+// IPv6, recorded from `ip -6 -j route show` in the heterogeneous lab (num-multipaths): the same shapes as
+// IPv4, host routes printed without /128, RFC 5549-style link-local next hops, a nexthop-group id.
+const hetero = loadFixture('fixtures/heterogeneous.yaml');
+const V6 = '2001:db8:100::10/128';
+const v6kernel = (files: Record<string, string>) => new Map(Object.entries(files).map(([router, file]) => [router, recorded(file)]));
+
+test('IPv6 spine route: weights 40/20/40 for leaves with 2, 1 and 2 IPv6 servers, as predicted', () => {
+  const routes = recorded('hetero-spine01-ip6-route.json');
+  const r = findRoute(routes, V6)!;
+  assert.equal(r.protocol, 'bgp');
+  assert.ok(r.nexthops.every((h) => h.via?.startsWith('fe80::')));
+  assert.equal(formatWeights(weightsByDev(r), ['leaf01', 'leaf02', 'leaf03']), 'leaf01 40, leaf02 20, leaf03 40');
+  assert.equal(findRoute(routes, '2001:db8:100::1/128'), undefined);
+  assert.equal(findRoute(routes, '198.51.100.10/32'), undefined, 'the IPv4 prefix is not in the IPv6 table');
+  const cmp = compareWeights(predictLab(hetero, 'num-multipaths', []), v6kernel({ spine01: 'hetero-spine01-ip6-route.json', leaf01: 'hetero-leaf01-ip6-route.json' }), findRoute);
+  const v6 = cmp.filter((c) => c.prefix === V6 && (c.router === 'spine01' || c.router === 'leaf01'));
+  assert.deepEqual(v6.map((c) => [c.router, formatWeights(c.kernel, ['leaf01', 'leaf02', 'leaf03', 'server02', 'server04']), c.equal]), [
+    ['spine01', 'leaf01 40, leaf02 20, leaf03 40', true],
+    ['leaf01', 'server02 1, server04 1', true],
+  ]);
+});
+
+test('IPv6 failures: a lone server path (no nexthops array), then the leaf routing back through the spines', () => {
+  const one = compareWeights(predictLab(hetero, 'num-multipaths', ['server02']), v6kernel({ leaf01: 'hetero-leaf01-ip6-route-one-server.json' }), findRoute).find((c) => c.prefix === V6 && c.router === 'leaf01')!;
+  assert.deepEqual([...one.kernel], [['server04', 1]]);
+  assert.ok(one.equal);
+  const none = compareWeights(predictLab(hetero, 'num-multipaths', ['server02', 'server04']), v6kernel({ spine01: 'hetero-spine01-ip6-route-leaf01-down.json', leaf01: 'hetero-leaf01-ip6-route-no-servers.json' }), findRoute);
+  const spine = none.find((c) => c.prefix === V6 && c.router === 'spine01')!;
+  const leaf = none.find((c) => c.prefix === V6 && c.router === 'leaf01')!;
+  assert.equal(formatWeights(spine.kernel, ['leaf01', 'leaf02', 'leaf03']), 'leaf02 33, leaf03 66');
+  assert.ok(spine.equal && leaf.equal, 'the route back through the spines (50/50) is not compared');
+  assert.equal(leaf.kernel.size, 0);
+});

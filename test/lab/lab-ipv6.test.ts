@@ -1,0 +1,121 @@
+// End-to-end, IPv6 anycast: fixtures/heterogeneous.yaml (198.51.100.10/32 and 2001:db8:100::10/128, the
+// /128 served by a subset of the servers) on real FRR 8.4 with --leaf-policy num-multipaths. One `up`
+// serves every check. Own lab directory and namespace prefix, so it never meets lab.test.ts's lab.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { after, test } from 'node:test';
+import { listNetns } from '../../src/lab/netns.js';
+import { labUnavailable } from '../../src/lab/preflight.js';
+
+const unavailable = await labUnavailable();
+const skip = unavailable === null ? false : `lab tests skipped: ${unavailable}`;
+const FIXTURE = 'fixtures/heterogeneous.yaml';
+const CLI = new URL('./lab-cli.ts', import.meta.url).pathname;
+const RUN_DIR = '/run/ballast-lab-v6test';
+const NS_PREFIX = 'b6t-';
+const env = { ...process.env, BALLAST_LAB_DIR: RUN_DIR, BALLAST_LAB_NS_PREFIX: NS_PREFIX };
+const V4 = '198.51.100.10/32';
+const V6 = '2001:db8:100::10/128';
+
+function cli(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'lab', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
+    let stdout = '';
+    let stderr = '';
+    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+async function cliJson<T>(args: readonly string[]): Promise<T> {
+  const r = await cli([...args, '--json']);
+  assert.equal(r.code, 0, `ballast lab ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
+  return JSON.parse(r.stdout) as T;
+}
+
+interface Comparison {
+  readonly prefix: string;
+  readonly router: string;
+  readonly role: 'spine' | 'leaf';
+  readonly predicted: Record<string, number>;
+  readonly kernel: Record<string, number>;
+  readonly equal: boolean;
+}
+interface Status {
+  readonly sessions: { readonly state: string }[];
+  readonly weights: Comparison[];
+}
+interface Traffic {
+  readonly sendErrors: number;
+  readonly prefixes: { readonly prefix: string; readonly received: number; readonly maxDiffPoints: number; readonly servers: { server: string; measured: number; predicted: number }[] }[];
+}
+
+const fmt = (w: Record<string, number>): string => Object.entries(w).sort().map(([l, x]) => `${l}=${x}`).join(' ');
+
+/** Every spine and leaf kernel equals the prediction, for both prefixes (each present in the status). */
+function assertAllEqual(s: Status, when: string): void {
+  for (const prefix of [V4, V6]) assert.ok(s.weights.some((x) => x.prefix === prefix), `${when}: ${prefix} compared`);
+  for (const x of s.weights) assert.ok(x.equal, `${when}: ${x.prefix} on ${x.router} kernel ${fmt(x.kernel)}, predicted ${fmt(x.predicted)}`);
+}
+
+after(async () => {
+  if (!skip) await cli(['down']);
+});
+
+test('IPv6 anycast: kernels equal the prediction for both prefixes through fail/heal; traffic within 2 points', { skip }, async (t) => {
+  const up = await cliJson<{ seconds: number; daemons: { pid: number }[] }>(['up', FIXTURE, '--leaf-policy', 'num-multipaths']);
+  t.diagnostic(`up in ${up.seconds.toFixed(1)} s`);
+  assert.equal(up.daemons.length, 2 * (2 + 3 + 9));
+  assert.ok(up.seconds < 30, `up took ${up.seconds} s`);
+
+  const status = await cliJson<Status>(['status']);
+  assert.equal(status.sessions.length, 2 * (2 * 3 + 9));
+  assert.ok(status.sessions.every((s) => s.state === 'Established'));
+  assertAllEqual(status, 'after up');
+  const spine = (prefix: string, name: string) => status.weights.find((x) => x.prefix === prefix && x.router === name)!.kernel;
+  for (const name of ['spine01', 'spine02']) {
+    // num-multipaths counts paths: 4/2/3 IPv4 servers and 2/1/2 IPv6 servers behind leaf01/02/03.
+    assert.deepEqual(spine(V4, name), { leaf01: 44, leaf02: 22, leaf03: 33 });
+    assert.deepEqual(spine(V6, name), { leaf01: 40, leaf02: 20, leaf03: 40 });
+  }
+
+  const traffic = await cliJson<Traffic>(['traffic', '--flows', '4000']);
+  assert.equal(traffic.sendErrors, 0);
+  for (const p of traffic.prefixes) {
+    t.diagnostic(`${p.prefix}: ${p.received}/4000, ${p.servers.map((s) => `${s.server} ${(s.measured * 100).toFixed(1)}/${(s.predicted * 100).toFixed(1)}`).join(', ')}; largest difference ${p.maxDiffPoints.toFixed(2)} points`);
+    assert.equal(p.received, 4000, p.prefix);
+    assert.ok(p.maxDiffPoints <= 2, `${p.prefix}: measured shares ${p.maxDiffPoints.toFixed(2)} points from the prediction`);
+  }
+
+  // server05 is leaf02's only IPv6 server (leaf02 leaves the /128's ECMP, keeps the /32's), server02
+  // one of leaf01's two; each step waits for the kernels, then status compares all of them.
+  const steps: [string, string][] = [['fail', 'server05'], ['fail', 'server02'], ['heal', 'server05'], ['heal', 'server02']];
+  for (const [action, server] of steps) {
+    const r = await cli([action, server]);
+    assert.equal(r.code, 0, r.stderr);
+    const s = await cliJson<Status>(['status']);
+    t.diagnostic(`after ${action} ${server}: ${r.stdout.trim()}; ${s.weights.filter((x) => x.role === 'spine' && x.router === 'spine01').map((x) => `${x.prefix} ${fmt(x.kernel)}`).join('; ')}`);
+    assertAllEqual(s, `after ${action} ${server}`);
+    if (action === 'fail' && server === 'server02') {
+      // Unequal again (leaf01 one IPv6 server, leaf03 two: 33/66): the hash still follows the weights.
+      const shares = await cliJson<Traffic>(['traffic', '--flows', '4000']);
+      const p = shares.prefixes.find((x) => x.prefix === V6)!;
+      t.diagnostic(`${V6} with server02 and server05 failed: ${p.servers.map((x) => `${x.server} ${(x.measured * 100).toFixed(1)}/${(x.predicted * 100).toFixed(1)}`).join(', ')}; largest difference ${p.maxDiffPoints.toFixed(2)} points`);
+      assert.equal(p.received, 4000);
+      assert.ok(p.maxDiffPoints <= 2, `${V6} after two failures: ${p.maxDiffPoints.toFixed(2)} points from the prediction`);
+    }
+  }
+
+  const down = await cliJson<{ namespaces: number }>(['down']);
+  assert.equal(down.namespaces, 15);
+  assert.deepEqual((await listNetns()).filter((n) => n.startsWith(NS_PREFIX)), [], 'no lab namespaces');
+  assert.ok(!existsSync(RUN_DIR), `${RUN_DIR} removed`);
+  for (const d of up.daemons) assert.ok(!existsSync(`/proc/${d.pid}`), `daemon ${d.pid} ended`);
+});
