@@ -23,7 +23,7 @@ export function renderStatus(snap: HealthSnapshot, style: TextStyle): string {
     for (const c of s.checks) {
       const status = c.status === 'up' ? style.green('up  ') : c.status === 'down' ? style.red('down') : style.yellow('init');
       const last = c.last === null ? 'no result yet' : `${c.last.ok ? 'pass' : 'FAIL'} in ${(c.last.durationSeconds * 1000).toFixed(0)} ms${c.last.ok ? '' : `: ${c.last.detail}`}`;
-      lines.push(`  ${c.name.padEnd(width)}  ${status}  ${c.type} ${c.target}  ${style.dim(`rise ${c.okStreak}/${c.rise} fall ${c.failStreak}/${c.fall}, ${c.runs} runs, ${c.failures} failed, up ${c.transitions.up}x down ${c.transitions.down}x`)}`);
+      lines.push(`  ${c.name.padEnd(width)}  ${status}  ${c.type} ${c.target}  ${style.dim(`${c.failStreak > 0 ? `${c.failStreak} failed` : `${c.okStreak} passed`} in a row (rise ${c.rise}, fall ${c.fall}), ${c.runs} runs, ${c.failures} failed, went up ${c.transitions.up}x down ${c.transitions.down}x`)}`);
       lines.push(`  ${''.padEnd(width)}  ${style.dim(`last: ${last}`)}`);
     }
   }
