@@ -8,12 +8,13 @@ import { runCli } from './run.js';
 const program = new Command('ballast')
   .description('Capacity-aware anycast for BGP spine/leaf fabrics running FRR')
   .version('0.1.0')
-  .showHelpAfterError()
   .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
 // Subcommands register themselves here, one line each.
 const { addWhatif } = await import('./whatif.js');
 addWhatif(program);
+const { addLab } = await import('./lab.js');
+addLab(program);
 const { addFixture } = await import('./fixture.js');
 addFixture(program);
 const { addPlan } = await import('./plan.js');
