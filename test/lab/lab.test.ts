@@ -105,7 +105,9 @@ after(async () => {
   if (!skip) await cli(['down']);
 });
 
-async function upAndCheck(policy: 'num-multipaths' | 'ecmp', t: { diagnostic(m: string): void }): Promise<number[]> {
+async function upAndCheck(policy: 'num-multipaths' | 'ecmp', t: { diagnostic(m: string): void; after(fn: () => Promise<unknown>): void }): Promise<number[]> {
+  // A failed assertion must not leave the lab up for the next test (down is harmless when none is).
+  t.after(() => cli(['down']));
   const up = await cliJson<{ seconds: number; daemons: Daemon[] }>(['up', FIXTURE, '--leaf-policy', policy]);
   t.diagnostic(`${policy}: up in ${up.seconds.toFixed(1)} s`);
   assert.equal(up.daemons.length, 24);
@@ -123,7 +125,8 @@ async function trafficWithin2Points(policy: string, t: { diagnostic(m: string): 
   assert.equal(traffic.sendErrors, 0);
   for (const p of traffic.prefixes) {
     t.diagnostic(`${policy} ${p.prefix}: ${p.received}/4000 received, ${p.servers.map((s) => `${s.server} ${(s.measured * 100).toFixed(1)}/${(s.predicted * 100).toFixed(1)}`).join(', ')}; largest difference ${p.maxDiffPoints.toFixed(2)} points`);
-    assert.equal(p.received, 4000);
+    // UDP on a loaded 2-core machine may drop a few datagrams at a busy listener: allow 1 %, judge the shares.
+    assert.ok(p.received >= 3960, `${p.prefix}: only ${p.received}/4000 datagrams arrived`);
     assert.ok(p.maxDiffPoints <= 2, `${p.prefix}: measured shares ${p.maxDiffPoints.toFixed(2)} points from the prediction`);
   }
 }
