@@ -36,6 +36,10 @@ export function damp(target: Advertisement, state: DampingState, now: number, da
   if (sameAdvertisement(target, current)) {
     return { advertisement: current, state: { ...state, raiseSince: null }, changed: false, hold: 'none', nextCheckAt: null };
   }
+  // Back from withdrawn: FRR advertises the returning path by itself the moment it is learned, so
+  // holding the old "withdrawn" would only misstate what the spines hear. The leaf agent never
+  // withdraws a prefix it has a path for; it sets the value for the returning path at once.
+  if (current.kind === 'withdraw') return apply(target, now);
   if (isSmallChange(current, target, damping.minChangeFraction)) {
     return { advertisement: current, state: { ...state, raiseSince: null }, changed: false, hold: 'below-change-threshold', nextCheckAt: null };
   }

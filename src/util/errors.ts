@@ -23,6 +23,7 @@ export type ErrorCode =
   | 'E_FRR_COMMAND'
   | 'E_FRR_TIMEOUT'
   | 'E_FRR_PARSE'
+  | 'E_AGENT_OWNERSHIP'
   | 'E_LAB'
   | 'E_LAB_EXISTS'
   | 'E_LAB_FIXTURE'

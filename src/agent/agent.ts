@@ -1,0 +1,376 @@
+/**
+ * The leaf agent's engine: observe -> decide -> damp -> apply -> verify, and reconcile.
+ *
+ *   route events (ip monitor) --prefix--> pending set --+
+ *   resync timer (all prefixes) ------------------------+--> [one serialized queue] --> vtysh
+ *   damping timer (held changes) -----------------------+      read prefixes (one call per batch)
+ *   reconcile timer (running-config) -------------------+      evaluate (pure step.ts)
+ *   SIGHUP reload --------------------------------------+      apply (planApply), read back, verify
+ *
+ * Every FRR call goes through the queue, so reads, writes and verifications never interleave. When
+ * vtysh fails, hangs or prints something unparseable, nothing is changed: the last applied FRR state
+ * stays, the failure is logged and counted, and the next tick tries again. Stopping leaves FRR as it is.
+ */
+import type { Logger } from 'pino';
+import { describeAdvertisement } from '../policy/advertisement.js';
+import { parseBgpPrefix, splitJsonStream } from '../frr/bgp-prefix.js';
+import { differences, extractOwned, parseEntryLines, planApply, prefixListName, viewAfter, activeSlot, type OwnedEntry, type OwnedNames, type OwnedView } from '../frr/ballast-route-map.js';
+import { parseRunningConfig, type RunningConfig } from '../frr/running-config.js';
+import { BallastError } from '../util/errors.js';
+import type { AgentConfig, AgentReloadable } from './config.js';
+import { staticChanges } from './config.js';
+import { observePrefix, peerIndex, type PeerIndex } from './observation.js';
+import { EMPTY_PREFIX_STATE, evaluate, type DecisionRecord, type PrefixState } from './step.js';
+import { initialDamping } from '../policy/damping.js';
+
+/** One vtysh invocation: the commands in order; resolves with stdout. */
+export type FrrRunner = (commands: readonly string[]) => Promise<string>;
+
+export interface AgentIo {
+  readonly frr: FrrRunner;
+  readonly logger: Logger;
+  readonly now?: () => number;
+  /** Dry run: print the commands here instead of running them. */
+  readonly dryRun?: (commands: readonly string[]) => void;
+}
+
+export interface AgentCounters {
+  decisions: number;
+  changes: number;
+  applies: number;
+  drift: number;
+  frrErrors: number;
+  verifyFailures: number;
+}
+
+/** Prefixes per vtysh call on a full resync: one process for many targeted queries. */
+const BATCH = 50;
+
+export class Agent {
+  private config: AgentConfig;
+  private readonly io: AgentIo;
+  private readonly now: () => number;
+  private readonly prefixes = new Map<string, PrefixState>();
+  private view: OwnedView | null = null;
+  private peers: PeerIndex | null = null;
+  private queue: Promise<void> = Promise.resolve();
+  private readonly pending = new Set<string>();
+  private pendingScheduled = false;
+  private timers: NodeJS.Timeout[] = [];
+  private dampTimer: NodeJS.Timeout | null = null;
+  private stopped = false;
+  readonly counters: AgentCounters = { decisions: 0, changes: 0, applies: 0, drift: 0, frrErrors: 0, verifyFailures: 0 };
+
+  constructor(config: AgentConfig, io: AgentIo) {
+    this.config = config;
+    this.io = io;
+    this.now = io.now ?? Date.now;
+  }
+
+  get names(): OwnedNames {
+    const s = this.config.static;
+    return { base: s.routeMap, asn: s.asn, spinePeerGroup: s.spinePeerGroup, chain: s.chainRouteMap };
+  }
+
+  /** Read FRR, adopt what runs, decide every prefix, apply only what differs (no flap on restart). */
+  async start(): Promise<void> {
+    const running = await this.readRunning();
+    this.checkOwnership(running);
+    this.adopt(running);
+    await this.enqueue(() => this.observe(this.config.reloadable.prefixes.map((p) => p.text), 'start'));
+    this.startTimers();
+  }
+
+  private startTimers(): void {
+    for (const t of this.timers) clearInterval(t);
+    const r = this.config.reloadable;
+    this.timers = [
+      setInterval(() => void this.resyncNow(), r.resyncSeconds * 1000),
+      setInterval(() => void this.reconcileNow(), r.reconcileSeconds * 1000),
+    ];
+  }
+
+  /** A route for this prefix changed in the kernel: re-read it soon (coalesced with others). */
+  routeChanged(prefixText: string): void {
+    if (this.stopped || !this.prefixes.has(prefixText)) return;
+    this.pending.add(prefixText);
+    if (this.pendingScheduled) return;
+    this.pendingScheduled = true;
+    void this.enqueue(async () => {
+      this.pendingScheduled = false;
+      const batch = [...this.pending];
+      this.pending.clear();
+      if (batch.length > 0) await this.observe(batch, 'route-event');
+    });
+  }
+
+  /** Apply a new reloadable config; static changes are refused (restart needed) and reported. */
+  async reload(next: AgentConfig): Promise<void> {
+    const changed = staticChanges(this.config.static, next.static);
+    if (changed.length > 0) {
+      this.io.logger.warn({ event: 'reload-static-ignored', settings: changed }, `static settings need a restart, keeping the running ones: ${changed.join(', ')}`);
+    }
+    await this.enqueue(async () => {
+      this.config = { file: next.file, static: this.config.static, reloadable: next.reloadable };
+      const managed = new Set(next.reloadable.prefixes.map((p) => p.text));
+      for (const k of [...this.prefixes.keys()]) if (!managed.has(k)) this.prefixes.delete(k);
+      for (const p of next.reloadable.prefixes) if (!this.prefixes.has(p.text)) this.prefixes.set(p.text, EMPTY_PREFIX_STATE);
+      this.io.logger.info({ event: 'reloaded', prefixes: managed.size }, 'configuration reloaded');
+      this.startTimers();
+      await this.refreshPeers();
+      await this.observe([...managed], 'reload');
+    });
+  }
+
+  /** Stop timers and let queued work finish. FRR keeps the last applied configuration. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const t of this.timers) clearInterval(t);
+    if (this.dampTimer) clearTimeout(this.dampTimer);
+    await this.queue;
+    this.io.logger.info({ event: 'stopped', counters: this.counters }, 'agent stopped; FRR keeps the last applied configuration');
+  }
+
+  /** The agent's belief per prefix (for status and the coming API). */
+  snapshot(): ReadonlyMap<string, PrefixState> {
+    return this.prefixes;
+  }
+
+  /** Re-read every managed prefix now (the periodic resync, on demand). */
+  resyncNow(): Promise<void> {
+    return this.enqueue(() => this.observe(this.config.reloadable.prefixes.map((p) => p.text), 'resync'));
+  }
+
+  /** Compare the running configuration with what the agent owns now (the periodic reconcile, on demand). */
+  reconcileNow(): Promise<void> {
+    return this.enqueue(() => this.reconcile());
+  }
+
+  /** Wait until everything queued so far has run (tests, benchmarks). */
+  idle(): Promise<void> {
+    return this.queue;
+  }
+
+  private enqueue(job: () => Promise<void>): Promise<void> {
+    const next = this.queue.then(async () => {
+      try {
+        await job();
+      } catch (err) {
+        this.frrFailure(err, 'job');
+      }
+    });
+    this.queue = next;
+    return next;
+  }
+
+  private frrFailure(err: unknown, during: string): void {
+    this.counters.frrErrors++;
+    const code = err instanceof BallastError ? err.code : 'E_INTERNAL';
+    this.io.logger.error({ event: 'frr-error', during, code, err: err instanceof Error ? err.message : String(err) }, `FRR ${during} failed, keeping the last applied state`);
+    // Unknown what FRR holds now: re-read before the next write.
+    this.view = null;
+  }
+
+  private async readRunning(): Promise<RunningConfig> {
+    return parseRunningConfig(await this.io.frr(['show running-config']));
+  }
+
+  private checkOwnership(running: RunningConfig): void {
+    const s = this.config.static;
+    if (running.bgp === null) throw new BallastError('E_AGENT_OWNERSHIP', 'FRR runs no BGP instance: expected `router bgp` with the spine peer-group');
+    if (running.bgp.asn !== s.asn) throw new BallastError('E_AGENT_OWNERSHIP', `FRR runs router bgp ${running.bgp.asn}, expected bgp.asn ${s.asn} from the agent config`);
+    if (!running.bgp.peerGroups.has(s.spinePeerGroup)) throw new BallastError('E_AGENT_OWNERSHIP', `FRR has no peer-group ${JSON.stringify(s.spinePeerGroup)}: expected the spine-facing peer-group named in bgp.spine-peer-group`);
+    const view = extractOwned(running, this.names);
+    if (view.foreignName !== null && view.foreignName !== s.chainRouteMap) {
+      throw new BallastError(
+        'E_AGENT_OWNERSHIP',
+        `${s.spinePeerGroup} already uses route-map ${JSON.stringify(view.foreignName)} outbound, which the agent does not own: set bgp.chain-route-map to ${JSON.stringify(view.foreignName)} so the agent's maps call it, or remove it`,
+      );
+    }
+    this.view = view;
+    this.peers = peerIndex(this.config.reloadable, s.spinePeerGroup, running.bgp);
+  }
+
+  /** Start from what the active route-map holds, so a restart changes nothing that is still right. */
+  private adopt(running: RunningConfig): void {
+    const view = this.view!;
+    const slot = activeSlot(view);
+    const byList = new Map<string, string[]>();
+    if (slot !== null) for (const lines of view.slots[slot]!.values()) {
+      const parsed = parseEntryLines(lines, this.config.static.asn);
+      if (parsed.prefixList) byList.set(parsed.prefixList, lines);
+    }
+    const now = this.now();
+    for (const p of this.config.reloadable.prefixes) {
+      const lines = byList.get(prefixListName(this.names, p));
+      if (!lines || view.prefixLists.get(prefixListName(this.names, p)) !== p.text) {
+        this.prefixes.set(p.text, EMPTY_PREFIX_STATE);
+        continue;
+      }
+      const e = parseEntryLines(lines, this.config.static.asn);
+      const entry: OwnedEntry = { prefix: p, bandwidth: e.bandwidth, prepend: e.prepend };
+      // An explicit value is a known advertisement (damped from there); cumulative is re-derived on the first read.
+      const damping = typeof e.bandwidth === 'number' || (e.bandwidth === null && e.prepend > 0)
+        ? initialDamping({ kind: 'advertise', bandwidthMbps: typeof e.bandwidth === 'number' ? e.bandwidth : null, prepend: e.prepend }, now)
+        : null;
+      this.prefixes.set(p.text, { ...EMPTY_PREFIX_STATE, damping, entry });
+    }
+    this.io.logger.info({ event: 'adopted', slot, prefixes: [...this.prefixes].filter(([, s]) => s.entry !== null).length, runningRoutes: running.routeMaps.size }, 'adopted the running configuration');
+  }
+
+  private async refreshPeers(): Promise<RunningConfig> {
+    const running = await this.readRunning();
+    this.peers = peerIndex(this.config.reloadable, this.config.static.spinePeerGroup, running.bgp);
+    // A dry run keeps comparing against the state it pretends to have applied.
+    if (!this.io.dryRun || this.view === null) this.view = extractOwned(running, this.names);
+    return running;
+  }
+
+  /** Read the given prefixes (one vtysh call per batch), decide, damp, and apply what changed. */
+  private async observe(prefixTexts: readonly string[], cause: string): Promise<void> {
+    if (this.peers === null) await this.refreshPeers();
+    const cfg = this.config.reloadable;
+    const byText = new Map(cfg.prefixes.map((p) => [p.text, p]));
+    const wanted = prefixTexts.map((t) => byText.get(t)).filter((p) => p !== undefined);
+    const now = this.now();
+    const records: DecisionRecord[] = [];
+    let evaluated = 0;
+    for (let i = 0; i < wanted.length; i += BATCH) {
+      const batch = wanted.slice(i, i + BATCH);
+      let routes;
+      try {
+        const text = await this.io.frr(batch.map((p) => `show bgp ${p.family} unicast ${p.text} json`));
+        const values = splitJsonStream(text);
+        if (values.length !== batch.length) throw new BallastError('E_FRR_PARSE', `Expected ${batch.length} JSON answers from vtysh, got ${values.length}`);
+        routes = values.map(parseBgpPrefix);
+      } catch (err) {
+        this.frrFailure(err, `read of ${batch.length} prefix(es)`);
+        continue;
+      }
+      batch.forEach((p, k) => {
+        const route = routes[k]!;
+        if (route.prefix !== null && route.prefix !== p.text) {
+          this.frrFailure(new BallastError('E_FRR_PARSE', `Asked for ${p.text}, FRR answered ${route.prefix}`), 'read');
+          return;
+        }
+        const obs = observePrefix(cfg, this.peers!, p, route);
+        const prev = this.prefixes.get(p.text) ?? EMPTY_PREFIX_STATE;
+        const r = evaluate(cfg, obs, prev, now);
+        evaluated++;
+        this.prefixes.set(p.text, r.state);
+        if (r.record.changed || r.record.hold !== prev.lastHold || r.record.reason !== prev.lastReason) records.push(r.record);
+      });
+    }
+    for (const rec of records) this.logDecision(rec, cause);
+    this.scheduleDampingCheck();
+    // Nothing read, nothing decided: FRR stays as it is (and is not poked while it misbehaves).
+    if (evaluated > 0) await this.apply(cause);
+  }
+
+  private logDecision(r: DecisionRecord, cause: string): void {
+    this.counters.decisions++;
+    if (r.changed) this.counters.changes++;
+    this.io.logger.info(
+      {
+        event: 'decision',
+        cause,
+        prefix: r.prefix,
+        healthyServers: r.healthyServers,
+        liveCapacity: r.liveCapacity,
+        configuredCapacity: r.configuredCapacity,
+        old: r.old === null ? null : describeAdvertisement(r.old),
+        new: describeAdvertisement(r.new),
+        target: describeAdvertisement(r.target),
+        reason: r.reason,
+        hold: r.hold,
+        render: r.render,
+      },
+      `${r.prefix}: ${r.changed ? `${r.old === null ? 'start' : describeAdvertisement(r.old)} -> ${describeAdvertisement(r.new)}` : `${describeAdvertisement(r.new)}${r.hold !== 'none' ? ` (${r.hold}, wants ${describeAdvertisement(r.target)})` : ''}`}`,
+    );
+  }
+
+  /** Re-evaluate when the earliest held change may be released. */
+  private scheduleDampingCheck(): void {
+    if (this.dampTimer) clearTimeout(this.dampTimer);
+    this.dampTimer = null;
+    let earliest = Infinity;
+    const cfg = this.config.reloadable;
+    const now = this.now();
+    const due: string[] = [];
+    for (const [text, s] of this.prefixes) {
+      if (s.lastHold === 'none' || s.damping === null || s.observation === null) continue;
+      const d = s.damping;
+      const intervalEnd = d.lastChangeAt + cfg.policy.damping.minIntervalSeconds * 1000;
+      const holdEnd = d.raiseSince === null ? intervalEnd : Math.max(intervalEnd, d.raiseSince + cfg.policy.damping.holdDownSeconds * 1000);
+      due.push(text);
+      earliest = Math.min(earliest, holdEnd);
+    }
+    if (due.length === 0 || this.stopped) return;
+    this.dampTimer = setTimeout(() => void this.enqueue(() => this.observe(due, 'damping')), Math.max(0, earliest - now) + 5);
+  }
+
+  private desiredEntries(): OwnedEntry[] {
+    return [...this.prefixes.values()].map((s) => s.entry).filter((e): e is OwnedEntry => e !== null);
+  }
+
+  /** Bring FRR to the desired entries if it differs; read back and verify. */
+  private async apply(cause: string): Promise<void> {
+    const entries = this.desiredEntries();
+    if (this.view === null) {
+      try {
+        await this.refreshPeers();
+      } catch (err) {
+        this.frrFailure(err, 'read of running-config');
+        return;
+      }
+    }
+    const { commands, slot } = planApply(this.view!, this.names, entries);
+    if (commands.length === 0) return;
+    if (this.io.dryRun) {
+      this.io.dryRun(commands);
+      this.view = viewAfter(this.view!, this.names, entries, slot);
+      return;
+    }
+    const t0 = this.now();
+    try {
+      await this.io.frr(commands);
+    } catch (err) {
+      this.frrFailure(err, 'apply');
+      return;
+    }
+    this.counters.applies++;
+    const applied = this.now();
+    try {
+      const running = await this.readRunning();
+      this.view = extractOwned(running, this.names);
+    } catch (err) {
+      this.frrFailure(err, 'read-back');
+      return;
+    }
+    const diff = differences(this.view, this.names, entries);
+    if (diff.length > 0) {
+      this.counters.verifyFailures++;
+      this.io.logger.error({ event: 'verify-failed', cause, differences: diff }, 'FRR does not hold what was applied; retrying at the next tick');
+      this.view = null;
+      return;
+    }
+    this.io.logger.info({ event: 'applied', cause, slot, commands: commands.length, applyMs: applied - t0, verifiedMs: this.now() - t0 }, `applied and verified route-map ${this.names.base}-${slot}`);
+  }
+
+  /** Compare FRR's running configuration with what the agent owns; restore and count any drift. */
+  private async reconcile(): Promise<void> {
+    try {
+      await this.refreshPeers();
+    } catch (err) {
+      this.frrFailure(err, 'reconcile read');
+      return;
+    }
+    const entries = this.desiredEntries();
+    if (entries.length === 0) return;
+    const diff = differences(this.view!, this.names, entries);
+    if (diff.length === 0) return;
+    this.counters.drift++;
+    this.io.logger.warn({ event: 'drift', differences: diff, driftTotal: this.counters.drift }, 'the owned FRR configuration was changed from outside; restoring it');
+    await this.apply('drift');
+  }
+}

@@ -1,0 +1,223 @@
+/**
+ * The leaf agent's configuration (`/etc/ballast/agent.yaml`), validated like fixtures: every mistake is
+ * reported as file:line:col. Static settings (how to reach FRR, which objects the agent owns) need a
+ * restart; everything else is reloadable with SIGHUP. See docs/agent.md for the schema.
+ *
+ * Capacity unit: every leaf of a fabric must use the same `mbps-per-unit`, because leaves decide
+ * independently and the spines compare their link-bandwidth values. A leaf's live capacity C (in the
+ * fabric's unit, e.g. Gbps or krps) is advertised as round(C * mbps-per-unit) Mbps, clamped to FRR's
+ * 1-25600: pick the scale so the fullest leaf stays below 25600 and the smallest server above 1.
+ */
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { parsePrefix, type Prefix } from '../fabric/prefix.js';
+import { MAX_BANDWIDTH_MBPS, POLICY_MODES, type LeafPolicy } from '../fabric/types.js';
+import { BallastError, InputError, quote } from '../util/errors.js';
+import { parseYaml, type Cursor, type MapReader } from '../util/yaml-reader.js';
+
+export type ServerMatch =
+  | { readonly kind: 'peer-group'; readonly peerGroup: string }
+  | { readonly kind: 'interfaces'; readonly neighbors: readonly string[] }
+  | { readonly kind: 'asn'; readonly asn: number };
+
+export interface ServerConfig {
+  /** The BGP neighbor as FRR names it: the interface (unnumbered) or the peer address. */
+  readonly neighbor: string;
+  /** A name for logs; defaults to the neighbor. */
+  readonly name: string;
+  readonly capacity: number;
+  /** Canonical texts of the managed prefixes this server is configured to announce. */
+  readonly prefixes: readonly string[];
+}
+
+/** Needs a restart to change: FRR access and the names of everything the agent owns. */
+export interface AgentStatic {
+  readonly leaf: string;
+  readonly vtysh: string;
+  readonly vtyDir: string | null;
+  readonly timeoutMs: number;
+  readonly asn: number;
+  readonly spinePeerGroup: string;
+  readonly routeMap: string;
+  readonly chainRouteMap: string | null;
+  /** Watch `ip -ts monitor route` for targeted re-reads (else only the periodic resync). */
+  readonly routeMonitor: boolean;
+}
+
+/** Reloadable with SIGHUP. */
+export interface AgentReloadable {
+  readonly prefixes: readonly Prefix[];
+  readonly serverMatch: ServerMatch;
+  readonly defaultCapacity: number;
+  readonly servers: readonly ServerConfig[];
+  readonly policy: LeafPolicy;
+  /**
+   * While every configured server of a prefix is healthy and their paths carry their capacity as
+   * link-bandwidth, let FRR advertise the cumulative value itself: a first failure then reaches the
+   * spines at FRR's own speed. Below full health the agent pins explicit values (to hold raises down).
+   */
+  readonly fastCut: boolean;
+  readonly resyncSeconds: number;
+  readonly reconcileSeconds: number;
+  readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
+}
+
+export interface AgentConfig {
+  readonly file: string;
+  readonly static: AgentStatic;
+  readonly reloadable: AgentReloadable;
+}
+
+const ASN = { min: 1, max: 4294967295, integer: true } as const;
+const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+
+export function loadAgentConfig(file: string): AgentConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new BallastError('E_FILE_READ', `Cannot read agent config ${quote(file)}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+  return parseAgentConfig(text, file);
+}
+
+export function parseAgentConfig(text: string, file: string): AgentConfig {
+  const root = parseYaml(text, file).map();
+  const leaf = root.get('leaf')?.name() ?? hostname();
+
+  const frr = root.get('frr')?.map();
+  const vtysh = frr?.get('vtysh')?.string() ?? 'vtysh';
+  const vtyDir = frr?.get('vty-socket-dir')?.string() ?? null;
+  const timeoutMs = frr?.get('timeout-ms')?.number({ min: 100, max: 60000, integer: true }) ?? 3000;
+  frr?.done();
+
+  const bgp = root.require('bgp').map();
+  const asn = bgp.require('asn').number(ASN);
+  const spinePeerGroup = bgp.require('spine-peer-group').name();
+  const routeMap = bgp.get('route-map')?.name() ?? 'BALLAST';
+  const chainRouteMap = bgp.get('chain-route-map')?.name() ?? null;
+  bgp.done();
+  if (chainRouteMap !== null && (chainRouteMap === `${routeMap}-A` || chainRouteMap === `${routeMap}-B`)) {
+    root.require('bgp').map().require('chain-route-map').fail('E_SCHEMA_VALUE', `bgp.chain-route-map is ${quote(chainRouteMap)}, one of the agent's own route-maps; expected the operator's outbound route-map`);
+  }
+
+  const events = root.get('events')?.map();
+  const routeMonitor = events?.get('route-monitor')?.boolean() ?? true;
+  events?.done();
+
+  const prefixCursor = root.require('prefixes');
+  const seen = new Set<string>();
+  const prefixes = prefixCursor.listOrOne().map((c) => {
+    const p = prefixAt(c);
+    if (p.length !== (p.family === 'ipv4' ? 32 : 128)) c.fail('E_PREFIX_LENGTH', `${c.path} is ${quote(p.text)}, expected a host prefix (/32 or /128): the agent manages anycast addresses`);
+    if (seen.has(p.text)) c.fail('E_DUPLICATE_NAME', `Duplicate prefix ${quote(p.text)}: expected each managed prefix once`);
+    seen.add(p.text);
+    return p;
+  });
+  if (prefixes.length === 0) prefixCursor.fail('E_SCHEMA_VALUE', 'prefixes is empty, expected at least one managed anycast prefix');
+
+  const servers = root.require('servers').map();
+  const serverMatch = readMatch(servers.require('match'));
+  const defaultCapacity = servers.get('default-capacity')?.number({ min: 0, exclusiveMin: true }) ?? 1;
+  const names = new Set<string>();
+  const serverList = (servers.get('list')?.list() ?? []).map((c) => {
+    const m = c.map();
+    const neighbor = m.require('neighbor').string();
+    if (/\s/.test(neighbor)) m.require('neighbor').fail('E_SCHEMA_TYPE', `${c.path}.neighbor is ${quote(neighbor)}, expected an interface name or address`);
+    const name = m.get('name')?.name() ?? neighbor;
+    if (names.has(neighbor)) m.require('neighbor').fail('E_DUPLICATE_NAME', `Duplicate server neighbor ${quote(neighbor)}`);
+    names.add(neighbor);
+    const capacity = m.get('capacity')?.number({ min: 0, exclusiveMin: true }) ?? defaultCapacity;
+    const pc = m.get('prefixes');
+    const own = pc
+      ? pc.listOrOne().map((p) => {
+          const prefix = prefixAt(p);
+          if (!seen.has(prefix.text)) p.fail('E_UNKNOWN_REFERENCE', `${p.path} is ${quote(prefix.text)}, which is not a managed prefix; expected one of ${[...seen].join(', ')}`);
+          return prefix.text;
+        })
+      : [...seen];
+    m.done();
+    return { neighbor, name, capacity, prefixes: own };
+  });
+  servers.done();
+
+  const policyCursor = root.require('policy');
+  const policy = readPolicy(policyCursor.map());
+  const fastCut = policyCursor.map().get('fast-cut')?.boolean() ?? true;
+
+  const intervals = root.get('intervals')?.map();
+  const resyncSeconds = intervals?.get('resync-seconds')?.number({ min: 0.2, max: 3600 }) ?? 5;
+  const reconcileSeconds = intervals?.get('reconcile-seconds')?.number({ min: 0.2, max: 3600 }) ?? 5;
+  intervals?.done();
+  const logLevel = root.get('log-level')?.oneOf(LOG_LEVELS) ?? 'info';
+  root.done();
+
+  // The fullest leaf must fit FRR's range, or it would be clamped and spines would under-weight it.
+  const maxPerPrefix = Math.max(0, ...prefixes.map((p) => serverList.filter((s) => s.prefixes.includes(p.text)).reduce((a, s) => a + s.capacity, 0)));
+  if (policy.mode !== 'prepend' && maxPerPrefix * policy.mbpsPerUnit > MAX_BANDWIDTH_MBPS) {
+    policyCursor.map().require('mbps-per-unit').fail('E_BANDWIDTH_RANGE', `policy.mbps-per-unit is ${quote(policy.mbpsPerUnit)}: the configured servers of one prefix (capacity ${maxPerPrefix}) would advertise ${maxPerPrefix * policy.mbpsPerUnit} Mbps, expected at most ${MAX_BANDWIDTH_MBPS}`);
+  }
+
+  return {
+    file,
+    static: { leaf, vtysh, vtyDir, timeoutMs, asn, spinePeerGroup, routeMap, chainRouteMap, routeMonitor },
+    reloadable: { prefixes, serverMatch, defaultCapacity, servers: serverList, policy, fastCut, resyncSeconds, reconcileSeconds, logLevel },
+  };
+}
+
+function prefixAt(c: Cursor): Prefix {
+  const text = c.string();
+  try {
+    return parsePrefix(text);
+  } catch (err) {
+    if (err instanceof BallastError) throw new InputError(err.code, c.position, err.message);
+    throw err;
+  }
+}
+
+function readMatch(c: Cursor): ServerMatch {
+  const m = c.map();
+  const pg = m.get('peer-group');
+  const ifs = m.get('interfaces');
+  const asn = m.get('asn');
+  m.done();
+  const given = [pg, ifs, asn].filter((x) => x !== undefined && !x.isNull());
+  if (given.length !== 1) c.fail('E_SCHEMA_VALUE', `servers.match has ${given.length} of "peer-group", "interfaces", "asn", expected exactly one`);
+  if (pg) return { kind: 'peer-group', peerGroup: pg.name() };
+  if (ifs) return { kind: 'interfaces', neighbors: ifs.listOrOne().map((x) => x.string()) };
+  return { kind: 'asn', asn: asn!.number(ASN) };
+}
+
+/** The same keys as a fixture's `policy`, except that mbps-per-unit is required: there is no fabric to derive it from. */
+function readPolicy(m: MapReader): LeafPolicy {
+  const mode = m.get('mode')?.oneOf(POLICY_MODES) ?? 'link-bandwidth';
+  const mbpsPerUnit = m.require('mbps-per-unit').number({ min: 0, exclusiveMin: true });
+  const weightServers = m.get('weight-servers')?.boolean() ?? true;
+  m.get('fast-cut');
+  const prepend = m.get('prepend')?.map();
+  const prependBelowFraction = prepend?.get('below-fraction')?.number({ min: 0, max: 1 }) ?? (mode === 'prepend' ? 0.5 : 0);
+  const prependBelowServers = prepend?.get('below-servers')?.number({ min: 0, integer: true }) ?? 0;
+  const prependLength = prepend?.get('length')?.number({ min: 1, max: 10, integer: true }) ?? 2;
+  prepend?.done();
+  const damping = m.get('damping')?.map();
+  const holdDownSeconds = damping?.get('hold-down-seconds')?.number({ min: 0 }) ?? 10;
+  const minIntervalSeconds = damping?.get('min-interval-seconds')?.number({ min: 0 }) ?? 1;
+  const minChangeFraction = damping?.get('min-change-fraction')?.number({ min: 0, max: 1 }) ?? 0;
+  damping?.done();
+  m.done();
+  return {
+    mode,
+    mbpsPerUnit,
+    mbpsPerUnitDerived: false,
+    weightServers,
+    prependBelowFraction,
+    prependBelowServers,
+    prependLength,
+    damping: { holdDownSeconds, minIntervalSeconds, minChangeFraction },
+  };
+}
+
+/** Static settings that differ between two configs (a reload keeps the old ones and says so). */
+export function staticChanges(a: AgentStatic, b: AgentStatic): string[] {
+  return (Object.keys(a) as (keyof AgentStatic)[]).filter((k) => a[k] !== b[k]);
+}

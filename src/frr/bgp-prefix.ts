@@ -1,0 +1,136 @@
+/**
+ * `show bgp ipv4|ipv6 unicast PREFIX json` (FRR 8.4) -> the paths the agent counts. One vtysh call may
+ * carry several of these commands; their outputs arrive back to back, split by splitJsonStream.
+ * Shapes are checked field by field and fail with E_FRR_PARSE rather than guessing.
+ */
+import { BallastError } from '../util/errors.js';
+
+export interface BgpPath {
+  /** The neighbor as configured: the interface for BGP unnumbered, else the peer address. */
+  readonly neighbor: string;
+  readonly hostname: string | null;
+  readonly peerType: string | null;
+  /** AS numbers of the AS path, in order (sets flattened). */
+  readonly asPath: readonly number[];
+  readonly valid: boolean;
+  readonly best: boolean;
+  /** In the multipath set: a lone best path carries no multipath flag, so best counts too. */
+  readonly multipath: boolean;
+  /**
+   * Link-bandwidth in bytes per second, parsed from the raw number of `LB:AS:BYTES`, never from the
+   * human text (which can be wrong). null when the path carries none.
+   */
+  readonly bandwidthBytes: number | null;
+}
+
+export interface BgpPrefix {
+  /** null when FRR knows no such prefix (it prints `{}`). */
+  readonly prefix: string | null;
+  readonly paths: readonly BgpPath[];
+}
+
+type Json = Record<string, unknown>;
+
+function fail(where: string, what: string): never {
+  throw new BallastError('E_FRR_PARSE', `Unexpected FRR JSON: ${where} ${what}`);
+}
+function obj(v: unknown, where: string): Json {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(where, 'is not an object');
+  return v as Json;
+}
+
+export function parseBgpPrefix(json: unknown): BgpPrefix {
+  const root = obj(json, 'route');
+  if (root.prefix === undefined && root.paths === undefined) return { prefix: null, paths: [] };
+  if (typeof root.prefix !== 'string') fail('route.prefix', 'is not a string');
+  if (!Array.isArray(root.paths)) fail('route.paths', 'is not a list');
+  return { prefix: root.prefix, paths: root.paths.map((p, i) => parsePath(p, `route.paths[${i}]`)) };
+}
+
+function parsePath(raw: unknown, where: string): BgpPath {
+  const p = obj(raw, where);
+  const peer = obj(p.peer, `${where}.peer`);
+  const iface = typeof peer.interface === 'string' ? peer.interface : null;
+  const peerId = typeof peer.peerId === 'string' ? peer.peerId : null;
+  const neighbor = iface ?? peerId;
+  if (neighbor === null) fail(`${where}.peer`, 'has neither interface nor peerId');
+  const best = typeof p.bestpath === 'object' && p.bestpath !== null && (p.bestpath as Json).overall === true;
+  return {
+    neighbor,
+    hostname: typeof peer.hostname === 'string' ? peer.hostname : null,
+    peerType: typeof peer.type === 'string' ? peer.type : null,
+    asPath: parseAsPath(p.aspath, `${where}.aspath`),
+    valid: p.valid === true,
+    best,
+    multipath: p.multipath === true || best,
+    bandwidthBytes: parseLinkBandwidth(p.extendedCommunity, `${where}.extendedCommunity`),
+  };
+}
+
+function parseAsPath(raw: unknown, where: string): number[] {
+  if (raw === undefined) return [];
+  const a = obj(raw, where);
+  if (!Array.isArray(a.segments)) {
+    // A locally originated path prints an empty string and no segments.
+    if (typeof a.string === 'string') return a.string.split(/\s+/).filter((s) => /^\d+$/.test(s)).map(Number);
+    fail(where, 'has no segments');
+  }
+  const out: number[] = [];
+  a.segments.forEach((seg, i) => {
+    const s = obj(seg, `${where}.segments[${i}]`);
+    if (!Array.isArray(s.list)) fail(`${where}.segments[${i}].list`, 'is not a list');
+    for (const n of s.list) {
+      if (typeof n !== 'number') fail(`${where}.segments[${i}].list`, 'holds a non-number');
+      out.push(n);
+    }
+  });
+  return out;
+}
+
+/** `LB:65201:500000000 (4.000 Gbps)` -> 500000000; several communities are space separated. */
+export function parseLinkBandwidth(raw: unknown, where = 'extendedCommunity'): number | null {
+  if (raw === undefined) return null;
+  const e = obj(raw, where);
+  if (typeof e.string !== 'string') fail(`${where}.string`, 'is not a string');
+  const m = /(?:^|\s)LB:(\d+(?:\.\d+)?):(\d+)/.exec(e.string);
+  return m ? Number(m[2]) : null;
+}
+
+/**
+ * Split the output of one vtysh call with several `... json` commands into the JSON values, in
+ * order. FRR prints each value whole, so a brace count outside strings finds the boundaries.
+ */
+export function splitJsonStream(text: string): unknown[] {
+  const out: unknown[] = [];
+  let depth = 0;
+  let start = -1;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      if (c === '\\') i++;
+      else if (c === '"') inString = false;
+      continue;
+    }
+    if (c === '"') inString = true;
+    else if (c === '{' || c === '[') {
+      if (depth === 0) start = i;
+      depth++;
+    } else if (c === '}' || c === ']') {
+      depth--;
+      if (depth < 0) throw new BallastError('E_FRR_PARSE', `Unexpected FRR output: unbalanced "${c}" at offset ${i}`);
+      if (depth === 0) {
+        const chunk = text.slice(start, i + 1);
+        try {
+          out.push(JSON.parse(chunk));
+        } catch (err) {
+          throw new BallastError('E_FRR_PARSE', `Cannot parse FRR JSON: ${chunk.slice(0, 80)}`, { cause: err });
+        }
+      }
+    } else if (depth === 0 && !/\s/.test(c!)) {
+      throw new BallastError('E_FRR_PARSE', `Unexpected FRR output outside JSON: ${JSON.stringify(text.slice(i, i + 60))}`);
+    }
+  }
+  if (depth !== 0 || inString) throw new BallastError('E_FRR_PARSE', 'Unexpected FRR output: truncated JSON');
+  return out;
+}
