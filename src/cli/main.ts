@@ -21,5 +21,7 @@ const { addPlan } = await import('./plan.js');
 addPlan(program);
 const { addHealth } = await import('./health.js');
 addHealth(program);
+const { addAgent } = await import('./agent.js');
+addAgent(program);
 
 await runCli(program);

@@ -1,0 +1,67 @@
+/**
+ * `ballast agent -c FILE [--dry-run]`: the leaf agent daemon (docs/agent.md). pino JSON logs on stdout
+ * (on stderr in a dry run, where stdout carries the vtysh commands it would run); SIGHUP reloads and
+ * keeps the old config if the new one is bad; SIGTERM/SIGINT stop and leave FRR's last good
+ * configuration in place.
+ */
+import { Command } from '@commander-js/extra-typings';
+import { pino } from 'pino';
+import { Agent } from '../agent/agent.js';
+import { loadAgentConfig } from '../agent/config.js';
+import { startRouteMonitor } from '../frr/route-monitor.js';
+import { vtysh } from '../frr/vtysh.js';
+import { BallastError, InputError, InputErrors } from '../util/errors.js';
+
+export const DEFAULT_AGENT_CONFIG = '/etc/ballast/agent.yaml';
+
+export function addAgent(program: Command<[], {}, {}>): void {
+  program
+    .command('agent')
+    .description('Leaf agent: advertise each anycast prefix with the live capacity behind this leaf (link-bandwidth / prepend through FRR)')
+    .option('-c, --config <file>', 'agent config (YAML)', DEFAULT_AGENT_CONFIG)
+    .option('--dry-run', 'observe FRR and print the vtysh commands it would run; change nothing', false)
+    .addHelpText('after', '\nExit status: 0 stopped cleanly, 2 bad config, usage, or FRR not as configured.')
+    .action(async (opts) => {
+      await runAgent(opts.config, opts.dryRun);
+    });
+}
+
+async function runAgent(file: string, dryRun: boolean): Promise<void> {
+  const config = loadAgentConfig(file);
+  const logger = pino(
+    { level: config.reloadable.logLevel, base: { component: 'agent', leaf: config.static.leaf, pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime },
+    pino.destination(dryRun ? 2 : 1),
+  );
+  const s = config.static;
+  const agent = new Agent(config, {
+    logger,
+    frr: (commands) => vtysh(commands, { ...(s.vtyDir === null ? {} : { vtyDir: s.vtyDir }), timeoutMs: s.timeoutMs, binary: s.vtysh }),
+    ...(dryRun ? { dryRun: (commands: readonly string[]) => process.stdout.write(`vtysh${s.vtyDir ? ` --vty_socket ${s.vtyDir}` : ''} ${commands.map((c) => `-c '${c}'`).join(' ')}\n`) } : {}),
+  });
+  await agent.start();
+  const monitor = s.routeMonitor ? startRouteMonitor((p) => agent.routeChanged(p), (m) => logger.warn({ event: 'route-monitor' }, m)) : null;
+  logger.info({ event: 'started', dryRun, prefixes: config.reloadable.prefixes.length }, 'agent started');
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      logger.info({ event: 'signal', signal }, `received ${signal}`);
+      process.off('SIGHUP', hup);
+      monitor?.stop();
+      agent.stop().then(resolve, (err: unknown) => {
+        logger.error({ event: 'stop-error', err: String(err) }, 'error while stopping');
+        resolve();
+      });
+    };
+    const hup = () => {
+      try {
+        void agent.reload(loadAgentConfig(file));
+      } catch (err) {
+        // A bad new config keeps the old one running.
+        const message = err instanceof InputError ? err.format() : err instanceof InputErrors || err instanceof BallastError ? err.message : String(err);
+        logger.error({ event: 'reload-refused', code: (err as BallastError).code, err: message }, `reload refused, keeping the running config: ${message}`);
+      }
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.on('SIGHUP', hup);
+  });
+}
