@@ -33,6 +33,7 @@ export function addPlan(program: Command<[], {}, {}>): void {
     .addOption(new Option('--beam <n>', 'worst scenarios per strategy extended by one more failure when searching').argParser(whole('beam', 1)).default(16))
     .addOption(new Option('--worst <n>', 'worst scenarios listed per strategy').argParser(whole('worst', 1)).default(5))
     .option('--no-recommend', 'skip the recommendations (each re-runs part of the sweep)')
+    .option('--no-symmetry', 'evaluate every scenario, even where interchangeable servers (same leaf, capacity and prefixes) give the same result')
     .option('--json', 'machine-readable output (schemaVersion 1)', false)
     .option('--html <file>', 'also write a self-contained HTML report to this file')
     .option('--progress', 'show progress on stderr even when it is not a terminal', false)
@@ -58,6 +59,7 @@ export function addPlan(program: Command<[], {}, {}>): void {
           beamWidth: opts.beam,
           keepWorst: opts.worst,
           recommend: opts.recommend,
+          symmetry: opts.symmetry,
           shouldStop: () => stop,
         }), progress);
       } finally {

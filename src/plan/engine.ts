@@ -24,10 +24,19 @@ export class SweepEngine {
   readonly offeredLoad: Float64Array;
   /** Failable elements: every spine and leaf, and every server up in the fixture. */
   readonly elements: Int32Array;
+  /**
+   * The elements as interchangeable groups ("items"): each spine and leaf alone; servers with the
+   * same leaf, capacity and prefixes together, since failing any j of them gives the same shares up
+   * to which server is which (same decision, same multiset of leaf weights). A sweep evaluates one
+   * representative per choice of counts and weighs it by how many scenarios it stands for. Item t's
+   * members are itemMembers[itemStart[t] .. itemStart[t+1]); with symmetry off, every item has one.
+   */
+  readonly itemStart: Int32Array;
+  readonly itemMembers: Int32Array;
   private readonly evaluators: PrefixEvaluator[];
   private readonly result: EvalResult = newEvalResult();
 
-  constructor(fabricOrIndex: Fabric | FabricIndex, strategies: readonly Strategy[], maxFailures: number) {
+  constructor(fabricOrIndex: Fabric | FabricIndex, strategies: readonly Strategy[], maxFailures: number, symmetry = true) {
     this.index = 'fabric' in fabricOrIndex ? fabricOrIndex : indexFabric(fabricOrIndex);
     const index = this.index;
     this.groups = groupSpines(index);
@@ -54,6 +63,31 @@ export class SweepEngine {
       if (s.state === 'up') els.push(f.spines.length + f.leaves.length + i);
     });
     this.elements = Int32Array.from(els);
+    const groups = new Map<string, number[]>();
+    const S = f.spines.length + f.leaves.length;
+    for (const e of els) {
+      let key = `e${e}`;
+      if (symmetry && e >= S) {
+        const server = f.servers[e - S]!;
+        key = `s|${server.leaf}|${server.capacity}|${[...server.prefixes].sort().join(',')}`;
+      }
+      let members = groups.get(key);
+      if (!members) groups.set(key, (members = []));
+      members.push(e);
+    }
+    const start: number[] = [];
+    const members: number[] = [];
+    for (const list of groups.values()) {
+      start.push(members.length);
+      members.push(...list);
+    }
+    start.push(members.length);
+    this.itemStart = Int32Array.from(start);
+    this.itemMembers = Int32Array.from(members);
+  }
+
+  get itemCount(): number {
+    return this.itemStart.length - 1;
   }
 
   evaluator(strategy: number, prefix: number): PrefixEvaluator {

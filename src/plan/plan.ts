@@ -21,6 +21,8 @@ export interface PlanOptions {
   readonly beamWidth: number;
   readonly keepWorst: number;
   readonly recommend: boolean;
+  /** Evaluate interchangeable servers once per count (default true); off evaluates every scenario. */
+  readonly symmetry?: boolean;
   readonly shouldStop?: () => boolean;
 }
 
@@ -62,7 +64,9 @@ export interface StrategyPlan {
 export interface Coverage {
   readonly complete: boolean;
   readonly interrupted: boolean;
+  /** Scenarios covered; `representatives` of them were evaluated (equivalent servers share one). */
   readonly evaluated: number;
+  readonly representatives: number;
   /** Every scenario of up to k failures: sum of C(elements, i). */
   readonly total: number;
   readonly orders: OrderCoverage[];
@@ -101,7 +105,7 @@ export function runPlan(fabric: Fabric, o: PlanOptions): PlanReport {
 
 /** The plan as a generator of progress (see sweepSteps), returning the report. */
 export function* planSteps(fabric: Fabric, o: PlanOptions): Generator<Progress, PlanReport> {
-  const engine = new SweepEngine(fabric, o.strategies, o.k);
+  const engine = new SweepEngine(fabric, o.strategies, o.k, o.symmetry ?? true);
   const k = Math.min(o.k, engine.elements.length);
   const result = yield* sweepSteps(engine, {
     k,
@@ -220,15 +224,17 @@ function coverage(r: SweepResult): Coverage {
   const covered: string[] = [];
   const notCovered: string[] = [];
   let total = 0;
+  const n = (x: number) => x.toLocaleString('en-US');
   for (const o of r.orders) {
     total += o.total;
     const what = o.failures === 0 ? 'the fixture state (no failure)' : `${o.failures} failure${o.failures > 1 ? 's' : ''}`;
-    if (o.method === 'exhaustive' && o.evaluated === o.total) covered.push(o.failures === 0 ? what : `${what}: all ${o.total.toLocaleString('en-US')} scenarios`);
+    const shared = o.representatives < o.evaluated ? `; ${n(o.representatives)} evaluated, equivalent servers (same leaf, capacity and prefixes) sharing one evaluation` : '';
+    if (o.method === 'exhaustive' && o.evaluated === o.total) covered.push(o.failures === 0 ? what : `${what}: all ${n(o.total)} scenarios${shared}`);
     else if (o.evaluated > 0) {
       const how = o.method === 'beam' ? 'beam search from the worst scenarios with one failure less' : 'enumeration';
-      covered.push(`${what}: ${o.evaluated.toLocaleString('en-US')} of ${o.total.toLocaleString('en-US')} scenarios (${how}${o.interrupted ? ', interrupted' : ''})`);
-      notCovered.push(`${what}: ${(o.total - o.evaluated).toLocaleString('en-US')} scenarios not evaluated; a combination of individually mild failures there can be worse than what was found`);
-    } else notCovered.push(`${what}: none of ${o.total.toLocaleString('en-US')} scenarios evaluated${o.interrupted ? ' (interrupted)' : ' (over the budget)'}`);
+      covered.push(`${what}: ${n(o.evaluated)} of ${n(o.total)} scenarios (${how}${o.interrupted ? ', interrupted' : ''}${shared})`);
+      notCovered.push(`${what}: ${n(o.total - o.evaluated)} scenarios not evaluated; a combination of individually mild failures there can be worse than what was found`);
+    } else notCovered.push(`${what}: none of ${n(o.total)} scenarios evaluated${o.interrupted ? ' (interrupted)' : ' (over the budget)'}`);
   }
-  return { complete: r.complete, interrupted: r.interrupted, evaluated: r.evaluated, total, orders: r.orders, covered, notCovered };
+  return { complete: r.complete, interrupted: r.interrupted, evaluated: r.evaluated, representatives: r.representatives, total, orders: r.orders, covered, notCovered };
 }

@@ -2,12 +2,16 @@
  * N-k sweeps: every scenario of up to k failed elements while the count fits the budget; past it,
  * a beam search that extends the worst scenarios found so far one failure at a time. The result says
  * exactly what was and was not covered. Pure: progress and cancellation come in as callbacks.
+ *
+ * Interchangeable servers (same leaf, capacity and prefixes; see SweepEngine items) are enumerated
+ * once per count: failing server01+server02 or server05+server07 of the same leaf gives the same
+ * result, so one representative is evaluated and counted for all the scenarios it stands for.
  */
 import type { SweepEngine } from './engine.js';
 
 export interface SweepOptions {
   readonly k: number;
-  /** Most scenarios to evaluate in total (the base scenario included). */
+  /** Most evaluations (representative scenarios) in total, the base scenario included. */
   readonly budget: number;
   /** Scenarios kept per order and strategy as seeds for the next order when it is searched. */
   readonly beamWidth: number;
@@ -56,7 +60,10 @@ export interface OrderCoverage {
   readonly failures: number;
   /** C(elements, failures). */
   readonly total: number;
+  /** Scenarios covered (each representative counts for all the scenarios equivalent to it). */
   evaluated: number;
+  /** Representatives actually evaluated. */
+  representatives: number;
   method: 'exhaustive' | 'beam' | 'none';
   /** The sweep was stopped (Ctrl-C) while on this order. */
   interrupted: boolean;
@@ -72,7 +79,9 @@ export interface SweepResult {
   readonly strategies: StrategyOutcome[];
   readonly outages: Outages;
   readonly orders: OrderCoverage[];
+  /** Scenarios covered, and evaluations done (fewer when equivalent servers share one). */
   readonly evaluated: number;
+  readonly representatives: number;
   readonly complete: boolean;
   readonly interrupted: boolean;
   readonly elementCount: number;
@@ -85,12 +94,30 @@ export function binomial(n: number, k: number): number {
   return Math.round(r);
 }
 
-/** How many orders (0..m) an exhaustive sweep can afford within the budget. */
-export function exhaustiveOrders(elementCount: number, k: number, budget: number): number {
+/**
+ * Representative scenarios per number of failures, for items of the given sizes: the coefficients
+ * of the product over items of (1 + x + ... + x^size), up to x^k.
+ */
+export function representativeCounts(itemSizes: ArrayLike<number>, k: number): number[] {
+  let poly = [1, ...new Array<number>(k).fill(0)];
+  for (let t = 0; t < itemSizes.length; t++) {
+    const size = Math.min(itemSizes[t]!, k);
+    const next = new Array<number>(k + 1).fill(0);
+    for (let d = 0; d <= k; d++) {
+      if (poly[d] === 0) continue;
+      for (let j = 0; j <= size && d + j <= k; j++) next[d + j]! += poly[d]!;
+    }
+    poly = next;
+  }
+  return poly;
+}
+
+/** How many orders (0..m) an exhaustive sweep can afford: the largest m whose representatives fit the budget. */
+export function exhaustiveOrders(counts: readonly number[], budget: number): number {
   let sum = 0;
   let m = -1;
-  for (let i = 0; i <= k; i++) {
-    sum += binomial(elementCount, i);
+  for (let i = 0; i < counts.length; i++) {
+    sum += counts[i]!;
     if (sum > budget) break;
     m = i;
   }
@@ -124,9 +151,15 @@ export function* sweepSteps(engine: SweepEngine, o: SweepOptions, phase = 'scena
   const S = engine.strategies.length;
   const P = engine.nPrefixes;
   const k = Math.min(o.k, E);
-  const m = exhaustiveOrders(E, k, o.budget);
+  const nItems = engine.itemCount;
+  const itemStart = engine.itemStart;
+  const itemSize = Int32Array.from({ length: nItems }, (_, t) => itemStart[t + 1]! - itemStart[t]!);
+  const itemOf = new Map<number, number>();
+  for (let t = 0; t < nItems; t++) for (let x = itemStart[t]!; x < itemStart[t + 1]!; x++) itemOf.set(engine.itemMembers[x]!, t);
+  const reps = representativeCounts(itemSize, k);
+  const m = exhaustiveOrders(reps, o.budget);
   const orders: OrderCoverage[] = [];
-  for (let i = 0; i <= k; i++) orders.push({ failures: i, total: binomial(E, i), evaluated: 0, method: i <= m ? 'exhaustive' : 'none', interrupted: false });
+  for (let i = 0; i <= k; i++) orders.push({ failures: i, total: binomial(E, i), evaluated: 0, representatives: 0, method: i <= m ? 'exhaustive' : 'none', interrupted: false });
   const outcomes: StrategyOutcome[] = Array.from({ length: S }, () => ({
     worst: [],
     byKind: new Array<ScenarioHit | null>(8).fill(null),
@@ -135,7 +168,7 @@ export function* sweepSteps(engine: SweepEngine, o: SweepOptions, phase = 'scena
   }));
   const outages: Outages = { count: 0, examples: [] };
   let planned = 0;
-  for (let i = 0; i <= m; i++) planned += orders[i]!.total;
+  for (let i = 0; i <= m; i++) planned += reps[i]!;
   let done = 0;
   let stopped = false;
   const every = o.progressEvery ?? 1024;
@@ -144,12 +177,14 @@ export function* sweepSteps(engine: SweepEngine, o: SweepOptions, phase = 'scena
   const combo = new Int32Array(Math.max(1, k));
   const ids = new Int32Array(Math.max(1, k));
 
-  const record = (count: number, order: OrderCoverage): void => {
+  /** Evaluate the scenario in ids[0..count), standing for `weight` equivalent scenarios. */
+  const record = (count: number, order: OrderCoverage, weight: number): void => {
     engine.run(ids, count);
     done++;
-    order.evaluated++;
+    order.representatives++;
+    order.evaluated += weight;
     if (engine.outage()) {
-      outages.count++;
+      outages.count += weight;
       if (outages.examples.length < o.keepWorst) outages.examples.push(Array.from(ids.subarray(0, count)));
     }
     for (let s = 0; s < S; s++) {
@@ -163,7 +198,7 @@ export function* sweepSteps(engine: SweepEngine, o: SweepOptions, phase = 'scena
         const pw = out.prefixes[p]!;
         if (engine.offeredLoad[p]! * mpc > 1 + 1e-9) {
           overloaded = true;
-          pw.overloads++;
+          pw.overloads += weight;
         }
         const overIdeal = mpc * engine.liveCapacity[s * P + p]!;
         if (overIdeal > pw.maxOverIdeal * (1 + 1e-9)) {
@@ -176,7 +211,7 @@ export function* sweepSteps(engine: SweepEngine, o: SweepOptions, phase = 'scena
           pw.server = engine.argServer[s * P + p]!;
         }
       }
-      if (overloaded) out.overloadedScenarios++;
+      if (overloaded) out.overloadedScenarios += weight;
       const server = engine.argServer[s * P + prefix]!;
       if (factor === Infinity) continue;
       const kind = kindMask(engine, ids, count);
@@ -187,45 +222,58 @@ export function* sweepSteps(engine: SweepEngine, o: SweepOptions, phase = 'scena
     }
   };
 
-  // Exhaustive orders: combinations in lexicographic order.
+  // Exhaustive orders: non-decreasing sequences of items, an item repeated at most its size times;
+  // j picks of an item are its first j members.
   outer: for (let i = 0; i <= m; i++) {
     const order = orders[i]!;
     beam = Array.from({ length: S }, () => []);
-    for (let j = 0; j < i; j++) combo[j] = j;
+    if (!fillCombo(combo, 0, i, itemSize)) continue;
     for (;;) {
       if (o.shouldStop && done % 256 === 0 && o.shouldStop()) {
         stopped = true;
         order.interrupted = true;
         break outer;
       }
-      for (let j = 0; j < i; j++) ids[j] = engine.elements[combo[j]!]!;
-      record(i, order);
+      let weight = 1;
+      for (let j = 0; j < i; ) {
+        const t = combo[j]!;
+        let run = 0;
+        while (j + run < i && combo[j + run] === t) {
+          ids[j + run] = engine.itemMembers[itemStart[t]! + run]!;
+          run++;
+        }
+        weight *= binomial(itemSize[t]!, run);
+        j += run;
+      }
+      record(i, order, weight);
       if (done % every === 0) yield { phase, done, planned };
-      // Next combination.
-      let j = i - 1;
-      while (j >= 0 && combo[j] === E - i + j) j--;
-      if (j < 0) break;
-      combo[j]!++;
-      for (let t = j + 1; t < i; t++) combo[t] = combo[t - 1]! + 1;
+      if (!nextCombo(combo, i, nItems, itemSize)) break;
     }
   }
 
-  // Orders past the budget: extend each strategy's worst scenarios by every other element.
+  // Orders past the budget: extend each strategy's worst scenarios by one more failure, of every item
+  // (an interchangeable server group contributes its first member not yet failed).
   if (!stopped && m < k) {
     const seen = new Set<string>();
     for (let i = Math.max(m + 1, 1); i <= k && !stopped; i++) {
       const order = orders[i]!;
       order.method = 'beam';
       const seeds = dedupe(beam.flat());
-      const extensions = seeds.length * E;
+      const extensions = seeds.length * nItems;
       planned = done + Math.min(extensions, Math.max(0, o.budget - done));
       const next: ScenarioHit[][] = Array.from({ length: S }, () => []);
       beam = next;
       search: for (const seed of seeds) {
-        for (let x = 0; x < E; x++) {
+        for (let t = 0; t < nItems; t++) {
           if (done >= o.budget) break search;
-          const e = engine.elements[x]!;
-          if (seed.elements.includes(e)) continue;
+          let e = -1;
+          for (let x = itemStart[t]!; x < itemStart[t + 1]!; x++) {
+            if (!seed.elements.includes(engine.itemMembers[x]!)) {
+              e = engine.itemMembers[x]!;
+              break;
+            }
+          }
+          if (e < 0) continue;
           const key = [...seed.elements, e].sort((a, b) => a - b);
           const text = key.join(',');
           if (seen.has(text)) continue;
@@ -236,7 +284,7 @@ export function* sweepSteps(engine: SweepEngine, o: SweepOptions, phase = 'scena
             break search;
           }
           for (let j = 0; j < key.length; j++) ids[j] = key[j]!;
-          record(key.length, order);
+          record(key.length, order, scenarioWeight(key, itemOf, itemSize));
           if (done % every === 0) yield { phase, done, planned };
         }
       }
@@ -245,7 +293,49 @@ export function* sweepSteps(engine: SweepEngine, o: SweepOptions, phase = 'scena
   }
   yield { phase, done, planned };
   const complete = !stopped && orders.every((r) => r.method === 'exhaustive' && r.evaluated === r.total);
-  return { strategies: outcomes, orders, evaluated: done, complete, interrupted: stopped, elementCount: E, outages };
+  let covered = 0;
+  for (const r of orders) covered += r.evaluated;
+  return { strategies: outcomes, orders, evaluated: covered, representatives: done, complete, interrupted: stopped, elementCount: E, outages };
+}
+
+/** The first combination of `count` picks starting at position `from` (after combo[from-1]); false when none. */
+function fillCombo(combo: Int32Array, from: number, count: number, size: Int32Array): boolean {
+  for (let t = from; t < count; t++) {
+    if (t === 0) {
+      combo[0] = 0;
+    } else {
+      const prev = combo[t - 1]!;
+      let run = 0;
+      for (let j = t - 1; j >= 0 && combo[j] === prev; j--) run++;
+      combo[t] = run < size[prev]! ? prev : prev + 1;
+    }
+    if (combo[t]! >= size.length) return false;
+  }
+  return true;
+}
+
+/** Advance to the next combination of `count` picks over items; false after the last one. */
+function nextCombo(combo: Int32Array, count: number, nItems: number, size: Int32Array): boolean {
+  for (let j = count - 1; j >= 0; j--) {
+    const v = combo[j]! + 1;
+    if (v >= nItems) continue;
+    // Every earlier position holds a smaller item, so v starts a new run at j.
+    combo[j] = v;
+    if (fillCombo(combo, j + 1, count, size)) return true;
+  }
+  return false;
+}
+
+/** How many scenarios a set of failed elements stands for: the product of C(item size, picks). */
+function scenarioWeight(elements: readonly number[], itemOf: ReadonlyMap<number, number>, size: Int32Array): number {
+  const picks = new Map<number, number>();
+  for (const e of elements) {
+    const t = itemOf.get(e)!;
+    picks.set(t, (picks.get(t) ?? 0) + 1);
+  }
+  let w = 1;
+  for (const [t, j] of picks) w *= binomial(size[t]!, j);
+  return w;
 }
 
 export const KIND_BITS = { spine: 1, leaf: 2, server: 4 } as const;
