@@ -33,7 +33,12 @@ export type ErrorCode =
   | 'E_MISSING_TOOL'
   | 'E_SCHEMA_VALUE'
   | 'E_HEALTH_ADDRESS'
-  | 'E_HEALTH_CONTROL';
+  | 'E_HEALTH_CONTROL'
+  | 'E_API_LISTEN'
+  | 'E_API_INSECURE'
+  | 'E_API_TLS'
+  | 'E_API_UNKNOWN_SERVER'
+  | 'E_API_UNAVAILABLE';
 
 export class BallastError extends Error {
   override readonly name: string = 'BallastError';

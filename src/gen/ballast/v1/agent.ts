@@ -96,6 +96,8 @@ export interface Server {
   healthy: boolean;
   drained: boolean;
   drainReason: string;
+  /** The server's AS as its BGP session reports it; 0 when unknown. */
+  asn: number;
 }
 
 /** Damping is the state of the damping machine for one prefix. */
@@ -148,6 +150,22 @@ export interface GetStateResponse {
   leafDrainReason: string;
   frrErrorsTotal: number;
   driftTotal: number;
+  /** The spines this leaf peers with (their BGP hostnames), for snapshots. */
+  spines: string[];
+  policy?: LeafPolicy | undefined;
+}
+
+/** LeafPolicy is the policy the agent decides with (the fixture's `policy` section). */
+export interface LeafPolicy {
+  /** link-bandwidth, prepend or link-bandwidth+prepend. */
+  mode: string;
+  weightServers: boolean;
+  prependBelowFraction: number;
+  prependBelowServers: number;
+  prependLength: number;
+  holdDownSeconds: number;
+  minIntervalSeconds: number;
+  minChangeFraction: number;
 }
 
 /** WatchRequest subscribes to events; prefixes narrows them. */
@@ -337,7 +355,7 @@ export const Advertisement: MessageFns<Advertisement> = {
 };
 
 function createBaseServer(): Server {
-  return { name: "", peer: "", capacity: 0, healthy: false, drained: false, drainReason: "" };
+  return { name: "", peer: "", capacity: 0, healthy: false, drained: false, drainReason: "", asn: 0 };
 }
 
 export const Server: MessageFns<Server> = {
@@ -359,6 +377,9 @@ export const Server: MessageFns<Server> = {
     }
     if (message.drainReason !== "") {
       writer.uint32(50).string(message.drainReason);
+    }
+    if (message.asn !== 0) {
+      writer.uint32(56).uint32(message.asn);
     }
     return writer;
   },
@@ -424,6 +445,14 @@ export const Server: MessageFns<Server> = {
             message.drainReason = reader.string();
             continue;
           }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.asn = reader.uint32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -448,6 +477,7 @@ export const Server: MessageFns<Server> = {
         : isSet(object.drain_reason)
         ? globalThis.String(object.drain_reason)
         : "",
+      asn: isSet(object.asn) ? globalThis.Number(object.asn) : 0,
     };
   },
 
@@ -471,6 +501,9 @@ export const Server: MessageFns<Server> = {
     if (message.drainReason !== "") {
       obj.drainReason = message.drainReason;
     }
+    if (message.asn !== 0) {
+      obj.asn = Math.round(message.asn);
+    }
     return obj;
   },
 
@@ -485,6 +518,7 @@ export const Server: MessageFns<Server> = {
     message.healthy = object.healthy ?? false;
     message.drained = object.drained ?? false;
     message.drainReason = object.drainReason ?? "";
+    message.asn = object.asn ?? 0;
     return message;
   },
 };
@@ -973,6 +1007,8 @@ function createBaseGetStateResponse(): GetStateResponse {
     leafDrainReason: "",
     frrErrorsTotal: 0,
     driftTotal: 0,
+    spines: [],
+    policy: undefined,
   };
 }
 
@@ -1007,6 +1043,12 @@ export const GetStateResponse: MessageFns<GetStateResponse> = {
     }
     if (message.driftTotal !== 0) {
       writer.uint32(80).uint64(message.driftTotal);
+    }
+    for (const v of message.spines) {
+      writer.uint32(90).string(v!);
+    }
+    if (message.policy !== undefined) {
+      LeafPolicy.encode(message.policy, writer.uint32(98).fork()).join();
     }
     return writer;
   },
@@ -1104,6 +1146,22 @@ export const GetStateResponse: MessageFns<GetStateResponse> = {
             message.driftTotal = longToNumber(reader.uint64());
             continue;
           }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.spines.push(reader.string());
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.policy = LeafPolicy.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1158,6 +1216,10 @@ export const GetStateResponse: MessageFns<GetStateResponse> = {
         : isSet(object.drift_total)
         ? globalThis.Number(object.drift_total)
         : 0,
+      spines: globalThis.Array.isArray(object?.spines)
+        ? object.spines.map((e: any) => globalThis.String(e))
+        : [],
+      policy: isSet(object.policy) ? LeafPolicy.fromJSON(object.policy) : undefined,
     };
   },
 
@@ -1193,6 +1255,12 @@ export const GetStateResponse: MessageFns<GetStateResponse> = {
     if (message.driftTotal !== 0) {
       obj.driftTotal = Math.round(message.driftTotal);
     }
+    if (message.spines?.length) {
+      obj.spines = message.spines;
+    }
+    if (message.policy !== undefined) {
+      obj.policy = LeafPolicy.toJSON(message.policy);
+    }
     return obj;
   },
 
@@ -1211,6 +1279,228 @@ export const GetStateResponse: MessageFns<GetStateResponse> = {
     message.leafDrainReason = object.leafDrainReason ?? "";
     message.frrErrorsTotal = object.frrErrorsTotal ?? 0;
     message.driftTotal = object.driftTotal ?? 0;
+    message.spines = object.spines?.map((e) => e) || [];
+    message.policy = (object.policy !== undefined && object.policy !== null)
+      ? LeafPolicy.fromPartial(object.policy)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseLeafPolicy(): LeafPolicy {
+  return {
+    mode: "",
+    weightServers: false,
+    prependBelowFraction: 0,
+    prependBelowServers: 0,
+    prependLength: 0,
+    holdDownSeconds: 0,
+    minIntervalSeconds: 0,
+    minChangeFraction: 0,
+  };
+}
+
+export const LeafPolicy: MessageFns<LeafPolicy> = {
+  encode(message: LeafPolicy, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.mode !== "") {
+      writer.uint32(10).string(message.mode);
+    }
+    if (message.weightServers !== false) {
+      writer.uint32(16).bool(message.weightServers);
+    }
+    if (message.prependBelowFraction !== 0) {
+      writer.uint32(25).double(message.prependBelowFraction);
+    }
+    if (message.prependBelowServers !== 0) {
+      writer.uint32(32).uint32(message.prependBelowServers);
+    }
+    if (message.prependLength !== 0) {
+      writer.uint32(40).uint32(message.prependLength);
+    }
+    if (message.holdDownSeconds !== 0) {
+      writer.uint32(49).double(message.holdDownSeconds);
+    }
+    if (message.minIntervalSeconds !== 0) {
+      writer.uint32(57).double(message.minIntervalSeconds);
+    }
+    if (message.minChangeFraction !== 0) {
+      writer.uint32(65).double(message.minChangeFraction);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LeafPolicy {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLeafPolicy();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.mode = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.weightServers = reader.bool();
+            continue;
+          }
+          case 3: {
+            if (tag !== 25) {
+              break;
+            }
+
+            message.prependBelowFraction = reader.double();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.prependBelowServers = reader.uint32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.prependLength = reader.uint32();
+            continue;
+          }
+          case 6: {
+            if (tag !== 49) {
+              break;
+            }
+
+            message.holdDownSeconds = reader.double();
+            continue;
+          }
+          case 7: {
+            if (tag !== 57) {
+              break;
+            }
+
+            message.minIntervalSeconds = reader.double();
+            continue;
+          }
+          case 8: {
+            if (tag !== 65) {
+              break;
+            }
+
+            message.minChangeFraction = reader.double();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): LeafPolicy {
+    return {
+      mode: isSet(object.mode) ? globalThis.String(object.mode) : "",
+      weightServers: isSet(object.weightServers)
+        ? globalThis.Boolean(object.weightServers)
+        : isSet(object.weight_servers)
+        ? globalThis.Boolean(object.weight_servers)
+        : false,
+      prependBelowFraction: isSet(object.prependBelowFraction)
+        ? globalThis.Number(object.prependBelowFraction)
+        : isSet(object.prepend_below_fraction)
+        ? globalThis.Number(object.prepend_below_fraction)
+        : 0,
+      prependBelowServers: isSet(object.prependBelowServers)
+        ? globalThis.Number(object.prependBelowServers)
+        : isSet(object.prepend_below_servers)
+        ? globalThis.Number(object.prepend_below_servers)
+        : 0,
+      prependLength: isSet(object.prependLength)
+        ? globalThis.Number(object.prependLength)
+        : isSet(object.prepend_length)
+        ? globalThis.Number(object.prepend_length)
+        : 0,
+      holdDownSeconds: isSet(object.holdDownSeconds)
+        ? globalThis.Number(object.holdDownSeconds)
+        : isSet(object.hold_down_seconds)
+        ? globalThis.Number(object.hold_down_seconds)
+        : 0,
+      minIntervalSeconds: isSet(object.minIntervalSeconds)
+        ? globalThis.Number(object.minIntervalSeconds)
+        : isSet(object.min_interval_seconds)
+        ? globalThis.Number(object.min_interval_seconds)
+        : 0,
+      minChangeFraction: isSet(object.minChangeFraction)
+        ? globalThis.Number(object.minChangeFraction)
+        : isSet(object.min_change_fraction)
+        ? globalThis.Number(object.min_change_fraction)
+        : 0,
+    };
+  },
+
+  toJSON(message: LeafPolicy): unknown {
+    const obj: any = {};
+    if (message.mode !== "") {
+      obj.mode = message.mode;
+    }
+    if (message.weightServers !== false) {
+      obj.weightServers = message.weightServers;
+    }
+    if (message.prependBelowFraction !== 0) {
+      obj.prependBelowFraction = floatToJson(message.prependBelowFraction);
+    }
+    if (message.prependBelowServers !== 0) {
+      obj.prependBelowServers = Math.round(message.prependBelowServers);
+    }
+    if (message.prependLength !== 0) {
+      obj.prependLength = Math.round(message.prependLength);
+    }
+    if (message.holdDownSeconds !== 0) {
+      obj.holdDownSeconds = floatToJson(message.holdDownSeconds);
+    }
+    if (message.minIntervalSeconds !== 0) {
+      obj.minIntervalSeconds = floatToJson(message.minIntervalSeconds);
+    }
+    if (message.minChangeFraction !== 0) {
+      obj.minChangeFraction = floatToJson(message.minChangeFraction);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<LeafPolicy>, I>>(base?: I): LeafPolicy {
+    return LeafPolicy.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<LeafPolicy>, I>>(object: I): LeafPolicy {
+    const message = createBaseLeafPolicy();
+    message.mode = object.mode ?? "";
+    message.weightServers = object.weightServers ?? false;
+    message.prependBelowFraction = object.prependBelowFraction ?? 0;
+    message.prependBelowServers = object.prependBelowServers ?? 0;
+    message.prependLength = object.prependLength ?? 0;
+    message.holdDownSeconds = object.holdDownSeconds ?? 0;
+    message.minIntervalSeconds = object.minIntervalSeconds ?? 0;
+    message.minChangeFraction = object.minChangeFraction ?? 0;
     return message;
   },
 };

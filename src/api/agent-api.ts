@@ -1,0 +1,93 @@
+/**
+ * What the gRPC layer needs from a running agent, in plain types. The service implementation maps
+ * these to protobuf messages and back; the agent adapter (agent-adapter.ts) provides them. Keeping the
+ * boundary here lets the API be tested against a scripted agent and the agent stay free of protobuf.
+ */
+import type { LeafPolicy } from '../fabric/types.js';
+import type { Advertisement } from '../policy/advertisement.js';
+
+export interface ServerView {
+  readonly name: string;
+  readonly peer: string;
+  readonly capacity: number;
+  readonly healthy: boolean;
+  readonly drained: boolean;
+  readonly drainReason: string;
+  /** 0 when unknown. */
+  readonly asn: number;
+}
+
+export interface PrefixView {
+  readonly prefix: string;
+  readonly healthyServers: number;
+  readonly configuredServers: number;
+  readonly liveCapacity: number;
+  readonly configuredCapacity: number;
+  readonly current: Advertisement | null;
+  readonly target: Advertisement | null;
+  readonly hold: string;
+  readonly nextCheckAt: number | null;
+  readonly raiseSince: number | null;
+  readonly lastChangeAt: number | null;
+  readonly lastReason: string;
+  readonly driftTotal: number;
+  readonly servers: readonly ServerView[];
+}
+
+export interface AgentStateView {
+  readonly leaf: string;
+  readonly asn: number;
+  readonly mbpsPerUnit: number;
+  readonly dryRun: boolean;
+  readonly startedAt: number;
+  readonly leafDrained: boolean;
+  readonly leafDrainReason: string;
+  readonly frrErrorsTotal: number;
+  readonly driftTotal: number;
+  readonly prefixes: readonly PrefixView[];
+  /** The spines the leaf peers with (BGP hostnames). */
+  readonly spines: readonly string[];
+  readonly policy: LeafPolicy;
+}
+
+export type AgentEvent =
+  | {
+      readonly kind: 'decision';
+      readonly at: number;
+      readonly prefix: string;
+      readonly old: Advertisement | null;
+      readonly new: Advertisement;
+      readonly target: Advertisement;
+      readonly reason: string;
+      readonly hold: string;
+      readonly healthyServers: readonly string[];
+      readonly liveCapacity: number;
+      readonly changed: boolean;
+    }
+  | { readonly kind: 'observation'; readonly at: number; readonly prefix: string; readonly healthyServers: readonly string[]; readonly liveCapacity: number }
+  | { readonly kind: 'drift'; readonly at: number; readonly detail: string };
+
+export interface DrainView {
+  readonly drained: readonly string[];
+  readonly leafDrained: boolean;
+}
+
+export interface PrefixPlanView {
+  readonly prefix: string;
+  readonly current: Advertisement | null;
+  readonly predicted: Advertisement;
+  readonly reason: string;
+  readonly healthyServers: number;
+  readonly liveCapacity: number;
+}
+
+export interface AgentApi {
+  state(): AgentStateView;
+  /** Returns the unsubscribe function. */
+  subscribe(listener: (event: AgentEvent) => void): () => void;
+  /** `server` null drains the whole leaf. Rejects with a BallastError for an unknown server. */
+  drain(server: string | null, reason: string): Promise<DrainView>;
+  undrain(server: string | null): Promise<DrainView>;
+  /** What this leaf would advertise per prefix if these servers failed now. */
+  plan(fail: readonly string[]): PrefixPlanView[];
+}

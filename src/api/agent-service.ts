@@ -1,0 +1,160 @@
+/**
+ * The gRPC AgentService over an AgentApi: validates requests, maps plain views to protobuf messages,
+ * and turns BallastErrors into gRPC status codes. No logic of its own beyond that.
+ */
+import { status, type ServerWritableStream, type sendUnaryData, type ServerUnaryCall } from '@grpc/grpc-js';
+import {
+  AdvertisementKind,
+  type Advertisement as PbAdvertisement,
+  type AgentServiceServer,
+  type DrainRequest,
+  type DrainResponse,
+  type GetStateRequest,
+  type GetStateResponse,
+  type PlanRequest,
+  type PlanResponse,
+  type UndrainRequest,
+  type UndrainResponse,
+  type WatchRequest,
+  type WatchResponse,
+} from '../gen/ballast/v1/agent.js';
+import type { Advertisement } from '../policy/advertisement.js';
+import { BallastError } from '../util/errors.js';
+import type { AgentApi, AgentEvent, AgentStateView, PrefixView } from './agent-api.js';
+
+export function toPbAdvertisement(a: Advertisement | null): PbAdvertisement | undefined {
+  if (a === null) return undefined;
+  if (a.kind === 'withdraw') return { kind: AdvertisementKind.ADVERTISEMENT_KIND_WITHDRAW, prepend: 0 };
+  return { kind: AdvertisementKind.ADVERTISEMENT_KIND_ADVERTISE, ...(a.bandwidthMbps === null ? {} : { bandwidthMbps: a.bandwidthMbps }), prepend: a.prepend };
+}
+
+const date = (ms: number | null): Date | undefined => (ms === null ? undefined : new Date(ms));
+
+function prefixMessage(p: PrefixView) {
+  return {
+    prefix: p.prefix,
+    healthyServers: p.healthyServers,
+    configuredServers: p.configuredServers,
+    liveCapacity: p.liveCapacity,
+    configuredCapacity: p.configuredCapacity,
+    current: toPbAdvertisement(p.current),
+    target: toPbAdvertisement(p.target),
+    damping: { hold: p.hold, nextCheckAt: date(p.nextCheckAt), raiseSince: date(p.raiseSince) },
+    lastChange: date(p.lastChangeAt),
+    lastReason: p.lastReason,
+    driftTotal: p.driftTotal,
+    servers: p.servers.map((s) => ({ ...s })),
+  };
+}
+
+export function stateMessage(s: AgentStateView, only: readonly string[] = []): GetStateResponse {
+  const prefixes = only.length ? s.prefixes.filter((p) => only.includes(p.prefix)) : s.prefixes;
+  return {
+    leaf: s.leaf,
+    asn: s.asn,
+    mbpsPerUnit: s.mbpsPerUnit,
+    dryRun: s.dryRun,
+    startedAt: new Date(s.startedAt),
+    prefixes: prefixes.map(prefixMessage),
+    leafDrained: s.leafDrained,
+    leafDrainReason: s.leafDrainReason,
+    frrErrorsTotal: s.frrErrorsTotal,
+    driftTotal: s.driftTotal,
+    spines: [...s.spines],
+    policy: {
+      mode: s.policy.mode,
+      weightServers: s.policy.weightServers,
+      prependBelowFraction: s.policy.prependBelowFraction,
+      prependBelowServers: s.policy.prependBelowServers,
+      prependLength: s.policy.prependLength,
+      holdDownSeconds: s.policy.damping.holdDownSeconds,
+      minIntervalSeconds: s.policy.damping.minIntervalSeconds,
+      minChangeFraction: s.policy.damping.minChangeFraction,
+    },
+  };
+}
+
+export function eventMessage(e: AgentEvent): WatchResponse {
+  const time = new Date(e.at);
+  switch (e.kind) {
+    case 'decision':
+      return {
+        time,
+        decision: {
+          prefix: e.prefix,
+          old: toPbAdvertisement(e.old),
+          new: toPbAdvertisement(e.new),
+          target: toPbAdvertisement(e.target),
+          reason: e.reason,
+          hold: e.hold,
+          healthyServers: [...e.healthyServers],
+          liveCapacity: e.liveCapacity,
+          changed: e.changed,
+        },
+      };
+    case 'observation':
+      return { time, observation: { prefix: e.prefix, healthyServers: [...e.healthyServers], liveCapacity: e.liveCapacity } };
+    case 'drift':
+      return { time, drift: { detail: e.detail } };
+  }
+}
+
+function eventPrefix(e: AgentEvent): string | null {
+  return e.kind === 'drift' ? null : e.prefix;
+}
+
+/** BallastError codes that are the caller's mistake map to INVALID_ARGUMENT / NOT_FOUND; the rest to UNAVAILABLE. */
+export function grpcError(err: unknown): { code: status; details: string } {
+  if (err instanceof BallastError) {
+    const code = err.code === 'E_API_UNKNOWN_SERVER' ? status.NOT_FOUND : err.code === 'E_USAGE' ? status.INVALID_ARGUMENT : status.UNAVAILABLE;
+    return { code, details: `${err.message} [${err.code}]` };
+  }
+  return { code: status.INTERNAL, details: err instanceof Error ? err.message : String(err) };
+}
+
+const MAX_REASON = 200;
+
+function unary<Req, Res>(fn: (req: Req) => Promise<Res> | Res) {
+  return (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>): void => {
+    Promise.resolve()
+      .then(() => fn(call.request))
+      .then((res) => callback(null, res), (err: unknown) => callback(grpcError(err)));
+  };
+}
+
+export function agentService(api: AgentApi): AgentServiceServer {
+  return {
+    getState: unary<GetStateRequest, GetStateResponse>((req) => stateMessage(api.state(), req.prefixes)),
+    watch: (call: ServerWritableStream<WatchRequest, WatchResponse>) => {
+      const only = new Set(call.request.prefixes);
+      const unsubscribe = api.subscribe((e) => {
+        const p = eventPrefix(e);
+        if (only.size && p !== null && !only.has(p)) return;
+        call.write(eventMessage(e));
+      });
+      // A client that goes away must not keep a listener on the agent.
+      call.on('cancelled', unsubscribe);
+      call.on('close', unsubscribe);
+      call.on('error', unsubscribe);
+    },
+    drain: unary<DrainRequest, DrainResponse>(async (req) => {
+      if (req.reason.length > MAX_REASON) throw new BallastError('E_USAGE', `Drain reason is ${req.reason.length} characters, expected at most ${MAX_REASON}`);
+      const r = await api.drain(req.server === '' ? null : req.server, req.reason);
+      return { drained: [...r.drained], leafDrained: r.leafDrained };
+    }),
+    undrain: unary<UndrainRequest, UndrainResponse>(async (req) => {
+      const r = await api.undrain(req.server === '' ? null : req.server);
+      return { drained: [...r.drained], leafDrained: r.leafDrained };
+    }),
+    plan: unary<PlanRequest, PlanResponse>((req) => ({
+      prefixes: api.plan(req.fail).map((p) => ({
+        prefix: p.prefix,
+        current: toPbAdvertisement(p.current),
+        predicted: toPbAdvertisement(p.predicted),
+        reason: p.reason,
+        healthyServers: p.healthyServers,
+        liveCapacity: p.liveCapacity,
+      })),
+    })),
+  };
+}

@@ -1,0 +1,63 @@
+/** A small promise-based client for AgentService, used by the CLI (status, watch, drain, snapshot). */
+import { readFileSync } from 'node:fs';
+import { credentials as grpcCredentials, Metadata, type ChannelCredentials, type ServiceError } from '@grpc/grpc-js';
+import { AgentServiceClient, type GetStateResponse, type DrainResponse, type UndrainResponse, type PlanResponse, type WatchResponse } from '../gen/ballast/v1/agent.js';
+import { BallastError, quote } from '../util/errors.js';
+import { DEFAULT_SOCKET } from './transport.js';
+
+export interface ClientTls {
+  readonly ca: string;
+  readonly cert: string;
+  readonly key: string;
+}
+
+export interface AgentClient {
+  readonly target: string;
+  getState(prefixes?: readonly string[]): Promise<GetStateResponse>;
+  drain(server: string | null, reason: string): Promise<DrainResponse>;
+  undrain(server: string | null): Promise<UndrainResponse>;
+  plan(fail: readonly string[]): Promise<PlanResponse>;
+  /** Calls `onEvent` for every event until the returned stop function is called or the stream ends. */
+  watch(prefixes: readonly string[], onEvent: (e: WatchResponse) => void): { stop: () => void; done: Promise<void> };
+  close(): void;
+}
+
+/** `unix:///run/ballast/agent.sock`, `/path.sock`, or `host:port` (TLS required for TCP). */
+export function connectAgent(target: string = `unix://${DEFAULT_SOCKET}`, tls: ClientTls | null = null, deadlineMs = 5000): AgentClient {
+  let address: string;
+  let creds: ChannelCredentials;
+  if (target.startsWith('unix://') || target.startsWith('/')) {
+    address = `unix:${target.startsWith('/') ? target : target.slice('unix://'.length)}`;
+    creds = grpcCredentials.createInsecure();
+  } else {
+    address = target.replace(/^tcp:\/\//, '');
+    if (!tls) throw new BallastError('E_API_INSECURE', `Cannot reach ${quote(target)} over plain TCP: the agent serves TCP only with mutual TLS; pass --tls-ca, --tls-cert and --tls-key`);
+    creds = grpcCredentials.createSsl(readFileSync(tls.ca), readFileSync(tls.key), readFileSync(tls.cert));
+  }
+  const client = new AgentServiceClient(address, creds);
+  const deadline = () => ({ deadline: Date.now() + deadlineMs });
+  const call = <T>(fn: (cb: (err: ServiceError | null, res: T) => void) => void): Promise<T> =>
+    new Promise((resolve, reject) => fn((err, res) => (err ? reject(clientError(target, err)) : resolve(res))));
+  return {
+    target,
+    getState: (prefixes = []) => call((cb) => client.getState({ prefixes: [...prefixes] }, new Metadata(), deadline(), cb)),
+    drain: (server, reason) => call((cb) => client.drain({ server: server ?? '', reason }, new Metadata(), deadline(), cb)),
+    undrain: (server) => call((cb) => client.undrain({ server: server ?? '' }, new Metadata(), deadline(), cb)),
+    plan: (fail) => call((cb) => client.plan({ fail: [...fail] }, new Metadata(), deadline(), cb)),
+    watch(prefixes, onEvent) {
+      const stream = client.watch({ prefixes: [...prefixes] });
+      const done = new Promise<void>((resolve, reject) => {
+        stream.on('data', onEvent);
+        stream.on('end', () => resolve());
+        stream.on('error', (err: ServiceError) => (err.code === 1 /* CANCELLED */ ? resolve() : reject(clientError(target, err))));
+      });
+      return { stop: () => stream.cancel(), done };
+    },
+    close: () => client.close(),
+  };
+}
+
+function clientError(target: string, err: ServiceError): BallastError {
+  const unreachable = err.code === 14; // UNAVAILABLE: nothing listening, or refused
+  return new BallastError('E_API_UNAVAILABLE', unreachable ? `Cannot reach the agent at ${quote(target)}: ${err.details} (is ballast agent running, and may you open its socket?)` : `The agent at ${quote(target)} answered: ${err.details}`);
+}
