@@ -74,14 +74,14 @@ test('health metrics: per check state, last duration and transitions', async () 
     services: [{
       name: 'web',
       prefixes: ['198.51.100.1/32'],
-      verdict: down ? 'down' : 'up',
+      verdict: down ? 'unhealthy' : 'healthy',
       inRotation: !down,
       drained: false,
       drains: { command: null, file: null },
       probation: false,
       checks: [{ name: 'http', type: 'http', target: 'http://127.0.0.1/', status: down ? 'down' : 'up', since: '', okStreak: 0, failStreak: 0, runs: 10, failures: down ? 3 : 0, transitions: { up: 1, down: down ? 1 : 0 }, last: { ok: !down, at: '', durationSeconds: 0.012, detail: '' }, intervalSeconds: 1, timeoutSeconds: 1, rise: 2, fall: 3 }],
     }],
-  }) as unknown as HealthSnapshot;
+  });
   const registry = newRegistry('health');
   registerHealthMetrics(registry, snapshot);
   const server = await serveMetrics(registry, 0);
