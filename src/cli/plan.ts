@@ -29,7 +29,7 @@ export function addPlan(program: Command<[], {}, {}>): void {
     .argument('<fixture>', 'fabric fixture (YAML)')
     .addOption(new Option('--k <n>', 'most simultaneous failures per scenario').argParser(whole('k', 0)).default(1))
     .option('--strategy <list>', `strategies, comma-separated (${STRATEGIES.join(', ')})`, STRATEGIES.join(','))
-    .addOption(new Option('--budget <n>', 'most scenarios to evaluate; past it, larger failure sets are searched, not enumerated').argParser(whole('budget', 1)).default(2_000_000))
+    .addOption(new Option('--budget <n>', 'most scenario evaluations (equivalent servers share one); past it, larger failure sets are searched, not enumerated').argParser(whole('budget', 1)).default(2_000_000))
     .addOption(new Option('--beam <n>', 'worst scenarios per strategy extended by one more failure when searching').argParser(whole('beam', 1)).default(16))
     .addOption(new Option('--worst <n>', 'worst scenarios listed per strategy').argParser(whole('worst', 1)).default(5))
     .option('--no-recommend', 'skip the recommendations (each re-runs part of the sweep)')

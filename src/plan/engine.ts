@@ -116,9 +116,10 @@ export class SweepEngine {
 
   /**
    * Safe load of strategy s over all prefixes, as a multiple of each prefix's reference load (the
-   * smallest), over the prefixes that still have live capacity; Infinity when none has.
+   * smallest), over the prefixes that still have live capacity; Infinity when none has. Returns
+   * the factor and leaves the limiting prefix in `limitingPrefix` (no object per call: hot loop).
    */
-  factor(s: number): { factor: number; prefix: number } {
+  factor(s: number): number {
     let worst = Infinity;
     let at = 0;
     const P = this.nPrefixes;
@@ -133,8 +134,12 @@ export class SweepEngine {
         at = p;
       }
     }
-    return { factor: worst, prefix: at };
+    this.limitingPrefix = at;
+    return worst;
   }
+
+  /** The prefix that limited the last `factor` call. */
+  limitingPrefix = 0;
 
   elementName(e: number): string {
     const f = this.index.fabric;

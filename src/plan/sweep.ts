@@ -189,7 +189,8 @@ export function* sweepSteps(engine: SweepEngine, o: SweepOptions, phase = 'scena
     }
     for (let s = 0; s < S; s++) {
       const out = outcomes[s]!;
-      const { factor, prefix } = engine.factor(s);
+      const factor = engine.factor(s);
+      const prefix = engine.limitingPrefix;
       let overloaded = false;
       for (let p = 0; p < P; p++) {
         if (engine.liveCapacity[s * P + p] === 0) continue;
