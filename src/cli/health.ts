@@ -11,7 +11,14 @@ import { HealthDaemon } from '../health/daemon.js';
 import { renderStatus } from '../health/render.js';
 import type { HealthSnapshot } from '../health/snapshot.js';
 import { BallastError, InputError, InputErrors } from '../util/errors.js';
+import { newRegistry, registerHealthMetrics, serveMetrics, type MetricsServer } from '../api/metrics.js';
 import { makeStyle } from './style.js';
+
+function serveHealthMetrics(daemon: HealthDaemon, port: number): Promise<MetricsServer> {
+  const registry = newRegistry('health');
+  registerHealthMetrics(registry, () => daemon.snapshot());
+  return serveMetrics(registry, port);
+}
 
 export function addHealth(program: Command<[], {}, {}>): void {
   const health = program
@@ -63,11 +70,13 @@ async function runDaemon(file: string, dryRun: boolean): Promise<void> {
   const logger = pino({ base: { component: 'health', pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime });
   const daemon = new HealthDaemon(config, { logger, dryRun });
   await daemon.start();
+  const metrics = config.metricsPort === null ? null : await serveHealthMetrics(daemon, config.metricsPort);
+  if (metrics) logger.info({ event: 'metrics', port: metrics.port }, `metrics on http://127.0.0.1:${metrics.port}/metrics`);
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       logger.info({ event: 'signal', signal }, `received ${signal}`);
       process.off('SIGHUP', hup);
-      daemon.stop().then(resolve, (err: unknown) => {
+      Promise.all([daemon.stop(), metrics?.close()]).then(() => resolve(), (err: unknown) => {
         logger.error({ event: 'stop-error', err: String(err) }, 'error while stopping');
         resolve();
       });

@@ -36,6 +36,7 @@ export function parseHealthConfig(text: string, file: string): HealthConfig {
   const drainFile = root.get('drain-file');
   const runtimeDir = root.get('runtime-dir');
   const reconcile = root.get('reconcile-seconds')?.number(SECONDS) ?? 10;
+  const metricsPort = root.get('metrics-port')?.number({ min: 1, max: 65535, integer: true }) ?? null;
   const defaults = root.get('defaults')?.map();
   const timing = {
     intervalSeconds: defaults?.get('interval-seconds')?.number(SECONDS) ?? DEFAULT_TIMING.intervalSeconds,
@@ -76,6 +77,7 @@ export function parseHealthConfig(text: string, file: string): HealthConfig {
     drainFile: drainFile ? absolutePathAt(drainFile) : null,
     runtimeDir: runtimeDir ? absolutePathAt(runtimeDir) : DEFAULT_RUNTIME_DIR,
     reconcileMs: Math.round(reconcile * 1000),
+    metricsPort,
     services,
   };
 }

@@ -69,5 +69,7 @@ export interface HealthConfig {
   readonly runtimeDir: string;
   /** How often the addresses are compared with what they should be (repairs edits by hand). */
   readonly reconcileMs: number;
+  /** Prometheus /metrics on 127.0.0.1:port; null: no metrics endpoint. */
+  readonly metricsPort: number | null;
   readonly services: readonly ServiceConfig[];
 }
