@@ -54,7 +54,7 @@ export function addLab(program: Command<[], {}, {}>): void {
     .command('up')
     .description('Bring up the fabric a fixture describes and wait until every BGP session is Established')
     .argument('<fixture>', 'fabric YAML (anycast /32s inside 198.51.100.0/24 or 203.0.113.0/24, /128s inside 2001:db8::/32)')
-    .addOption(new Option('--leaf-policy <policy>', 'static leaf configuration toward the spines').choices(LEAF_POLICIES).default('num-multipaths' as const))
+    .addOption(new Option('--leaf-policy <policy>', 'static leaf configuration toward the spines, or ballast: a leaf agent on every leaf').choices(LEAF_POLICIES).default('num-multipaths' as const))
     .option('--health', 'also run ballast health and a small HTTP service (port 8080) in every server namespace')
     .option('--json', 'machine-readable output')
     .action(async (fixture, opts) => {

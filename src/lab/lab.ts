@@ -10,6 +10,7 @@ import { BallastError } from '../util/errors.js';
 import { frrUser, prepareNodeDir, startDaemon } from './daemons.js';
 import * as netns from './netns.js';
 import { checkLabPrefix, CLIENT_ADDRESS, CLIENT_ADDRESS6, hostPrefix, NETNS_PREFIX, planLab, type LabPlan, type LeafPolicyName } from './plan.js';
+import { startAgents } from './agents.js';
 import { assertLabAvailable } from './preflight.js';
 import { alive, cmdline, removeCrashLogDirs, terminate } from './processes.js';
 import { DEFAULT_RUN_DIR, readState, writeState, type LabState } from './state.js';
@@ -150,6 +151,10 @@ export async function labUp(options: UpOptions): Promise<UpResult> {
       options.establishTimeoutMs ?? 60_000,
       'every BGP session to reach Established',
     );
+    if (options.leafPolicy === 'ballast') {
+      log('starting the leaf agents');
+      await startAgents(plan, state);
+    }
     // Sessions up is not routes installed: wait (bounded) for the spines to hold what is predicted,
     // so `up` followed at once by `traffic` measures the converged fabric.
     log('waiting for the spine and leaf kernels to hold the predicted weights');

@@ -9,10 +9,15 @@ import { Address6 } from 'ip-address';
 import { parsePrefix } from '../fabric/prefix.js';
 import type { Fabric, Strategy } from '../fabric/types.js';
 import type { AddressFamily, BestpathBandwidth, BgpRouter, RouteMap, RouteMapEntry, RouterConfig } from '../frr/render.js';
+import { capacityToMbps } from '../policy/decide.js';
 import { BallastError } from '../util/errors.js';
 
-export const LEAF_POLICIES = ['ecmp', 'num-multipaths', 'none'] as const;
-/** The static leaf configuration when no agent runs; `none` leaves the outbound policy to an agent. */
+export const LEAF_POLICIES = ['ecmp', 'num-multipaths', 'none', 'ballast'] as const;
+/**
+ * The static leaf configuration when no agent runs; `none` leaves the outbound policy to an agent;
+ * `ballast` starts the leaf agent on every leaf (agents.ts) and has the servers announce their
+ * capacity as link-bandwidth, so each leaf splits its own ECMP by capacity as the planner models.
+ */
 export type LeafPolicyName = (typeof LEAF_POLICIES)[number];
 
 /** Default namespace prefix; another (`--ns-prefix`) lets a second lab, e.g. the tests', run beside it. */
@@ -88,7 +93,7 @@ export interface LabPlan {
 
 /** The planner strategy that predicts what a static leaf policy does. */
 export function strategyFor(policy: LeafPolicyName): Strategy {
-  return policy === 'num-multipaths' ? 'num-multipaths' : 'ecmp';
+  return policy === 'num-multipaths' ? 'num-multipaths' : policy === 'ballast' ? 'ballast' : 'ecmp';
 }
 
 /** Documentation ranges only (RFC 5737, RFC 3849), so a lab never puts a real network's address on an interface. */
@@ -230,7 +235,7 @@ export function planLab(fabric: Fabric, leafPolicy: LeafPolicyName, runDir: stri
   }
 
   const toSpine: RouteMap | undefined =
-    leafPolicy === 'none'
+    leafPolicy === 'none' || leafPolicy === 'ballast'
       ? undefined
       : { name: 'TO_SPINE', entries: [{ seq: 10, action: 'permit', ...(leafPolicy === 'num-multipaths' ? { setBandwidth: 'num-multipaths' as const } : {}) }] };
   for (const leaf of fabric.leaves) {
@@ -254,6 +259,12 @@ export function planLab(fabric: Fabric, leafPolicy: LeafPolicyName, runDir: stri
 
   const anycast = new Map<string, string[]>();
   for (const server of fabric.servers) {
+    // FRR 8.4 weights a leaf's ECMP only by link-bandwidth that arrives on the server paths (an inbound
+    // route-map's value is shown but not used), so with an agent the servers announce their capacity.
+    const capacity: RouteMap | undefined =
+      leafPolicy === 'ballast' && fabric.policy.weightServers
+        ? { name: 'CAPACITY', entries: [{ seq: 10, action: 'permit', setBandwidth: capacityToMbps(fabric.policy, server.capacity) }] }
+        : undefined;
     nodes.push({
       name: server.name,
       ns: ns(server.name),
@@ -261,10 +272,10 @@ export function planLab(fabric: Fabric, leafPolicy: LeafPolicyName, runDir: stri
       forwarding: false,
       hashSeed: hashSeed(server.name),
       frr: router(server.name, server.asn, {
-        peerGroups: [{ name: 'LEAF', interfaces: [server.leaf] }],
+        peerGroups: [{ name: 'LEAF', interfaces: [server.leaf], ...(capacity ? { routeMapOut: capacity.name } : {}) }],
         redistributeConnectedRouteMap: 'ANYCAST',
         prefixLists: [{ name: 'ANYCAST', prefixes: server.prefixes }],
-        routeMaps: [{ name: 'ANYCAST', entries: anycastEntries(server.prefixes) }],
+        routeMaps: [{ name: 'ANYCAST', entries: anycastEntries(server.prefixes) }, ...(capacity ? [capacity] : [])],
       }),
     });
     links.push({ a: { ns: ns(server.leaf), ifname: server.name }, b: { ns: ns(server.name), ifname: server.leaf } });

@@ -11,7 +11,8 @@ export const DEFAULT_RUN_DIR = '/run/ballast-lab';
 
 export interface DaemonRecord {
   readonly ns: string;
-  readonly daemon: 'zebra' | 'bgpd';
+  /** `agent`: the leaf agent of `--leaf-policy ballast`. */
+  readonly daemon: 'zebra' | 'bgpd' | 'agent';
   readonly pid: number;
 }
 

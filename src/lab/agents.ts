@@ -1,0 +1,74 @@
+/**
+ * `--leaf-policy ballast`: one leaf agent per leaf namespace, configured from the fixture (its
+ * prefixes, servers and capacities, and the fixture's policy), started after the BGP sessions are up
+ * and recorded in the state file by PID, so `lab down` ends it like the FRR daemons.
+ */
+import { spawn } from 'node:child_process';
+import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { stringify } from 'yaml';
+import type { Fabric, Leaf } from '../fabric/types.js';
+import { BallastError } from '../util/errors.js';
+import type { LabPlan } from './plan.js';
+import { writeState, type LabState } from './state.js';
+
+const BIN = join(dirname(fileURLToPath(import.meta.url)), '../../bin/ballast.js');
+
+/** The agent config of one lab leaf, as YAML text (written beside the leaf's FRR files). */
+export function agentConfigYaml(fabric: Fabric, leaf: Leaf, vtyDir: string, overrides: { reconcileSeconds?: number; resyncSeconds?: number } = {}): string {
+  const servers = fabric.servers.filter((s) => s.leaf === leaf.name);
+  const prefixes = fabric.services.map((s) => s.prefix.text).filter((p) => servers.some((s) => s.prefixes.includes(p)));
+  const p = fabric.policy;
+  return stringify({
+    leaf: leaf.name,
+    frr: { 'vty-socket-dir': vtyDir, 'timeout-ms': 3000 },
+    bgp: { asn: leaf.asn, 'spine-peer-group': 'SPINES' },
+    prefixes,
+    servers: {
+      match: { 'peer-group': 'SERVERS' },
+      list: servers.map((s) => ({ neighbor: s.name, capacity: s.capacity, prefixes: s.prefixes.filter((x) => prefixes.includes(x)) })),
+    },
+    policy: {
+      mode: p.mode,
+      'mbps-per-unit': p.mbpsPerUnit,
+      'weight-servers': p.weightServers,
+      prepend: { 'below-fraction': p.prependBelowFraction, 'below-servers': p.prependBelowServers, length: p.prependLength },
+      damping: { 'hold-down-seconds': p.damping.holdDownSeconds, 'min-interval-seconds': p.damping.minIntervalSeconds, 'min-change-fraction': p.damping.minChangeFraction },
+    },
+    intervals: { 'resync-seconds': overrides.resyncSeconds ?? 5, 'reconcile-seconds': overrides.reconcileSeconds ?? 5 },
+  });
+}
+
+/** Start an agent in every leaf namespace and wait until each has applied its first state. */
+export async function startAgents(plan: LabPlan, state: LabState, timeoutMs = 20_000): Promise<void> {
+  const leaves = plan.nodes.filter((n) => n.role === 'leaf');
+  const logs: string[] = [];
+  for (const node of leaves) {
+    const dir = `${plan.runDir}/${node.ns}`;
+    const leaf = plan.fabric.leaves.find((l) => l.name === node.name)!;
+    const file = join(dir, 'agent.yaml');
+    writeFileSync(file, agentConfigYaml(plan.fabric, leaf, dir));
+    const log = join(dir, 'agent.log');
+    const fd = openSync(log, 'a');
+    // `ip netns exec` execs node in place: the PID recorded is the agent's own.
+    const child = spawn('ip', ['netns', 'exec', node.ns, process.execPath, BIN, 'agent', '-c', file], { detached: true, stdio: ['ignore', fd, fd] });
+    closeSync(fd);
+    child.unref();
+    if (child.pid === undefined) throw new BallastError('E_LAB', `Cannot start the agent in ${node.ns}`);
+    state.daemons.push({ ns: node.ns, daemon: 'agent', pid: child.pid });
+    writeState(state);
+    logs.push(log);
+  }
+  const deadline = Date.now() + timeoutMs;
+  for (const log of logs) {
+    for (;;) {
+      const text = readFileSync(log, 'utf8');
+      if (text.includes('"event":"started"')) break;
+      const fatal = /^ballast: .*$/m.exec(text);
+      if (fatal) throw new BallastError('E_LAB', `The agent failed to start (${log}): ${fatal[0]}`);
+      if (Date.now() > deadline) throw new BallastError('E_LAB_TIMEOUT', `The agent did not start within ${timeoutMs} ms; see ${log}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}

@@ -1,0 +1,155 @@
+// End-to-end: `--leaf-policy ballast` (a leaf agent in every leaf namespace) on real FRR 8.4. After each
+// fail/heal step every spine's (and leaf's) kernel weights must equal the planner's `ballast`
+// prediction, including unequal capacities and IPv6 (heterogeneous.yaml), the prepend policy (a leaf
+// leaves the spines' ECMP set and returns after the hold-down), and drift restore. Own lab directory
+// and namespace prefix. Hold-downs are shortened in a copy of each fixture to keep the run short.
+import assert from 'node:assert/strict';
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { labUnavailable } from '../../src/lab/preflight.js';
+
+const unavailable = await labUnavailable();
+const skip = unavailable === null ? false : `lab tests skipped: ${unavailable}`;
+const CLI = new URL('./lab-cli.ts', import.meta.url).pathname;
+const RUN_DIR = '/run/ballast-lab-agtest';
+const NS_PREFIX = 'bat-';
+const env = { ...process.env, BALLAST_LAB_DIR: RUN_DIR, BALLAST_LAB_NS_PREFIX: NS_PREFIX };
+const tmp = mkdtempSync(join(tmpdir(), 'ballast-agent-lab-'));
+const HOLD_DOWN = 2;
+
+function cli(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'lab', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
+    let stdout = '';
+    let stderr = '';
+    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+async function ok(args: readonly string[]): Promise<string> {
+  const r = await cli(args);
+  assert.equal(r.code, 0, `ballast lab ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
+  return r.stdout;
+}
+
+interface Comparison {
+  readonly prefix: string;
+  readonly router: string;
+  readonly predicted: Record<string, number>;
+  readonly kernel: Record<string, number>;
+  readonly equal: boolean;
+}
+const fmt = (w: Record<string, number>): string => Object.entries(w).sort().map(([l, x]) => `${l}=${x}`).join(' ') || '-';
+
+async function weights(): Promise<Comparison[]> {
+  return (JSON.parse(await ok(['status', '--json'])) as { weights: Comparison[] }).weights;
+}
+
+/** Poll until every kernel equals the prediction; returns the seconds it took, fails with the differences. */
+async function converged(when: string, timeoutMs: number): Promise<number> {
+  const t0 = performance.now();
+  let last: Comparison[] = [];
+  while (performance.now() - t0 < timeoutMs) {
+    last = await weights();
+    if (last.every((w) => w.equal)) return (performance.now() - t0) / 1000;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const bad = last.filter((w) => !w.equal).map((w) => `${w.prefix} ${w.router}: kernel ${fmt(w.kernel)}, predicted ${fmt(w.predicted)}`);
+  assert.fail(`${when}: not converged after ${timeoutMs} ms: ${bad.join('; ')}`);
+}
+
+/** A copy of a fixture with its policy replaced (short hold-down, another mode). */
+function fixtureWith(file: string, policy: string): string {
+  const text = readFileSync(file, 'utf8').replace(/\npolicy:\n(?: .*\n?)*/, `\npolicy:\n${policy}`);
+  const out = join(tmp, file.split('/').pop()!);
+  writeFileSync(out, text);
+  return out;
+}
+
+after(async () => {
+  if (!skip) await cli(['down']);
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+test('heterogeneous.yaml: kernels equal the ballast prediction through fail/heal, IPv6 and unequal capacities', { skip }, async (t) => {
+  const fixture = fixtureWith('fixtures/heterogeneous.yaml', `  mode: link-bandwidth\n  mbps-per-unit: 100\n  weight-servers: true\n  damping: { hold-down-seconds: ${HOLD_DOWN} }\n`);
+  await ok(['up', fixture, '--leaf-policy', 'ballast']);
+  t.diagnostic(`up: converged ${await converged('after up', 20_000)} s later`);
+  const steps: [string, string][] = [
+    ['fail', 'server05'], // leaf02's big server: 40 of its 60
+    ['fail', 'server08'],
+    ['heal', 'server05'], // a raise: after the hold-down
+    ['fail', 'server06'],
+    ['heal', 'server08'],
+    ['fail', 'server05'], // leaf02 now empty: withdrawn from the spines
+    ['heal', 'server06'],
+    ['heal', 'server05'],
+  ];
+  for (const [op, server] of steps) {
+    await ok([op, server]);
+    const s = await converged(`${op} ${server}`, (HOLD_DOWN + 8) * 1000);
+    t.diagnostic(`${op} ${server}: kernels equal the prediction ${s.toFixed(2)} s after the command returned`);
+  }
+  await ok(['down']);
+});
+
+test('lab-421.yaml: kernels equal the ballast prediction through fail/heal, down to a withdrawn leaf and back', { skip }, async (t) => {
+  const fixture = fixtureWith('fixtures/lab-421.yaml', `  mode: link-bandwidth\n  mbps-per-unit: 100\n  damping: { hold-down-seconds: ${HOLD_DOWN} }\n`);
+  await ok(['up', fixture, '--leaf-policy', 'ballast']);
+  await converged('after up', 20_000);
+  for (const [op, server] of [['fail', 'srv11'], ['fail', 'srv13'], ['fail', 'srv21'], ['fail', 'srv31'], ['heal', 'srv31'], ['heal', 'srv21'], ['heal', 'srv13'], ['heal', 'srv11']] as const) {
+    const out = await ok([op, server]);
+    const s = await converged(`${op} ${server}`, (HOLD_DOWN + 8) * 1000);
+    t.diagnostic(`${op} ${server}: ${out.trim().split(': ').pop()}; equal at the next read (${s.toFixed(2)} s)`);
+  }
+  await ok(['down']);
+});
+
+test('lab-421 prepend policy: a leaf under its threshold leaves the ECMP set, returns after the hold-down; drift is restored', { skip }, async (t) => {
+  const fixture = fixtureWith('fixtures/lab-421.yaml', `  mode: link-bandwidth+prepend\n  mbps-per-unit: 100\n  prepend: { below-fraction: 0.5, length: 2 }\n  damping: { hold-down-seconds: 4 }\n`);
+  await ok(['up', fixture, '--leaf-policy', 'ballast']);
+  await converged('after up', 20_000);
+  for (const s of ['srv11', 'srv12', 'srv13']) await ok(['fail', s]);
+  await converged('leaf1 at 1 of 4 servers', 10_000);
+  const spine = (await weights()).find((w) => w.prefix === '198.51.100.1/32' && w.router === 'spine1')!;
+  assert.deepEqual(Object.keys(spine.kernel).sort(), ['leaf2', 'leaf3'], `leaf1 prepended away: ${fmt(spine.kernel)}`);
+  // `lab heal` returns once the kernels match the prediction and says how long that took: here the
+  // hold-down, since until then the agent keeps leaf1 prepended.
+  const healed = await ok(['heal', 'srv11']);
+  const took = Number(/match the prediction after ([\d.]+) s/.exec(healed)?.[1] ?? 'NaN');
+  assert.ok(took >= 3.5 && took < 8, `leaf1 returned ${took} s after the heal, expected just after the 4 s hold-down: ${healed}`);
+  t.diagnostic(`leaf1 returned to the spines' ECMP set ${took} s after the heal (hold-down 4 s)`);
+  await converged('leaf1 back at 2 of 4', 5_000);
+
+  // Drift: delete the agent's entry by hand; the agent restores it within its reconcile interval (5 s).
+  const vty = `${RUN_DIR}/${NS_PREFIX}leaf1`;
+  const show = () => execFileSync('vtysh', ['--vty_socket', vty, '-c', 'show running-config'], { encoding: 'utf8' });
+  const active = /neighbor SPINES route-map (BALLAST-[AB]) out/.exec(show())![1]!;
+  const t0 = performance.now();
+  execFileSync('vtysh', ['--vty_socket', vty, '-c', 'configure terminal', '-c', `no route-map ${active} permit 10`]);
+  let restored = -1;
+  while (performance.now() - t0 < 8000) {
+    const text = show();
+    const now = /neighbor SPINES route-map (BALLAST-[AB]) out/.exec(text)?.[1];
+    if (now && new RegExp(`route-map ${now} permit 10\\n match ip address prefix-list BALLAST-v4-198\\.51\\.100\\.1_32`).test(text)) {
+      restored = (performance.now() - t0) / 1000;
+      break;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.ok(restored >= 0, 'the deleted entry was restored within 8 s');
+  t.diagnostic(`drift restored after ${restored.toFixed(2)} s (reconcile interval 5 s)`);
+  assert.match(readFileSync(`${vty}/agent.log`, 'utf8'), /"event":"drift"/);
+  await converged('after the drift restore', 5000);
+  await ok(['down']);
+});
