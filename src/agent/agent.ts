@@ -14,7 +14,7 @@
 import type { Logger } from 'pino';
 import { describeAdvertisement } from '../policy/advertisement.js';
 import { parseBgpPrefix, splitJsonStream } from '../frr/bgp-prefix.js';
-import { differences, extractOwned, parseEntryLines, planApply, prefixListName, viewAfter, activeSlot, type OwnedEntry, type OwnedNames, type OwnedView } from '../frr/ballast-route-map.js';
+import { activeSlot, adoptedEntries, desiredConfig, differences, extractOwned, layoutFor, planApply, prefixListName, viewAfter, type DesiredConfig, type Layout, type OwnedEntry, type OwnedNames, type OwnedView } from '../frr/ballast-route-map.js';
 import { parseRunningConfig, type RunningConfig } from '../frr/running-config.js';
 import { BallastError } from '../util/errors.js';
 import type { AgentConfig, AgentReloadable } from './config.js';
@@ -22,9 +22,13 @@ import { staticChanges } from './config.js';
 import { observePrefix, peerIndex, type PeerIndex } from './observation.js';
 import { EMPTY_PREFIX_STATE, evaluate, type DecisionRecord, type PrefixState } from './step.js';
 import { initialDamping } from '../policy/damping.js';
+import type { Prefix } from '../fabric/prefix.js';
 
-/** One vtysh invocation: the commands in order; resolves with stdout. */
-export type FrrRunner = (commands: readonly string[]) => Promise<string>;
+/** One vtysh invocation: the commands in order; resolves with stdout. A long apply asks for more time. */
+export type FrrRunner = (commands: readonly string[], timeoutMs?: number) => Promise<string>;
+
+/** FRR 8.4 spends tens of ms per configuration command once the configuration is large. */
+const APPLY_MS_PER_COMMAND = 60;
 
 export interface AgentIo {
   readonly frr: FrrRunner;
@@ -194,28 +198,32 @@ export class Agent {
   /** Start from what the active route-map holds, so a restart changes nothing that is still right. */
   private adopt(running: RunningConfig): void {
     const view = this.view!;
-    const slot = activeSlot(view);
-    const byList = new Map<string, string[]>();
-    if (slot !== null) for (const lines of view.slots[slot]!.values()) {
-      const parsed = parseEntryLines(lines, this.config.static.asn);
-      if (parsed.prefixList) byList.set(parsed.prefixList, lines);
-    }
+    const adopted = adoptedEntries(view, this.names, this.layout());
     const now = this.now();
     for (const p of this.config.reloadable.prefixes) {
-      const lines = byList.get(prefixListName(this.names, p));
-      if (!lines || view.prefixLists.get(prefixListName(this.names, p)) !== p.text) {
+      const entry = adopted.get(p.text);
+      if (!entry) {
         this.prefixes.set(p.text, EMPTY_PREFIX_STATE);
         continue;
       }
-      const e = parseEntryLines(lines, this.config.static.asn);
-      const entry: OwnedEntry = { prefix: p, bandwidth: e.bandwidth, prepend: e.prepend };
       // An explicit value is a known advertisement (damped from there); cumulative is re-derived on the first read.
-      const damping = typeof e.bandwidth === 'number' || (e.bandwidth === null && e.prepend > 0)
-        ? initialDamping({ kind: 'advertise', bandwidthMbps: typeof e.bandwidth === 'number' ? e.bandwidth : null, prepend: e.prepend }, now)
-        : null;
+      const explicit = typeof entry.bandwidth === 'number' || (entry.bandwidth === null && entry.prepend > 0);
+      const damping = explicit ? initialDamping({ kind: 'advertise', bandwidthMbps: typeof entry.bandwidth === 'number' ? entry.bandwidth : null, prepend: entry.prepend }, now) : null;
       this.prefixes.set(p.text, { ...EMPTY_PREFIX_STATE, damping, entry });
     }
-    this.io.logger.info({ event: 'adopted', slot, prefixes: [...this.prefixes].filter(([, s]) => s.entry !== null).length, runningRoutes: running.routeMaps.size }, 'adopted the running configuration');
+    this.io.logger.info({ event: 'adopted', slot: activeSlot(view), prefixes: adopted.size, runningRouteMaps: running.routeMaps.size }, 'adopted the running configuration');
+  }
+
+  /** Prefixes grouped by their configured servers: such prefixes move together (one entry, not many). */
+  private layout(): Layout {
+    const cfg = this.config.reloadable;
+    const key = (p: Prefix) => cfg.servers.filter((s) => s.prefixes.includes(p.text)).map((s) => s.neighbor).sort().join(',');
+    return layoutFor(this.names, cfg.prefixes, key);
+  }
+
+  /** Per-prefix lists of managed prefixes: kept when unused, since building them again costs more. */
+  private keepLists(): Set<string> {
+    return new Set(this.config.reloadable.prefixes.map((p) => prefixListName(this.names, p)));
   }
 
   private async refreshPeers(): Promise<RunningConfig> {
@@ -309,13 +317,16 @@ export class Agent {
     this.dampTimer = setTimeout(() => void this.enqueue(() => this.observe(due, 'damping')), Math.max(0, earliest - now) + 5);
   }
 
-  private desiredEntries(): OwnedEntry[] {
-    return [...this.prefixes.values()].map((s) => s.entry).filter((e): e is OwnedEntry => e !== null);
+  private desired(): DesiredConfig | null {
+    const entries = new Map<string, OwnedEntry>();
+    for (const [text, s] of this.prefixes) if (s.entry !== null) entries.set(text, s.entry);
+    return entries.size === 0 ? null : desiredConfig(this.names, this.layout(), entries);
   }
 
   /** Bring FRR to the desired entries if it differs; read back and verify. */
   private async apply(cause: string): Promise<void> {
-    const entries = this.desiredEntries();
+    const desired = this.desired();
+    if (desired === null) return;
     if (this.view === null) {
       try {
         await this.refreshPeers();
@@ -324,16 +335,17 @@ export class Agent {
         return;
       }
     }
-    const { commands, slot } = planApply(this.view!, this.names, entries);
+    const keep = this.keepLists();
+    const { commands, slot } = planApply(this.view!, this.names, desired, keep);
     if (commands.length === 0) return;
     if (this.io.dryRun) {
       this.io.dryRun(commands);
-      this.view = viewAfter(this.view!, this.names, entries, slot);
+      this.view = viewAfter(this.view!, desired, slot, keep);
       return;
     }
     const t0 = this.now();
     try {
-      await this.io.frr(commands);
+      await this.io.frr(commands, this.config.static.timeoutMs + APPLY_MS_PER_COMMAND * commands.length);
     } catch (err) {
       this.frrFailure(err, 'apply');
       return;
@@ -347,7 +359,7 @@ export class Agent {
       this.frrFailure(err, 'read-back');
       return;
     }
-    const diff = differences(this.view, this.names, entries);
+    const diff = differences(this.view, this.names, desired);
     if (diff.length > 0) {
       this.counters.verifyFailures++;
       this.io.logger.error({ event: 'verify-failed', cause, differences: diff }, 'FRR does not hold what was applied; retrying at the next tick');
@@ -365,9 +377,9 @@ export class Agent {
       this.frrFailure(err, 'reconcile read');
       return;
     }
-    const entries = this.desiredEntries();
-    if (entries.length === 0) return;
-    const diff = differences(this.view!, this.names, entries);
+    const desired = this.desired();
+    if (desired === null) return;
+    const diff = differences(this.view!, this.names, desired);
     if (diff.length === 0) return;
     this.counters.drift++;
     this.io.logger.warn({ event: 'drift', differences: diff, driftTotal: this.counters.drift }, 'the owned FRR configuration was changed from outside; restoring it');

@@ -11,6 +11,7 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { parsePrefix, type Prefix } from '../fabric/prefix.js';
+import { MAX_PREFIXES } from '../frr/ballast-route-map.js';
 import { MAX_BANDWIDTH_MBPS, POLICY_MODES, type LeafPolicy } from '../fabric/types.js';
 import { BallastError, InputError, quote } from '../util/errors.js';
 import { parseYaml, type Cursor, type MapReader } from '../util/yaml-reader.js';
@@ -115,6 +116,7 @@ export function parseAgentConfig(text: string, file: string): AgentConfig {
     return p;
   });
   if (prefixes.length === 0) prefixCursor.fail('E_SCHEMA_VALUE', 'prefixes is empty, expected at least one managed anycast prefix');
+  if (prefixes.length > MAX_PREFIXES) prefixCursor.fail('E_SCHEMA_VALUE', `prefixes has ${prefixes.length} entries, expected at most ${MAX_PREFIXES}`);
 
   const servers = root.require('servers').map();
   const serverMatch = readMatch(servers.require('match'));

@@ -35,7 +35,7 @@ async function runAgent(file: string, dryRun: boolean): Promise<void> {
   const s = config.static;
   const agent = new Agent(config, {
     logger,
-    frr: (commands) => vtysh(commands, { ...(s.vtyDir === null ? {} : { vtyDir: s.vtyDir }), timeoutMs: s.timeoutMs, binary: s.vtysh }),
+    frr: (commands, timeoutMs) => vtysh(commands, { ...(s.vtyDir === null ? {} : { vtyDir: s.vtyDir }), timeoutMs: timeoutMs ?? s.timeoutMs, binary: s.vtysh }),
     ...(dryRun ? { dryRun: (commands: readonly string[]) => process.stdout.write(`vtysh${s.vtyDir ? ` --vty_socket ${s.vtyDir}` : ''} ${commands.map((c) => `-c '${c}'`).join(' ')}\n`) } : {}),
   });
   await agent.start();

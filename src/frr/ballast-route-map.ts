@@ -1,12 +1,19 @@
 /**
  * The FRR configuration the leaf agent owns, and the vtysh commands that move FRR to a desired state.
  *
- * Two outbound route-maps, `BASE-A` and `BASE-B`, one entry per managed prefix (matched by an owned
- * prefix-list `BASE-v4-...`/`BASE-v6-...`), a final catch-all entry, and the spine peer-group's outbound
- * binding in both address families. A change rebuilds the map that is NOT in use and then switches the
- * peer-group to it: FRR re-advertises on a route-map switch within about 0.19 s, whereas an edit of the
- * map in use waits for `bgp route-map delay-timer` (5 s by default; 0 disables re-advertising). Nothing
- * else in the running configuration is ever touched.
+ * Two outbound route-maps, `BASE-A` and `BASE-B`; the spine peer-group's outbound binding in both
+ * address families points at one of them. A change edits the map NOT in use (only the entries that
+ * differ) and then switches the peer-group to it: FRR re-advertises on a route-map switch within about
+ * 0.19 s, whereas an edit of the map in use waits for `bgp route-map delay-timer` (5 s by default; 0
+ * disables re-advertising). Nothing else in the running configuration is ever touched.
+ *
+ * Entries are grouped, because FRR 8.4 gets slow with large route-maps (each configuration command
+ * costs time in proportion to the configuration already there: 200 entries take 15-20 s to build on
+ * a 2-core machine). Prefixes with the same configured servers behave alike, so each such group has
+ * one prefix-list (`BASE-g4-HASH`, `BASE-g6-HASH`, built once) and one entry carrying the value most of
+ * its members want; a member that differs gets an override entry before it, matching its own
+ * prefix-list (`BASE-v4-...`, created when first needed and kept). A server failing for 200 prefixes
+ * then changes one entry, not 200.
  */
 import type { Prefix } from '../fabric/prefix.js';
 import type { AddressFamily, RunningConfig } from './running-config.js';
@@ -14,8 +21,11 @@ import { boundRouteMap } from './running-config.js';
 
 export type Slot = 'A' | 'B';
 export const FAMILIES: readonly AddressFamily[] = ['ipv4', 'ipv6'];
-/** The catch-all entry: everything the agent does not manage passes unchanged (or through the chain). */
+/** Override entries take 10, 20, ... by prefix index; group entries start here; the catch-all is last. */
+export const GROUP_SEQ = 30000;
 export const FINAL_SEQ = 65000;
+/** At most this many managed prefixes (override sequence numbers stay below GROUP_SEQ). */
+export const MAX_PREFIXES = 2999;
 
 export interface OwnedNames {
   /** Route-map and prefix-list name prefix, e.g. `BALLAST`. */
@@ -34,6 +44,16 @@ export interface OwnedEntry {
   readonly prepend: number;
 }
 
+/** How the managed prefixes are laid out in FRR: fixed per configuration, not per decision. */
+export interface Layout {
+  /** In configuration order: the index gives the prefix's override sequence number. */
+  readonly prefixes: readonly Prefix[];
+  /** Prefix text -> the name of its group's prefix-list. */
+  readonly groupOf: ReadonlyMap<string, string>;
+  /** Group prefix-list name -> family, members (configuration order) and entry sequence number. */
+  readonly groups: ReadonlyMap<string, { readonly family: AddressFamily; readonly members: readonly Prefix[]; readonly seq: number }>;
+}
+
 export const routeMapName = (names: OwnedNames, slot: Slot): string => `${names.base}-${slot}`;
 
 export function prefixListName(names: OwnedNames, prefix: Prefix): string {
@@ -41,26 +61,67 @@ export function prefixListName(names: OwnedNames, prefix: Prefix): string {
   return `${names.base}-${fam}-${prefix.text.replace(/:/g, '.').replace('/', '_')}`;
 }
 
-/** Entry lines as FRR prints them in show running-config (compared as sorted sets). */
-export function entryLines(names: OwnedNames, e: OwnedEntry): string[] {
-  const lines = [`match ${e.prefix.family === 'ipv4' ? 'ip' : 'ipv6'} address prefix-list ${prefixListName(names, e.prefix)}`];
+/** FNV-1a, hex: a stable short name for a group key. */
+function hash(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return h.toString(16).padStart(8, '0');
+}
+
+/** Group prefixes by family and `groupKey` (the agent uses the prefix's configured servers). */
+export function layoutFor(names: OwnedNames, prefixes: readonly Prefix[], groupKey: (p: Prefix) => string): Layout {
+  const groupOf = new Map<string, string>();
+  const groups = new Map<string, { family: AddressFamily; members: Prefix[]; seq: number }>();
+  for (const p of prefixes) {
+    const name = `${names.base}-g${p.family === 'ipv4' ? 4 : 6}-${hash(groupKey(p))}`;
+    groupOf.set(p.text, name);
+    const g = groups.get(name) ?? { family: p.family, members: [], seq: 0 };
+    g.members.push(p);
+    groups.set(name, g);
+  }
+  [...groups.keys()].sort().forEach((name, i) => (groups.get(name)!.seq = GROUP_SEQ + 10 * (i + 1)));
+  return { prefixes, groupOf, groups };
+}
+
+function setLines(names: OwnedNames, e: Pick<OwnedEntry, 'bandwidth' | 'prepend'>): string[] {
+  const lines: string[] = [];
   if (e.bandwidth !== null) lines.push(`set extcommunity bandwidth ${e.bandwidth}`);
   if (e.prepend > 0) lines.push(`set as-path prepend ${Array(e.prepend).fill(names.asn).join(' ')}`);
   if (names.chain) lines.push(`call ${names.chain}`);
   return lines;
 }
+const matchLine = (family: AddressFamily, list: string): string => `match ${family === 'ipv4' ? 'ip' : 'ipv6'} address prefix-list ${list}`;
+const keyOf = (e: OwnedEntry): string => `${e.bandwidth}|${e.prepend}`;
 
-function finalLines(names: OwnedNames): string[] {
-  return names.chain ? [`call ${names.chain}`] : [];
+/** The owned configuration FRR should hold: one route-map's entries and the prefix-lists they use. */
+export interface DesiredConfig {
+  readonly map: ReadonlyMap<number, readonly string[]>;
+  /** Prefix-list name -> family and prefixes (in seq order). */
+  readonly lists: ReadonlyMap<string, { readonly family: AddressFamily; readonly prefixes: readonly string[] }>;
 }
 
-/** Desired route-map content: seq -> lines, ordered by family then prefix text for stable numbering. */
-export function desiredMap(names: OwnedNames, entries: readonly OwnedEntry[]): Map<number, string[]> {
-  const sorted = [...entries].sort((a, b) => (a.prefix.family === b.prefix.family ? (a.prefix.text < b.prefix.text ? -1 : 1) : a.prefix.family === 'ipv4' ? -1 : 1));
+export function desiredConfig(names: OwnedNames, layout: Layout, entries: ReadonlyMap<string, OwnedEntry>): DesiredConfig {
   const map = new Map<number, string[]>();
-  sorted.forEach((e, i) => map.set((i + 1) * 10, entryLines(names, e)));
-  map.set(FINAL_SEQ, finalLines(names));
-  return map;
+  const lists = new Map<string, { family: AddressFamily; prefixes: string[] }>();
+  const index = new Map(layout.prefixes.map((p, i) => [p.text, i]));
+  for (const [name, g] of layout.groups) {
+    lists.set(name, { family: g.family, prefixes: g.members.map((m) => m.text) });
+    const own = g.members.map((m) => entries.get(m.text)).filter((e): e is OwnedEntry => e !== undefined);
+    if (own.length === 0) continue;
+    // The value most members want (ties: the first member's), so overrides stay few.
+    const counts = new Map<string, number>();
+    for (const e of own) counts.set(keyOf(e), (counts.get(keyOf(e)) ?? 0) + 1);
+    const major = own.reduce((best, e) => ((counts.get(keyOf(e)) ?? 0) > (counts.get(keyOf(best)) ?? 0) ? e : best), own[0]!);
+    map.set(g.seq, [matchLine(g.family, name), ...setLines(names, major)]);
+    for (const e of own) {
+      if (keyOf(e) === keyOf(major)) continue;
+      const list = prefixListName(names, e.prefix);
+      lists.set(list, { family: e.prefix.family, prefixes: [e.prefix.text] });
+      map.set(10 * (index.get(e.prefix.text)! + 1), [matchLine(e.prefix.family, list), ...setLines(names, e)]);
+    }
+  }
+  map.set(FINAL_SEQ, names.chain ? [`call ${names.chain}`] : []);
+  return { map, lists };
 }
 
 /** The owned part of a running configuration. */
@@ -68,10 +129,12 @@ export interface OwnedView {
   /** Per family, the slot bound to the spine peer-group outbound; `foreign` when another map is. */
   readonly bound: Readonly<Record<AddressFamily, Slot | 'foreign' | null>>;
   readonly foreignName: string | null;
-  readonly slots: Readonly<Record<Slot, Map<number, string[]> | null>>;
-  /** Owned prefix-lists: name -> the one `permit PREFIX` match it holds (null when malformed). */
-  readonly prefixLists: ReadonlyMap<string, string | null>;
+  readonly slots: Readonly<Record<Slot, ReadonlyMap<number, readonly string[]> | null>>;
+  /** Owned prefix-lists: name -> family and permitted prefixes in order (null when not a plain permit list). */
+  readonly prefixLists: ReadonlyMap<string, { readonly family: AddressFamily; readonly prefixes: readonly string[] | null }>;
 }
+
+const ownedList = (names: OwnedNames, name: string): boolean => /^(v4|v6|g4|g6)-/.test(name.slice(names.base.length + 1)) && name.startsWith(`${names.base}-`);
 
 export function extractOwned(running: RunningConfig, names: OwnedNames): OwnedView {
   const slotOf = (name: string | null): Slot | 'foreign' | null => (name === null ? null : name === routeMapName(names, 'A') ? 'A' : name === routeMapName(names, 'B') ? 'B' : 'foreign');
@@ -83,11 +146,11 @@ export function extractOwned(running: RunningConfig, names: OwnedNames): OwnedVi
     // A deny entry is never ours: mark it so the map compares unequal.
     return new Map(entries.map((e) => [e.seq, e.action === 'permit' ? [...e.lines] : ['deny']]));
   };
-  const prefixLists = new Map<string, string | null>();
+  const prefixLists = new Map<string, { family: AddressFamily; prefixes: string[] | null }>();
   for (const [name, list] of running.prefixLists) {
-    if (!name.startsWith(`${names.base}-v4-`) && !name.startsWith(`${names.base}-v6-`)) continue;
-    const only = list.entries.length === 1 && list.entries[0]!.action === 'permit' ? list.entries[0]!.match : null;
-    prefixLists.set(name, only);
+    if (!ownedList(names, name)) continue;
+    const plain = list.entries.every((e) => e.action === 'permit' && /^\S+$/.test(e.match));
+    prefixLists.set(name, { family: list.family, prefixes: plain ? [...list.entries].sort((a, b) => a.seq - b.seq).map((e) => e.match) : null });
   }
   const foreign = [v4, v6].find((n) => slotOf(n) === 'foreign') ?? null;
   return { bound: { ipv4: slotOf(v4), ipv6: slotOf(v6) }, foreignName: foreign, slots: { A: slot('A'), B: slot('B') }, prefixLists };
@@ -100,10 +163,8 @@ function sameLines(a: readonly string[] | undefined, b: readonly string[] | unde
   return x.every((v, i) => v === y[i]);
 }
 
-export function sameMap(a: Map<number, string[]> | null, b: Map<number, string[]>): boolean {
-  if (!a || a.size !== b.size) return false;
-  for (const [seq, lines] of b) if (!sameLines(a.get(seq), lines)) return false;
-  return true;
+function sameList(a: readonly string[] | null | undefined, b: readonly string[]): boolean {
+  return !!a && a.length === b.length && a.every((v, i) => v === b[i]);
 }
 
 /** The slot in force when both families agree on one of ours, else null. */
@@ -113,60 +174,65 @@ export function activeSlot(view: OwnedView): Slot | null {
 }
 
 /** Every difference between the running owned state and the desired one, in words (empty: in sync). */
-export function differences(view: OwnedView, names: OwnedNames, entries: readonly OwnedEntry[]): string[] {
+export function differences(view: OwnedView, names: OwnedNames, desired: DesiredConfig): string[] {
   const out: string[] = [];
   const slot = activeSlot(view);
   if (slot === null) out.push(`outbound route-map of ${names.spinePeerGroup} is ipv4 ${view.bound.ipv4 ?? 'none'} / ipv6 ${view.bound.ipv6 ?? 'none'}, expected one of ${names.base}-A/B in both`);
-  else if (!sameMap(view.slots[slot], desiredMap(names, entries))) out.push(`route-map ${routeMapName(names, slot)} differs from the desired entries`);
-  for (const e of entries) {
-    const name = prefixListName(names, e.prefix);
-    const match = view.prefixLists.get(name);
-    if (match !== e.prefix.text) out.push(match === undefined ? `prefix-list ${name} is missing` : `prefix-list ${name} holds ${match ?? 'unexpected entries'}`);
+  else {
+    const running = view.slots[slot];
+    const bad = [...desired.map].filter(([seq, lines]) => !sameLines(running?.get(seq), lines)).map(([seq]) => seq);
+    const extra = [...(running?.keys() ?? [])].filter((seq) => !desired.map.has(seq));
+    if (bad.length > 0 || extra.length > 0) out.push(`route-map ${routeMapName(names, slot)} differs from the desired entries at seq ${[...bad, ...extra].sort((a, b) => a - b).join(', ')}`);
+  }
+  for (const [name, want] of desired.lists) {
+    const have = view.prefixLists.get(name);
+    if (!have) out.push(`prefix-list ${name} is missing`);
+    else if (!sameList(have.prefixes, want.prefixes)) out.push(`prefix-list ${name} holds ${have.prefixes?.join(' ') ?? 'unexpected entries'}`);
   }
   return out;
 }
 
 /**
- * vtysh commands that bring the owned state to `entries`, or [] when already there. Rebuilds the idle
- * slot, then switches both families to it, then drops owned prefix-lists no entry uses any more.
+ * vtysh commands that bring the owned state to `desired`, or [] when already there: fix prefix-lists,
+ * edit the idle slot entry by entry, switch both families to it, drop owned lists nothing can use.
+ * `keep`: per-prefix lists of managed prefixes, kept although unused now (cheaper than rebuilding).
  */
-export function planApply(view: OwnedView, names: OwnedNames, entries: readonly OwnedEntry[]): { commands: string[]; slot: Slot } {
+export function planApply(view: OwnedView, names: OwnedNames, desired: DesiredConfig, keep: ReadonlySet<string> = new Set()): { commands: string[]; slot: Slot } {
   const current = activeSlot(view);
-  if (current !== null && differences(view, names, entries).length === 0) return { commands: [], slot: current };
-  const target: Slot = current === 'A' || view.bound.ipv4 === 'A' ? 'B' : 'A';
+  if (current !== null && differences(view, names, desired).length === 0) return { commands: [], slot: current };
+  const target: Slot = current === 'A' || (current === null && view.bound.ipv4 === 'A') ? 'B' : 'A';
   const map = routeMapName(names, target);
   const cmds: string[] = ['configure terminal'];
-  const wanted = new Set<string>();
-  for (const e of entries) {
-    const name = prefixListName(names, e.prefix);
-    wanted.add(name);
+  for (const [name, want] of desired.lists) {
     const have = view.prefixLists.get(name);
-    if (have === e.prefix.text) continue;
-    const kw = e.prefix.family === 'ipv4' ? 'ip' : 'ipv6';
-    if (have !== undefined) cmds.push(`no ${kw} prefix-list ${name}`);
-    cmds.push(`${kw} prefix-list ${name} seq 5 permit ${e.prefix.text}`);
+    if (have && sameList(have.prefixes, want.prefixes)) continue;
+    const kw = want.family === 'ipv4' ? 'ip' : 'ipv6';
+    if (have) cmds.push(`no ${kw} prefix-list ${name}`);
+    want.prefixes.forEach((p, i) => cmds.push(`${kw} prefix-list ${name} seq ${5 * (i + 1)} permit ${p}`));
   }
-  if (view.slots[target] !== null) cmds.push(`no route-map ${map}`);
-  for (const [seq, lines] of desiredMap(names, entries)) {
-    cmds.push(`route-map ${map} permit ${seq}`);
-    cmds.push(...lines);
+  const idle = view.slots[target];
+  for (const [seq] of idle ?? []) if (!desired.map.has(seq)) cmds.push(`no route-map ${map} permit ${seq}`);
+  for (const [seq, lines] of desired.map) {
+    if (idle && sameLines(idle.get(seq), lines)) continue;
+    if (idle?.has(seq)) cmds.push(`no route-map ${map} permit ${seq}`);
+    cmds.push(`route-map ${map} permit ${seq}`, ...lines);
   }
   cmds.push(`router bgp ${names.asn}`);
-  for (const af of FAMILIES) {
-    cmds.push(`address-family ${af} unicast`, `neighbor ${names.spinePeerGroup} route-map ${map} out`, 'exit-address-family');
-  }
+  for (const af of FAMILIES) cmds.push(`address-family ${af} unicast`, `neighbor ${names.spinePeerGroup} route-map ${map} out`, 'exit-address-family');
   cmds.push('exit');
-  for (const [name] of view.prefixLists) {
-    if (!wanted.has(name)) cmds.push(`no ${name.startsWith(`${names.base}-v4-`) ? 'ip' : 'ipv6'} prefix-list ${name}`);
+  for (const [name, list] of view.prefixLists) {
+    if (!desired.lists.has(name) && !keep.has(name)) cmds.push(`no ${list.family === 'ipv4' ? 'ip' : 'ipv6'} prefix-list ${name}`);
   }
   cmds.push('end');
   return { commands: cmds, slot: target };
 }
 
-/** The owned view FRR will show once `planApply`'s commands ran (dry-run keeps going on it). */
-export function viewAfter(view: OwnedView, names: OwnedNames, entries: readonly OwnedEntry[], slot: Slot): OwnedView {
-  const prefixLists = new Map<string, string | null>(entries.map((e) => [prefixListName(names, e.prefix), e.prefix.text]));
-  const slots = { ...view.slots, [slot]: desiredMap(names, entries) } as Record<Slot, Map<number, string[]> | null>;
+/** The owned view FRR will show once `planApply`'s commands ran (dry runs keep going on it). */
+export function viewAfter(view: OwnedView, desired: DesiredConfig, slot: Slot, keep: ReadonlySet<string> = new Set()): OwnedView {
+  const prefixLists = new Map<string, { family: AddressFamily; prefixes: readonly string[] | null }>();
+  for (const [name, l] of view.prefixLists) if (keep.has(name)) prefixLists.set(name, l);
+  for (const [name, l] of desired.lists) prefixLists.set(name, { family: l.family, prefixes: l.prefixes });
+  const slots = { ...view.slots, [slot]: new Map(desired.map) } as Record<Slot, ReadonlyMap<number, readonly string[]> | null>;
   return { bound: { ipv4: slot, ipv6: slot }, foreignName: null, slots, prefixLists };
 }
 
@@ -182,4 +248,24 @@ export function parseEntryLines(lines: readonly string[], asn: number): { bandwi
     else if ((m = /^set as-path prepend ((?:\d+ ?)+)$/.exec(l))) prepend = m[1]!.trim().split(/\s+/).filter((a) => Number(a) === asn).length;
   }
   return { bandwidth, prepend, prefixList };
+}
+
+/** What the running map says for each prefix of the layout: its override entry, else its group's. */
+export function adoptedEntries(view: OwnedView, names: OwnedNames, layout: Layout): Map<string, OwnedEntry> {
+  const out = new Map<string, OwnedEntry>();
+  const slot = activeSlot(view);
+  if (slot === null) return out;
+  const byList = new Map<string, { bandwidth: number | 'cumulative' | null; prepend: number }>();
+  for (const lines of view.slots[slot]!.values()) {
+    const e = parseEntryLines(lines, names.asn);
+    if (e.prefixList) byList.set(e.prefixList, e);
+  }
+  for (const p of layout.prefixes) {
+    const own = prefixListName(names, p);
+    const group = layout.groupOf.get(p.text)!;
+    const useOwn = byList.has(own) && sameList(view.prefixLists.get(own)?.prefixes, [p.text]);
+    const e = useOwn ? byList.get(own) : view.prefixLists.get(group)?.prefixes?.includes(p.text) ? byList.get(group) : undefined;
+    if (e) out.set(p.text, { prefix: p, bandwidth: e.bandwidth, prepend: e.prepend });
+  }
+  return out;
 }

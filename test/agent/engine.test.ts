@@ -100,7 +100,8 @@ test('drift: an entry deleted by hand is restored and counted; unrelated config 
   const { frr, agent, logs } = harness();
   frr.routes.set(P, routeWith(['s11', 's12', 's13']));
   await agent.start();
-  await frr.run(['configure terminal', 'no route-map BALLAST-A permit 10']);
+  const seq = [...frr.routeMaps.get('BALLAST-A')!.keys()][0]!;
+  await frr.run(['configure terminal', `no route-map BALLAST-A permit ${seq}`]);
   await agent.reconcileNow();
   await agent.reconcileNow();
   await agent.stop();

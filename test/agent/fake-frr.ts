@@ -7,7 +7,7 @@
 export class FakeFrr {
   /** prefix text -> recorded JSON text of `show bgp <afi> unicast PREFIX json`. */
   routes = new Map<string, string>();
-  readonly prefixLists = new Map<string, { family: 'ip' | 'ipv6'; line: string }>();
+  readonly prefixLists = new Map<string, { family: 'ip' | 'ipv6'; lines: Map<number, string> }>();
   readonly routeMaps = new Map<string, Map<number, string[]>>();
   readonly bindings = new Map<string, string>(); // "ipv4|ipv6" -> route-map
   /** Extra running-config text (the operator's part). */
@@ -46,8 +46,10 @@ export class FakeFrr {
     let af: string | null = null;
     for (const c of commands.slice(1)) {
       let m: RegExpExecArray | null;
-      if ((m = /^(ip|ipv6) prefix-list (\S+) seq 5 permit (\S+)$/.exec(c))) {
-        this.prefixLists.set(m[2]!, { family: m[1] as 'ip' | 'ipv6', line: c });
+      if ((m = /^(ip|ipv6) prefix-list (\S+) seq (\d+) permit (\S+)$/.exec(c))) {
+        const list = this.prefixLists.get(m[2]!) ?? { family: m[1] as 'ip' | 'ipv6', lines: new Map<number, string>() };
+        list.lines.set(Number(m[3]), c);
+        this.prefixLists.set(m[2]!, list);
         map = null;
       } else if ((m = /^no (?:ip|ipv6) prefix-list (\S+)$/.exec(c))) this.prefixLists.delete(m[1]!);
       else if ((m = /^no route-map (\S+)(?: permit (\d+))?$/.exec(c))) {
@@ -76,7 +78,7 @@ export class FakeFrr {
       af.push(` address-family ${fam} unicast`, ...(fam === 'ipv6' ? ['  neighbor SERVERS activate', '  neighbor SPINE activate'] : []), ...(rm ? [`  neighbor SPINE route-map ${rm} out`] : []), ' exit-address-family', ' !');
     }
     const out = ['Building configuration...', '', 'Current configuration:', '!', 'frr version 8.4.4', this.base.trimEnd().replace('{{AF}}', af.join('\n'))];
-    for (const { line } of this.prefixLists.values()) out.push(line, '!');
+    for (const { lines } of this.prefixLists.values()) out.push(...[...lines].sort((a, b) => a[0] - b[0]).map(([, l]) => l), '!');
     for (const [name, entries] of this.routeMaps) {
       for (const seq of [...entries.keys()].sort((a, b) => a - b)) out.push(`route-map ${name} permit ${seq}`, ...entries.get(seq)!.map((l) => ` ${l}`), 'exit', '!');
     }

@@ -1,39 +1,52 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { parsePrefix } from '../../src/fabric/prefix.js';
-import { differences, extractOwned, parseEntryLines, planApply, viewAfter, type OwnedEntry, type OwnedNames } from '../../src/frr/ballast-route-map.js';
+import { parsePrefix, type Prefix } from '../../src/fabric/prefix.js';
+import { adoptedEntries, desiredConfig, differences, extractOwned, layoutFor, parseEntryLines, planApply, viewAfter, type OwnedEntry, type OwnedNames } from '../../src/frr/ballast-route-map.js';
 import { parseRunningConfig } from '../../src/frr/running-config.js';
 import { FakeFrr } from '../agent/fake-frr.js';
-import { readFileSync } from 'node:fs';
 
 const base = readFileSync(new URL('../conformance/agent/leaf-base.conf', import.meta.url), 'utf8');
 const names: OwnedNames = { base: 'BALLAST', asn: 65201, spinePeerGroup: 'SPINE', chain: null };
-const v4 = parsePrefix('198.51.100.1/32');
+const v4a = parsePrefix('198.51.100.1/32');
+const v4b = parsePrefix('198.51.100.2/32');
+const v4c = parsePrefix('198.51.100.3/32');
 const v6 = parsePrefix('2001:db8:100::10/128');
-const entries: OwnedEntry[] = [
-  { prefix: v6, bandwidth: 2000, prepend: 0 },
-  { prefix: v4, bandwidth: 'cumulative', prepend: 0 },
-];
+// .1 and .2 share their servers (one group), .3 has others, the /128 is its own family.
+const layout = layoutFor(names, [v4a, v4b, v4c, v6], (p) => (p === v4c ? 's13' : 's11,s12'));
+const G = [...layout.groups.keys()];
+const gA = layout.groupOf.get(v4a.text)!;
+const gC = layout.groupOf.get(v4c.text)!;
+const g6 = layout.groupOf.get(v6.text)!;
+const e = (prefix: Prefix, bandwidth: OwnedEntry['bandwidth'], prepend = 0): [string, OwnedEntry] => [prefix.text, { prefix, bandwidth, prepend }];
+const all = (bw: OwnedEntry['bandwidth'], bwC: OwnedEntry['bandwidth'] = 1000) => new Map([e(v4a, bw), e(v4b, bw), e(v4c, bwC), e(v6, 2000)]);
 
 async function viewOf(frr: FakeFrr) {
   return extractOwned(parseRunningConfig(await frr.run(['show running-config'])), names);
 }
 
-test('from nothing: prefix-lists, map A with one entry per prefix, bound in both families', async () => {
+test('layout: prefixes with the same servers and family share a group, named stably', () => {
+  assert.equal(G.length, 3);
+  assert.equal(layout.groupOf.get(v4b.text), gA);
+  assert.match(gA, /^BALLAST-g4-[0-9a-f]{8}$/);
+  assert.match(g6, /^BALLAST-g6-/);
+  assert.deepEqual(layoutFor(names, [v4a, v4b, v4c, v6], (p) => (p === v4c ? 's13' : 's11,s12')).groupOf, layout.groupOf);
+});
+
+test('from nothing: group lists, one entry per group, bound in both families; then idempotent', async () => {
   const frr = new FakeFrr(base);
-  const { commands, slot } = planApply(await viewOf(frr), names, entries);
+  const desired = desiredConfig(names, layout, all('cumulative'));
+  const { commands, slot } = planApply(await viewOf(frr), names, desired);
   assert.equal(slot, 'A');
-  assert.deepEqual(commands, [
-    'configure terminal',
-    'ipv6 prefix-list BALLAST-v6-2001.db8.100..10_128 seq 5 permit 2001:db8:100::10/128',
-    'ip prefix-list BALLAST-v4-198.51.100.1_32 seq 5 permit 198.51.100.1/32',
-    'route-map BALLAST-A permit 10',
-    'match ip address prefix-list BALLAST-v4-198.51.100.1_32',
-    'set extcommunity bandwidth cumulative',
-    'route-map BALLAST-A permit 20',
-    'match ipv6 address prefix-list BALLAST-v6-2001.db8.100..10_128',
-    'set extcommunity bandwidth 2000',
-    'route-map BALLAST-A permit 65000',
+  assert.deepEqual(commands.filter((c) => c.includes('prefix-list') && !c.startsWith('match')).sort(), [
+    `ip prefix-list ${gA} seq 5 permit 198.51.100.1/32`,
+    `ip prefix-list ${gA} seq 10 permit 198.51.100.2/32`,
+    `ip prefix-list ${gC} seq 5 permit 198.51.100.3/32`,
+    `ipv6 prefix-list ${g6} seq 5 permit 2001:db8:100::10/128`,
+  ].sort());
+  assert.equal(commands.filter((c) => /^route-map BALLAST-A permit/.test(c)).length, 4, 'three groups and the catch-all');
+  assert.ok(commands.includes(`match ipv6 address prefix-list ${g6}`));
+  assert.deepEqual(commands.slice(-9), [
     'router bgp 65201',
     'address-family ipv4 unicast',
     'neighbor SPINE route-map BALLAST-A out',
@@ -46,66 +59,83 @@ test('from nothing: prefix-lists, map A with one entry per prefix, bound in both
   ]);
   await frr.run(commands);
   const after = await viewOf(frr);
-  assert.deepEqual(differences(after, names, entries), []);
-  assert.deepEqual(planApply(after, names, entries).commands, [], 'idempotent: nothing to do once applied');
+  assert.deepEqual(differences(after, names, desired), []);
+  assert.deepEqual(planApply(after, names, desired).commands, []);
 });
 
-test('a change rebuilds the idle map and switches to it, alternating A and B', async () => {
+test('a server failing for a whole group changes one entry of the idle map, then switches to it', async () => {
   const frr = new FakeFrr(base);
-  await frr.run(planApply(await viewOf(frr), names, entries).commands);
-  const next: OwnedEntry[] = [{ prefix: v4, bandwidth: 3000, prepend: 2 }, entries[0]!];
-  const p1 = planApply(await viewOf(frr), names, next);
-  assert.equal(p1.slot, 'B');
-  assert.ok(p1.commands.includes('set as-path prepend 65201 65201'));
-  assert.ok(!p1.commands.some((c) => c.startsWith('ip prefix-list')), 'prefix-lists already right are left alone');
-  await frr.run(p1.commands);
+  await frr.run(planApply(await viewOf(frr), names, desiredConfig(names, layout, all('cumulative'))).commands);
+  const next = desiredConfig(names, layout, all(3000));
+  const p = planApply(await viewOf(frr), names, next);
+  assert.equal(p.slot, 'B');
+  assert.ok(!p.commands.some((c) => /prefix-list .* seq/.test(c)), 'no prefix-list is touched');
+  await frr.run(p.commands);
   assert.deepEqual(differences(await viewOf(frr), names, next), []);
-  const p2 = planApply(await viewOf(frr), names, entries);
-  assert.equal(p2.slot, 'A');
-  assert.equal(p2.commands[1], 'no route-map BALLAST-A', 'the idle map is rebuilt from scratch');
+  // Back to A: A is stale by exactly the one group entry.
+  const back = planApply(await viewOf(frr), names, desiredConfig(names, layout, all(2000)));
+  const gSeq = layout.groups.get(gA)!.seq;
+  assert.deepEqual(back.commands.slice(0, 5), ['configure terminal', `no route-map BALLAST-A permit ${gSeq}`, `route-map BALLAST-A permit ${gSeq}`, `match ip address prefix-list ${gA}`, 'set extcommunity bandwidth 2000']);
+  assert.equal(back.commands.filter((c) => c.startsWith('route-map ')).length, 1);
 });
 
-test('a prefix no longer managed loses its prefix-list after the switch', async () => {
+test('a member that differs from its group gets an override entry and its own list, kept afterwards', async () => {
   const frr = new FakeFrr(base);
-  await frr.run(planApply(await viewOf(frr), names, entries).commands);
-  const { commands } = planApply(await viewOf(frr), names, [entries[1]!]);
-  assert.equal(commands.at(-2), 'no ipv6 prefix-list BALLAST-v6-2001.db8.100..10_128');
-  assert.ok(commands.indexOf('neighbor SPINE route-map BALLAST-B out') < commands.length - 2);
+  await frr.run(planApply(await viewOf(frr), names, desiredConfig(names, layout, all(2000))).commands);
+  const split = new Map([...all(2000), e(v4b, 1000, 2)]);
+  const d = desiredConfig(names, layout, split);
+  assert.deepEqual(d.map.get(20), ['match ip address prefix-list BALLAST-v4-198.51.100.2_32', 'set extcommunity bandwidth 1000', 'set as-path prepend 65201 65201']);
+  await frr.run(planApply(await viewOf(frr), names, d).commands);
+  assert.deepEqual(differences(await viewOf(frr), names, d), []);
+  const keep = new Set(['BALLAST-v4-198.51.100.2_32']);
+  const rejoin = planApply(await viewOf(frr), names, desiredConfig(names, layout, all(2000)), keep);
+  assert.ok(!rejoin.commands.some((c) => c.startsWith('no ip prefix-list')), 'the per-prefix list is kept');
+  const dropped = planApply(await viewOf(frr), names, desiredConfig(names, layout, all(2000)));
+  assert.ok(dropped.commands.includes('no ip prefix-list BALLAST-v4-198.51.100.2_32'), 'without keep it goes');
 });
 
-test('drift: an entry deleted by hand, a foreign binding, a changed prefix-list are all differences', async () => {
+test('drift: an entry deleted by hand, a foreign binding, a changed prefix-list are differences', async () => {
+  const desired = desiredConfig(names, layout, all('cumulative'));
   const frr = new FakeFrr(base);
-  await frr.run(planApply(await viewOf(frr), names, entries).commands);
-  await frr.run(['configure terminal', 'no route-map BALLAST-A permit 10']);
-  assert.deepEqual(differences(await viewOf(frr), names, entries), ['route-map BALLAST-A differs from the desired entries']);
-  const frr2 = new FakeFrr(base);
-  await frr2.run(planApply(await viewOf(frr2), names, entries).commands);
-  await frr2.run(['configure terminal', 'router bgp 65201', 'address-family ipv4 unicast', 'neighbor SPINE route-map TO_SPINE out']);
-  const v = await viewOf(frr2);
+  await frr.run(planApply(await viewOf(frr), names, desired).commands);
+  const gSeq = layout.groups.get(gA)!.seq;
+  await frr.run(['configure terminal', `no route-map BALLAST-A permit ${gSeq}`]);
+  assert.deepEqual(differences(await viewOf(frr), names, desired), [`route-map BALLAST-A differs from the desired entries at seq ${gSeq}`]);
+  await frr.run(['configure terminal', 'router bgp 65201', 'address-family ipv4 unicast', 'neighbor SPINE route-map TO_SPINE out']);
+  const v = await viewOf(frr);
   assert.equal(v.foreignName, 'TO_SPINE');
-  assert.equal(differences(v, names, entries).length, 1);
-  await frr2.run(['configure terminal', 'no ip prefix-list BALLAST-v4-198.51.100.1_32', 'ip prefix-list BALLAST-v4-198.51.100.1_32 seq 5 permit 198.51.100.2/32']);
-  assert.ok(differences(await viewOf(frr2), names, entries).includes('prefix-list BALLAST-v4-198.51.100.1_32 holds 198.51.100.2/32'));
+  assert.match(differences(v, names, desired)[0]!, /outbound route-map of SPINE is ipv4 foreign/);
+  await frr.run(['configure terminal', `no ip prefix-list ${gC}`, `ip prefix-list ${gC} seq 5 permit 198.51.100.9/32`]);
+  assert.ok(differences(await viewOf(frr), names, desired).includes(`prefix-list ${gC} holds 198.51.100.9/32`));
 });
 
 test('a chained operator route-map is called from every entry and the catch-all', () => {
   const chained = { ...names, chain: 'TO_SPINE' };
-  const empty = extractOwned(parseRunningConfig(new FakeFrr(base).runningConfig()), chained);
-  const { commands } = planApply(empty, chained, [entries[1]!]);
-  assert.deepEqual(commands.filter((c) => c === 'call TO_SPINE').length, 2);
+  const d = desiredConfig(chained, layout, all(1000));
+  for (const lines of d.map.values()) assert.ok(lines.includes('call TO_SPINE'));
 });
 
-test('viewAfter predicts what FRR shows after the commands (dry runs rely on it)', async () => {
+test('viewAfter predicts what FRR shows; adoption reads each prefix back from its entry', async () => {
   const frr = new FakeFrr(base);
   const before = await viewOf(frr);
-  const { commands, slot } = planApply(before, names, entries);
+  const desired = desiredConfig(names, layout, new Map([...all(3000), e(v4b, 1000, 2)]));
+  const { commands, slot } = planApply(before, names, desired);
   await frr.run(commands);
-  const predicted = viewAfter(before, names, entries, slot);
-  assert.deepEqual(differences(predicted, names, entries), []);
-  assert.deepEqual(predicted.bound, (await viewOf(frr)).bound);
+  const predicted = viewAfter(before, desired, slot);
+  assert.deepEqual(differences(predicted, names, desired), []);
+  const adopted = adoptedEntries(await viewOf(frr), names, layout);
+  assert.deepEqual(
+    [...adopted.values()].map((x) => [x.prefix.text, x.bandwidth, x.prepend]),
+    [
+      ['198.51.100.1/32', 3000, 0],
+      ['198.51.100.2/32', 1000, 2],
+      ['198.51.100.3/32', 1000, 0],
+      ['2001:db8:100::10/128', 2000, 0],
+    ],
+  );
 });
 
-test('entry lines read back into bandwidth and prepend (adoption)', () => {
+test('entry lines read back into bandwidth and prepend', () => {
   assert.deepEqual(parseEntryLines(['match ip address prefix-list X', 'set extcommunity bandwidth 300', 'set as-path prepend 65201 65201'], 65201), { bandwidth: 300, prepend: 2, prefixList: 'X' });
   assert.deepEqual(parseEntryLines(['match ipv6 address prefix-list Y', 'set extcommunity bandwidth cumulative'], 65201), { bandwidth: 'cumulative', prepend: 0, prefixList: 'Y' });
 });

@@ -134,14 +134,16 @@ test('lab-421 prepend policy: a leaf under its threshold leaves the ECMP set, re
   // Drift: delete the agent's entry by hand; the agent restores it within its reconcile interval (5 s).
   const vty = `${RUN_DIR}/${NS_PREFIX}leaf1`;
   const show = () => execFileSync('vtysh', ['--vty_socket', vty, '-c', 'show running-config'], { encoding: 'utf8' });
-  const active = /neighbor SPINES route-map (BALLAST-[AB]) out/.exec(show())![1]!;
+  const text0 = show();
+  const active = /neighbor SPINES route-map (BALLAST-[AB]) out/.exec(text0)![1]!;
+  const [, seq, list] = new RegExp(`route-map ${active} permit (\\d+)\\n match ip address prefix-list (\\S+)`).exec(text0)!;
   const t0 = performance.now();
-  execFileSync('vtysh', ['--vty_socket', vty, '-c', 'configure terminal', '-c', `no route-map ${active} permit 10`]);
+  execFileSync('vtysh', ['--vty_socket', vty, '-c', 'configure terminal', '-c', `no route-map ${active} permit ${seq}`]);
   let restored = -1;
   while (performance.now() - t0 < 8000) {
     const text = show();
     const now = /neighbor SPINES route-map (BALLAST-[AB]) out/.exec(text)?.[1];
-    if (now && new RegExp(`route-map ${now} permit 10\\n match ip address prefix-list BALLAST-v4-198\\.51\\.100\\.1_32`).test(text)) {
+    if (now && text.includes(`route-map ${now} permit ${seq}\n match ip address prefix-list ${list}`)) {
       restored = (performance.now() - t0) / 1000;
       break;
     }
