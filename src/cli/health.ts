@@ -12,7 +12,7 @@ import { renderStatus } from '../health/render.js';
 import type { HealthSnapshot } from '../health/snapshot.js';
 import { BallastError, InputError, InputErrors } from '../util/errors.js';
 import { newRegistry, registerHealthMetrics, serveMetrics, type MetricsServer } from '../api/metrics.js';
-import { makeStyle } from './style.js';
+import { makeStyle } from '../util/style.js';
 
 function serveHealthMetrics(daemon: HealthDaemon, port: number): Promise<MetricsServer> {
   const registry = newRegistry('health');

@@ -6,14 +6,15 @@
 import { writeFileSync } from 'node:fs';
 import { Command, Option } from '@commander-js/extra-typings';
 import { loadFixture } from '../fabric/load.js';
-import { STRATEGIES, type Strategy } from '../fabric/types.js';
+import { STRATEGIES } from '../fabric/types.js';
 import { planSteps, type PlanReport } from '../plan/plan.js';
 import { renderPlanHtml } from '../plan/report-html.js';
 import { renderPlanText } from '../plan/report-text.js';
 import type { Progress } from '../plan/sweep.js';
 import { BallastError, quote } from '../util/errors.js';
 import { EXIT_OK, EXIT_OVERLOAD } from './run.js';
-import { makeStyle } from './style.js';
+import { makeStyle } from '../util/style.js';
+import { parseStrategies, toJson } from './options.js';
 
 /** Give the event loop a turn this often, so Ctrl-C and the progress timer get through. */
 const YIELD_EVERY_MS = 50;
@@ -74,7 +75,7 @@ export function addPlan(program: Command<[], {}, {}>): void {
           throw new BallastError('E_FILE_WRITE', `Cannot write the HTML report to ${quote(opts.html)}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
         }
       }
-      process.stdout.write(opts.json ? `${JSON.stringify(report, jsonReplacer, 2)}\n` : `${renderPlanText(report, makeStyle())}\n`);
+      process.stdout.write(opts.json ? toJson(report) : `${renderPlanText(report, makeStyle())}\n`);
       // An overload found is definite; otherwise an interrupted run must not pass for a clean one.
       process.exitCode = report.overloaded ? EXIT_OVERLOAD : report.coverage.interrupted ? EXIT_INTERRUPTED : EXIT_OK;
     });
@@ -131,19 +132,4 @@ function whole(name: string, min: number) {
   };
 }
 
-function parseStrategies(text: string): Strategy[] {
-  const out: Strategy[] = [];
-  for (const raw of text.split(',')) {
-    const s = raw.trim();
-    if (s === '') continue;
-    if (!(STRATEGIES as readonly string[]).includes(s)) throw new BallastError('E_USAGE', `Cannot use --strategy ${quote(s)}: expected one of ${STRATEGIES.join(', ')}`);
-    if (!out.includes(s as Strategy)) out.push(s as Strategy);
-  }
-  if (out.length === 0) throw new BallastError('E_USAGE', `Cannot use --strategy ${quote(text)}: expected at least one of ${STRATEGIES.join(', ')}`);
-  return out;
-}
 
-/** Infinity is not JSON: write it as null so consumers can parse the output. */
-function jsonReplacer(_key: string, value: unknown): unknown {
-  return typeof value === 'number' && !Number.isFinite(value) ? null : value;
-}

@@ -1,14 +1,15 @@
 /** `ballast whatif FIXTURE [--fail NAME,...] [--strategy S,...] [--load X] [--json]` */
 import { Command, Option } from '@commander-js/extra-typings';
 import { loadFixture } from '../fabric/load.js';
-import { STRATEGIES, type Strategy } from '../fabric/types.js';
+import { STRATEGIES } from '../fabric/types.js';
 import { indexFabric } from '../forwarding/fabric-index.js';
 import { renderWhatifText } from '../planner/report-text.js';
 import { resolveFailures, scenarioLiveness } from '../planner/scenario.js';
 import { runWhatif } from '../planner/whatif.js';
 import { BallastError, quote } from '../util/errors.js';
 import { EXIT_OK, EXIT_OVERLOAD } from './run.js';
-import { makeStyle } from './style.js';
+import { makeStyle } from '../util/style.js';
+import { parseStrategies, toJson } from './options.js';
 
 export function addWhatif(program: Command<[], {}, {}>): void {
   program
@@ -31,7 +32,7 @@ export function addWhatif(program: Command<[], {}, {}>): void {
         strategies: parseStrategies(opts.strategy),
         ...(opts.load === undefined ? {} : { load: opts.load }),
       });
-      process.stdout.write(opts.json ? `${JSON.stringify(report, jsonReplacer, 2)}\n` : `${renderWhatifText(report, makeStyle())}\n`);
+      process.stdout.write(opts.json ? toJson(report) : `${renderWhatifText(report, makeStyle())}\n`);
       process.exitCode = report.overloaded ? EXIT_OVERLOAD : EXIT_OK;
     });
 }
@@ -42,19 +43,4 @@ function parseLoad(text: string): number {
   return v;
 }
 
-function parseStrategies(text: string): Strategy[] {
-  const out: Strategy[] = [];
-  for (const raw of text.split(',')) {
-    const s = raw.trim();
-    if (s === '') continue;
-    if (!(STRATEGIES as readonly string[]).includes(s)) throw new BallastError('E_USAGE', `Cannot use --strategy ${quote(s)}: expected one of ${STRATEGIES.join(', ')}`);
-    if (!out.includes(s as Strategy)) out.push(s as Strategy);
-  }
-  if (out.length === 0) throw new BallastError('E_USAGE', `Cannot use --strategy ${quote(text)}: expected at least one of ${STRATEGIES.join(', ')}`);
-  return out;
-}
 
-/** Infinity is not JSON: write it as null so consumers can parse the output. */
-function jsonReplacer(_key: string, value: unknown): unknown {
-  return typeof value === 'number' && !Number.isFinite(value) ? null : value;
-}

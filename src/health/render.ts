@@ -1,15 +1,9 @@
 /** `ballast health status` as text: one block per service, one line per check. Pure. */
+import type { Style } from '../util/style.js';
 import type { HealthSnapshot } from './snapshot.js';
 
-export interface TextStyle {
-  readonly red: (s: string) => string;
-  readonly yellow: (s: string) => string;
-  readonly green: (s: string) => string;
-  readonly dim: (s: string) => string;
-  readonly bold: (s: string) => string;
-}
 
-export function renderStatus(snap: HealthSnapshot, style: TextStyle): string {
+export function renderStatus(snap: HealthSnapshot, style: Style): string {
   const lines: string[] = [];
   lines.push(style.dim(`pid ${snap.pid}, since ${snap.startedAt}, interface ${snap.interface}, on exit ${snap.onExit}${snap.dryRun ? ', DRY RUN' : ''}`));
   for (const s of snap.services) {

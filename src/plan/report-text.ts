@@ -1,5 +1,5 @@
 /** The plan as text for a terminal: coverage, safe load per strategy, worst scenarios, quantization, advice. */
-import type { Style } from '../cli/style.js';
+import type { Style } from '../util/style.js';
 import { compactNames, table } from '../planner/report-text.js';
 import type { PlanReport, StrategyPlan } from './plan.js';
 import { QUANTIZED_MODELS } from './quantization.js';

@@ -2,7 +2,7 @@
  * The what-if as text for a terminal: per prefix a strategy summary, the leaves' advertisements
  * and spine weights, and per server share, load, utilization and a bar. Overloads stand out.
  */
-import type { Style } from '../cli/style.js';
+import type { Style } from '../util/style.js';
 import { describeAdvertisement } from '../policy/advertisement.js';
 import type { PrefixReport, StrategyResult, WhatifReport } from './whatif.js';
 

@@ -1,77 +1,21 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { parseFixture } from '../../src/fabric/load.js';
-import { MISSING_BANDWIDTH, POLICY_MODES, STRATEGIES, WEIGHT_MODELS, type Fabric } from '../../src/fabric/types.js';
+import { STRATEGIES } from '../../src/fabric/types.js';
 import { baseLiveness, indexFabric } from '../../src/forwarding/fabric-index.js';
 import { evaluatePrefix } from '../../src/forwarding/shares.js';
 import { loadMetrics } from '../../src/planner/metrics.js';
 import { metricsOf, newEvalResult, PrefixEvaluator } from '../../src/plan/fast-eval.js';
 import { ScenarioState } from '../../src/plan/scenario-state.js';
 import { groupSpines } from '../../src/plan/spine-groups.js';
-
-/** A random small fabric as fixture YAML (the loader is part of what is compared). */
-interface Spec {
-  spines: { weights: string; missing: string; ingress: number }[];
-  leaves: { spines: boolean[]; weights: string; servers: { cap: number; state: string; prefixes: boolean[] }[] }[];
-  prefixes: number;
-  mode: string;
-  weightServers: boolean;
-  belowFraction: number;
-  belowServers: number;
-}
-
-const specArb: fc.Arbitrary<Spec> = fc.integer({ min: 1, max: 4 }).chain((nSpines) =>
-  fc.integer({ min: 1, max: 2 }).chain((prefixes) =>
-    fc.record({
-      // Spines often share a model and leaf set, so spine groups with several members get exercised.
-      spines: fc.array(fc.record({ weights: fc.constantFrom(...WEIGHT_MODELS), missing: fc.constantFrom(...MISSING_BANDWIDTH), ingress: fc.constantFrom(1, 1, 2, 3) }), { minLength: nSpines, maxLength: nSpines }),
-      leaves: fc.array(
-        fc.record({
-          spines: fc.array(fc.boolean(), { minLength: nSpines, maxLength: nSpines }),
-          weights: fc.constantFrom(...WEIGHT_MODELS),
-          servers: fc.array(fc.record({ cap: fc.constantFrom(1, 2, 4, 5, 10, 16), state: fc.constantFrom('up', 'up', 'up', 'down', 'drained'), prefixes: fc.array(fc.boolean(), { minLength: prefixes, maxLength: prefixes }) }), { maxLength: 6 }),
-        }),
-        { minLength: 1, maxLength: 6 },
-      ),
-      prefixes: fc.constant(prefixes),
-      mode: fc.constantFrom(...POLICY_MODES),
-      weightServers: fc.boolean(),
-      belowFraction: fc.constantFrom(0, 0.25, 0.5, 0.75),
-      belowServers: fc.constantFrom(0, 0, 2),
-    }),
-  ),
-);
-
-function fabricOf(spec: Spec, sameSpines: boolean): Fabric {
-  const lines: string[] = ['spines:'];
-  spec.spines.forEach((s, i) => {
-    const t = sameSpines ? spec.spines[0]! : s;
-    lines.push(`  - { name: sp${i}, weights: ${t.weights}, missing-bandwidth: ${t.missing}, ingress: ${s.ingress} }`);
-  });
-  lines.push('leaves:');
-  spec.leaves.forEach((l, i) => {
-    const spines = l.spines.map((on, s) => (on || sameSpines ? `sp${s}` : '')).filter(Boolean);
-    lines.push(`  - { name: lf${i}, asn: ${65201 + i}, weights: ${l.weights}, spines: [${spines.join(', ')}] }`);
-  });
-  const servers: string[] = [];
-  spec.leaves.forEach((l, li) => l.servers.forEach((s, si) => {
-    const prefixes = s.prefixes.map((on, p) => (on ? `198.51.100.${p + 1}/32` : '')).filter(Boolean);
-    servers.push(`  - { name: sv${li}x${si}, leaf: lf${li}, capacity: ${s.cap}, state: ${s.state}, prefixes: [${(prefixes.length ? prefixes : ['198.51.100.1/32']).join(', ')}] }`);
-  }));
-  lines.push(servers.length ? 'servers:' : 'servers: []', ...servers);
-  lines.push('services:');
-  for (let p = 0; p < spec.prefixes; p++) lines.push(`  - { prefix: 198.51.100.${p + 1}/32, load: 10 }`);
-  lines.push('policy:', `  mode: ${spec.mode}`, '  mbps-per-unit: 10', `  weight-servers: ${spec.weightServers}`, `  prepend: { below-fraction: ${spec.belowFraction}, below-servers: ${spec.belowServers} }`);
-  return parseFixture(`${lines.join('\n')}\n`, 'random.yaml');
-}
+import { fabricSpec, specToFabric } from '../support/random-fabric.js';
 
 const close = (a: number, b: number, what: string) => assert.ok(Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b)), `${what}: fast ${a} vs reference ${b}`);
 
 test('the incremental evaluator gives the reference shares and metrics for random fabrics, failures, strategies and weight models', () => {
   fc.assert(
-    fc.property(specArb, fc.boolean(), fc.array(fc.array(fc.nat(), { maxLength: 4 }), { minLength: 1, maxLength: 6 }), (spec, sameSpines, scenarios) => {
-      const fabric = fabricOf(spec, sameSpines);
+    fc.property(fabricSpec, fc.boolean(), fc.array(fc.array(fc.nat(), { maxLength: 4 }), { minLength: 1, maxLength: 6 }), (spec, sameSpines, scenarios) => {
+      const fabric = specToFabric(spec, { sameSpines });
       const index = indexFabric(fabric);
       const groups = groupSpines(index);
       const sc = new ScenarioState(index, groups, 4);

@@ -1,69 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { parseFixture } from '../../src/fabric/load.js';
-import { MISSING_BANDWIDTH, POLICY_MODES, STRATEGIES, WEIGHT_MODELS, type Fabric } from '../../src/fabric/types.js';
+import { STRATEGIES, type Fabric } from '../../src/fabric/types.js';
 import { indexFabric, type Liveness } from '../../src/forwarding/fabric-index.js';
 import { evaluatePrefix } from '../../src/forwarding/shares.js';
+import { fabricSpec, specToFabric, type FabricSpec } from '../support/random-fabric.js';
 
-/** A random small fabric, written as fixture YAML so the loader is part of what is tested. */
-interface Spec {
-  spines: { weights: string; missing: string; ingress: number }[];
-  leaves: { spines: boolean[]; weights: string; servers: { cap: number; state: string; prefixes: boolean[] }[] }[];
-  prefixes: number;
-  mode: string;
-  weightServers: boolean;
-  belowFraction: number;
-  belowServers: number;
-}
-
-const specArb: fc.Arbitrary<Spec> = fc.integer({ min: 1, max: 3 }).chain((nSpines) =>
-  fc.integer({ min: 1, max: 2 }).chain((prefixes) =>
-    fc.record({
-      spines: fc.array(fc.record({ weights: fc.constantFrom(...WEIGHT_MODELS), missing: fc.constantFrom(...MISSING_BANDWIDTH), ingress: fc.constantFrom(1, 1, 2) }), { minLength: nSpines, maxLength: nSpines }),
-      leaves: fc.array(
-        fc.record({
-          spines: fc.array(fc.boolean(), { minLength: nSpines, maxLength: nSpines }),
-          weights: fc.constantFrom('frr8', 'frr8', 'frr10', 'ecmp'),
-          servers: fc.array(fc.record({ cap: fc.constantFrom(1, 2, 4, 5, 10, 16), state: fc.constantFrom('up', 'up', 'up', 'down', 'drained'), prefixes: fc.array(fc.boolean(), { minLength: prefixes, maxLength: prefixes }) }), { maxLength: 6 }),
-        }),
-        { minLength: 1, maxLength: 5 },
-      ),
-      prefixes: fc.constant(prefixes),
-      mode: fc.constantFrom(...POLICY_MODES),
-      weightServers: fc.boolean(),
-      belowFraction: fc.constantFrom(0, 0.25, 0.5),
-      belowServers: fc.constantFrom(0, 0, 2),
-    }),
-  ),
-);
-
-function toYaml(spec: Spec, order: (n: number) => number[] = (n) => [...Array(n).keys()]): string {
-  const lines: string[] = ['spines:'];
-  for (const i of order(spec.spines.length)) {
-    const s = spec.spines[i]!;
-    lines.push(`  - { name: sp${i}, weights: ${s.weights}, missing-bandwidth: ${s.missing}, ingress: ${s.ingress} }`);
-  }
-  lines.push('leaves:');
-  for (const i of order(spec.leaves.length)) {
-    const l = spec.leaves[i]!;
-    const spines = l.spines.map((on, s) => (on ? `sp${s}` : '')).filter(Boolean);
-    lines.push(`  - { name: lf${i}, asn: ${65201 + i}, weights: ${l.weights}, spines: [${(spines.length ? spines : ['sp0']).join(', ')}] }`);
-  }
-  const servers: string[] = [];
-  spec.leaves.forEach((l, li) => l.servers.forEach((s, si) => {
-    const prefixes = s.prefixes.map((on, p) => (on ? `198.51.100.${p + 1}/32` : '')).filter(Boolean);
-    servers.push(`  - { name: sv${li}x${si}, leaf: lf${li}, capacity: ${s.cap}, state: ${s.state}, prefixes: [${(prefixes.length ? prefixes : ['198.51.100.1/32']).join(', ')}] }`);
-  }));
-  const serverOrder = order(servers.length);
-  lines.push(servers.length ? 'servers:' : 'servers: []', ...serverOrder.map((i) => servers[i]!));
-  lines.push('services:');
-  for (const p of order(spec.prefixes)) lines.push(`  - { prefix: 198.51.100.${p + 1}/32, load: 10 }`);
-  lines.push('policy:', `  mode: ${spec.mode}`, '  mbps-per-unit: 10', `  weight-servers: ${spec.weightServers}`, `  prepend: { below-fraction: ${spec.belowFraction}, below-servers: ${spec.belowServers} }`);
-  return `${lines.join('\n')}\n`;
-}
-
-const fabricOf = (spec: Spec): Fabric => parseFixture(toYaml(spec), 'random.yaml');
+const fabricOf = (spec: FabricSpec): Fabric => specToFabric(spec);
 
 /** Random failures on top of the fixture states. */
 function liveness(fabric: Fabric, seed: number): Liveness {
@@ -82,7 +25,7 @@ function liveness(fabric: Fabric, seed: number): Liveness {
 const runs = { numRuns: 300 };
 
 test('shares sum to 1 per prefix when some live server is reachable, else to 0', () => {
-  fc.assert(fc.property(specArb, fc.nat(), (spec, seed) => {
+  fc.assert(fc.property(fabricSpec, fc.nat(), (spec, seed) => {
     const fabric = fabricOf(spec);
     const index = indexFabric(fabric);
     const live = liveness(fabric, seed);
@@ -98,7 +41,7 @@ test('shares sum to 1 per prefix when some live server is reachable, else to 0',
 });
 
 test('under ballast a live server never gets 0 unless the policy moved its leaf out', () => {
-  fc.assert(fc.property(specArb, fc.nat(), (spec, seed) => {
+  fc.assert(fc.property(fabricSpec, fc.nat(), (spec, seed) => {
     const fabric = fabricOf(spec);
     const index = indexFabric(fabric);
     const live = liveness(fabric, seed);
@@ -116,13 +59,13 @@ test('under ballast a live server never gets 0 unless the policy moved its leaf 
 });
 
 test('more capacity on a live server never lowers its leaf weight or share under ballast', () => {
-  fc.assert(fc.property(specArb, fc.nat(), fc.constantFrom(1, 2, 10), (spec, pick, extra) => {
+  fc.assert(fc.property(fabricSpec, fc.nat(), fc.constantFrom(1, 2, 10), (spec, pick, extra) => {
     const fabric = fabricOf(spec);
     const upServers = fabric.servers.map((s, i) => [s, i] as const).filter(([s]) => s.state === 'up');
     if (upServers.length === 0) return;
     const [target] = upServers[pick % upServers.length]!;
     const [li, si] = target.name.slice(2).split('x').map(Number) as [number, number];
-    const bigger: Spec = structuredClone(spec);
+    const bigger: FabricSpec = structuredClone(spec);
     bigger.leaves[li]!.servers[si]!.cap += extra;
     let more: Fabric;
     try {
@@ -152,7 +95,7 @@ test('more capacity on a live server never lowers its leaf weight or share under
 });
 
 test('the result does not depend on the order of entries in the fixture', () => {
-  fc.assert(fc.property(specArb, fc.nat(), fc.nat(), (spec, seed, shuffleSeed) => {
+  fc.assert(fc.property(fabricSpec, fc.nat(), fc.nat(), (spec, seed, shuffleSeed) => {
     let x = shuffleSeed >>> 0 || 7;
     const rand = () => {
       x = (Math.imul(x, 1103515245) + 12345) >>> 0;
@@ -167,7 +110,7 @@ test('the result does not depend on the order of entries in the fixture', () => 
       return a;
     };
     const f1 = fabricOf(spec);
-    const f2 = parseFixture(toYaml(spec, shuffled), 'shuffled.yaml');
+    const f2 = specToFabric(spec, { order: shuffled });
     const i1 = indexFabric(f1);
     const i2 = indexFabric(f2);
     // The same failures by name in both orders.

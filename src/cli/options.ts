@@ -1,0 +1,21 @@
+/** Option parsers and output helpers shared by the CLI's subcommands. */
+import { STRATEGIES, type Strategy } from '../fabric/types.js';
+import { BallastError, quote } from '../util/errors.js';
+
+/** `--strategy ecmp,ballast` -> the strategies in the order given, once each. */
+export function parseStrategies(text: string): Strategy[] {
+  const out: Strategy[] = [];
+  for (const raw of text.split(',')) {
+    const s = raw.trim();
+    if (s === '') continue;
+    if (!(STRATEGIES as readonly string[]).includes(s)) throw new BallastError('E_USAGE', `Cannot use --strategy ${quote(s)}: expected one of ${STRATEGIES.join(', ')}`);
+    if (!out.includes(s as Strategy)) out.push(s as Strategy);
+  }
+  if (out.length === 0) throw new BallastError('E_USAGE', `Cannot use --strategy ${quote(text)}: expected at least one of ${STRATEGIES.join(', ')}`);
+  return out;
+}
+
+/** JSON for stdout; Infinity is not JSON, so it is written as null and consumers can still parse it. */
+export function toJson(value: unknown): string {
+  return `${JSON.stringify(value, (_key, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`;
+}
