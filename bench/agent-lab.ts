@@ -1,0 +1,219 @@
+/**
+ * Leaf agent benchmarks on the real-FRR lab (root and FRR 8.4 required; own namespace prefix `agb-` and
+ * run directory, so it never meets another lab). Results and method: bench/agent.md.
+ *
+ *   tsx bench/agent-lab.ts reaction [cycles]   server address removed -> spine kernel weights changed,
+ *                                              ballast agent vs FRR-native num-multipaths, same run
+ *   tsx bench/agent-lab.ts resources           agent CPU and RSS, idle and under churn, 1 and 200 prefixes
+ *   tsx bench/agent-lab.ts flap                a server flapping every 200 ms for 10 s
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+const RUN_DIR = '/run/ballast-agb';
+const NS = 'agb-';
+const env = { ...process.env, BALLAST_LAB_DIR: RUN_DIR, BALLAST_LAB_NS_PREFIX: NS };
+const BIN = new URL('../bin/ballast.js', import.meta.url).pathname;
+const tmp = mkdtempSync(join(tmpdir(), 'ballast-agent-bench-'));
+
+function lab(...args: string[]): string {
+  return execFileSync(process.execPath, [BIN, 'lab', ...args], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/** lab-421 with another policy section and, optionally, other services (every server announces all). */
+function fixture(name: string, policy: string, prefixes?: readonly string[]): string {
+  let text = readFileSync(new URL('../fixtures/lab-421.yaml', import.meta.url), 'utf8').replace(/\npolicy:\n(?: .*\n?)*/, `\npolicy:\n${policy}`);
+  if (prefixes) {
+    text = text.replace(/, prefixes: \[[^\]]*\]/g, '').replace(/\nservices:\n(?:  - .*\n)*/, `\nservices:\n${prefixes.map((p) => `  - { prefix: ${p}, load: 1 }`).join('\n')}\n`);
+  }
+  const file = join(tmp, `${name}.yaml`);
+  writeFileSync(file, text);
+  return file;
+}
+
+/** `[2026-11-26T03:30:40.343605] ...` -> epoch ms (ip prints local time; the lab host runs UTC). */
+function stamp(line: string): number | null {
+  const m = /^\[(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+)\]/.exec(line);
+  return m ? Date.parse(`${m[1]!.slice(0, 23)}Z`) + Number(`0.${m[1]!.slice(23) || '0'}`) : null;
+}
+
+interface Monitor {
+  readonly lines: { t: number; text: string }[];
+  stop(): void;
+}
+function monitor(ns: string, what: 'route' | 'address'): Monitor {
+  const child: ChildProcess = spawn('ip', ['netns', 'exec', ns, 'ip', '-ts', 'monitor', what], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const lines: { t: number; text: string }[] = [];
+  createInterface({ input: child.stdout! }).on('line', (text) => {
+    const t = stamp(text);
+    if (t !== null) lines.push({ t, text });
+  });
+  return { lines, stop: () => child.kill('SIGTERM') };
+}
+
+const ip = (ns: string, ...args: string[]) => execFileSync('ip', ['netns', 'exec', ns, 'ip', ...args]);
+const P1 = '198.51.100.1';
+
+/** Remove a server's address; the latency runs from the kernel's address event to spine1's first route event for P1. */
+async function timedFailure(server: string, spine: Monitor, addr: Monitor): Promise<number> {
+  const from = addr.lines.length;
+  const fromRoute = spine.lines.length;
+  ip(`${NS}${server}`, 'addr', 'del', `${P1}/32`, 'dev', 'lo');
+  for (let i = 0; i < 100; i++) {
+    await sleep(20);
+    const del = addr.lines.slice(from).find((l) => l.text.includes('Deleted') && l.text.includes(`${P1}/32`));
+    const route = spine.lines.slice(fromRoute).find((l) => new RegExp(`\\] ${P1.replaceAll('.', '\\.')} `).test(l.text));
+    if (del && route) return route.t - del.t;
+  }
+  throw new Error(`no spine route event within 2 s after ${server} failed`);
+}
+
+function pct(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
+}
+const fmt = (xs: number[]) => `n=${xs.length} p50 ${(pct(xs, 50) / 1000).toFixed(3)} s, p95 ${(pct(xs, 95) / 1000).toFixed(3)} s, max ${(Math.max(...xs) / 1000).toFixed(3)} s`;
+
+async function reaction(cycles: number): Promise<void> {
+  const results: Record<string, number[]> = {};
+  for (const policy of ['ballast', 'num-multipaths'] as const) {
+    lab('up', fixture('reaction', '  mode: link-bandwidth\n  mbps-per-unit: 100\n  damping: { hold-down-seconds: 1, min-interval-seconds: 0.5 }\n'), '--leaf-policy', policy);
+    await sleep(2000);
+    const spine = monitor(`${NS}spine1`, 'route');
+    const a11 = monitor(`${NS}srv11`, 'address');
+    const a12 = monitor(`${NS}srv12`, 'address');
+    await sleep(300);
+    const first: number[] = [];
+    const second: number[] = [];
+    try {
+      for (let c = 0; c < cycles; c++) {
+        first.push(await timedFailure('srv11', spine, a11)); // leaf1 at full capacity before
+        await sleep(1500);
+        second.push(await timedFailure('srv12', spine, a12)); // leaf1 already below full
+        await sleep(1000);
+        ip(`${NS}srv12`, 'addr', 'add', `${P1}/32`, 'dev', 'lo');
+        ip(`${NS}srv11`, 'addr', 'add', `${P1}/32`, 'dev', 'lo');
+        await sleep(3500); // hold-down 1 s + settle
+      }
+    } finally {
+      spine.stop();
+      a11.stop();
+      a12.stop();
+      lab('down');
+    }
+    results[`${policy} first failure (leaf at full capacity)`] = first;
+    results[`${policy} second failure (leaf below full)`] = second;
+    results[`${policy} all`] = [...first, ...second];
+  }
+  for (const [k, v] of Object.entries(results)) console.log(`${k}: ${fmt(v)}  [${v.map((x) => Math.round(x)).join(' ')}]`);
+}
+
+function agentPid(leaf: string): number {
+  const state = JSON.parse(readFileSync(`${RUN_DIR}/state.json`, 'utf8')) as { daemons: { ns: string; daemon: string; pid: number }[] };
+  return state.daemons.find((d) => d.ns === `${NS}${leaf}` && d.daemon === 'agent')!.pid;
+}
+function cpuTicks(pid: number): number {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return Number(f[11]) + Number(f[12]); // utime + stime
+}
+function rssMiB(pid: number): number {
+  return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
+}
+async function measure(pid: number, seconds: number, during?: () => Promise<void>): Promise<{ cpu: number; rss: number }> {
+  const tick = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
+  const c0 = cpuTicks(pid);
+  const t0 = performance.now();
+  let rss = rssMiB(pid);
+  const deadline = t0 + seconds * 1000;
+  const work = during ? during() : Promise.resolve();
+  while (performance.now() < deadline) {
+    await sleep(500);
+    rss = Math.max(rss, rssMiB(pid));
+  }
+  await work;
+  return { cpu: ((cpuTicks(pid) - c0) / tick / ((performance.now() - t0) / 1000)) * 100, rss };
+}
+
+async function resources(): Promise<void> {
+  for (const n of [1, 200]) {
+    const prefixes = Array.from({ length: n }, (_, i) => `198.51.100.${i + 1}/32`);
+    lab('up', fixture(`res${n}`, '  mode: link-bandwidth\n  mbps-per-unit: 100\n  damping: { hold-down-seconds: 2 }\n', prefixes), '--leaf-policy', 'ballast');
+    try {
+      await sleep(5000);
+      const pid = agentPid('leaf1');
+      const idle = await measure(pid, 30);
+      // Churn: srv11 loses and regains all its addresses every second, so every prefix of leaf1 changes.
+      const churn = await measure(pid, 30, async () => {
+        for (let i = 0; i < 30; i++) {
+          const op = i % 2 === 0 ? 'del' : 'add';
+          for (const p of prefixes) ip(`${NS}srv11`, 'addr', op, p, 'dev', 'lo');
+          await sleep(1000);
+        }
+      });
+      const log = readFileSync(`${RUN_DIR}/${NS}leaf1/agent.log`, 'utf8');
+      const applyMs = [...log.matchAll(/"event":"applied".*?"applyMs":(\d+)/g)].map((m) => Number(m[1]));
+      const reads = log.split('\n').filter((l) => l.includes('"event":"applied"')).length;
+      console.log(
+        `${n} prefixes: idle CPU ${idle.cpu.toFixed(2)} %, RSS ${idle.rss.toFixed(0)} MiB; churn CPU ${churn.cpu.toFixed(2)} %, peak RSS ${churn.rss.toFixed(0)} MiB; ` +
+          `applies ${reads} (first ${applyMs[0]} ms, then median ${pct(applyMs.slice(1), 50)} ms, max ${Math.max(...applyMs.slice(1))} ms), frr errors ${(log.match(/"event":"frr-error"/g) ?? []).length}`,
+      );
+    } finally {
+      lab('down');
+    }
+  }
+}
+
+async function flap(): Promise<void> {
+  for (const policy of ['ballast', 'num-multipaths'] as const) {
+    lab('up', fixture('flap', '  mode: link-bandwidth\n  mbps-per-unit: 100\n  damping: { hold-down-seconds: 10, min-interval-seconds: 1 }\n'), '--leaf-policy', policy);
+    try {
+      await sleep(2000);
+      const spine = monitor(`${NS}spine1`, 'route');
+      await sleep(300);
+      const t0 = Date.now();
+      let up = true;
+      while (Date.now() - t0 < 10_000) {
+        ip(`${NS}srv11`, 'addr', up ? 'del' : 'add', `${P1}/32`, 'dev', 'lo');
+        up = !up;
+        await sleep(200);
+      }
+      if (!up) ip(`${NS}srv11`, 'addr', 'add', `${P1}/32`, 'dev', 'lo');
+      const during = spine.lines.filter((l) => l.text.includes(`] ${P1} `)).length;
+      await sleep(13_000);
+      spine.stop();
+      const total = spine.lines.filter((l) => l.text.includes(`] ${P1} `)).length;
+      const weights = execFileSync('ip', ['netns', 'exec', `${NS}spine1`, 'ip', 'route', 'show', P1], { encoding: 'utf8' }).replace(/\s+/g, ' ');
+      let agent = '';
+      if (policy === 'ballast') {
+        const pid = agentPid('leaf1');
+        const log = readFileSync(`${RUN_DIR}/${NS}leaf1/agent.log`, 'utf8');
+        const alive = (() => {
+          try {
+            process.kill(pid, 0);
+            return true;
+          } catch {
+            return false;
+          }
+        })();
+        agent = `; agent alive ${alive}, applies ${(log.match(/"event":"applied"/g) ?? []).length - 1} (after start), decisions ${(log.match(/"event":"decision"/g) ?? []).length}`;
+      }
+      console.log(`${policy}: spine1 route changes for ${P1}: ${during} during 10 s of flapping (50 toggles), ${total} until 13 s after${agent}; final: ${weights}`);
+    } finally {
+      lab('down');
+    }
+  }
+}
+
+try {
+  const [what, arg] = process.argv.slice(2);
+  if (what === 'reaction') await reaction(Number(arg ?? 10));
+  else if (what === 'resources') await resources();
+  else if (what === 'flap') await flap();
+  else console.error('usage: tsx bench/agent-lab.ts reaction [cycles] | resources | flap');
+} finally {
+  rmSync(tmp, { recursive: true, force: true });
+}
