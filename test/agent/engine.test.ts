@@ -155,3 +155,27 @@ test('dry run prints the commands once and changes nothing', async () => {
   assert.equal(frr.applied.length, 0);
   assert.equal(agent.counters.drift, 0);
 });
+
+test('reload: a new prefix and capacity apply at once; static changes are refused and logged', async () => {
+  const { frr, agent, logs } = harness();
+  frr.routes.set(P, routeWith(['s11', 's12', 's13']));
+  await agent.start();
+  const next = parseAgentConfig(
+    YAML.replace(`prefixes: [${P}]`, `prefixes: [${P}, 198.51.100.2/32]`)
+      .replace('capacity: 20, prefixes: [198.51.100.1/32]', 'capacity: 40, prefixes: [198.51.100.1/32]')
+      .replace('asn: 65201', 'asn: 65299'),
+    'agent.yaml',
+  );
+  await agent.reload(next);
+  await agent.stop();
+  assert.ok(logs.some((l) => l.event === 'reload-static-ignored' && JSON.stringify(l.settings) === '["asn"]'));
+  assert.deepEqual([...agent.snapshot().keys()].sort(), [P, '198.51.100.2/32']);
+  // s13 now counts 40: 10 + 10 + 40 = 60 units wanted, a raise: held down, pinned at 4000 meanwhile.
+  assert.equal(agent.snapshot().get(P)?.lastHold, 'hold-down');
+  assert.equal(agent.snapshot().get(P)?.entry?.bandwidth, 4000);
+  assert.ok(logs.some((l) => l.event === 'decision' && l.prefix === P && l.target === 'lb 6000 Mbps' && l.hold === 'hold-down'));
+  assert.equal(agent.snapshot().get('198.51.100.2/32')?.damping?.current.kind, 'withdraw');
+  const last = frr.applied.at(-1)!;
+  assert.ok(last.includes('router bgp 65201'), 'the running ASN stays until a restart');
+  assert.ok(last.some((c) => c.includes('permit 198.51.100.2/32')), 'the new prefix joins a prefix-list');
+});
