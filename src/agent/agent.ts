@@ -14,7 +14,8 @@
 import type { Logger } from 'pino';
 import { describeAdvertisement } from '../policy/advertisement.js';
 import { parseBgpPrefix, splitJsonStream } from '../frr/bgp-prefix.js';
-import { activeSlot, adoptedEntries, desiredConfig, differences, extractOwned, layoutFor, planApply, prefixListName, viewAfter, type DesiredConfig, type Layout, type OwnedEntry, type OwnedNames, type OwnedView } from '../frr/ballast-route-map.js';
+import { activeSlot, adoptedEntries, adoptedHolds, desiredConfig, differences, extractOwned, inboundMapName, layoutFor, planApply, prefixListName, viewAfter, type DesiredConfig, type Layout, type OwnedEntry, type OwnedNames, type OwnedView } from '../frr/ballast-route-map.js';
+import type { AddressFamily } from '../frr/running-config.js';
 import { parseRunningConfig, type RunningConfig } from '../frr/running-config.js';
 import { BallastError } from '../util/errors.js';
 import type { AgentConfig, AgentReloadable } from './config.js';
@@ -59,6 +60,8 @@ export class Agent {
   private peers: PeerIndex | null = null;
   private queue: Promise<void> = Promise.resolve();
   private readonly pending = new Set<string>();
+  /** Servers let in whose paths still need a `clear ... soft in` (kept until an apply succeeds). */
+  private readonly pendingRelease = new Map<string, Set<AddressFamily>>();
   private pendingScheduled = false;
   private timers: NodeJS.Timeout[] = [];
   private dampTimer: NodeJS.Timeout | null = null;
@@ -91,6 +94,12 @@ export class Agent {
     this.timers = [
       setInterval(() => void this.resyncNow(), r.resyncSeconds * 1000),
       setInterval(() => void this.reconcileNow(), r.reconcileSeconds * 1000),
+      // A held server's return changes no kernel route (its path stays outside the multipath set), so
+      // no route event announces it: poll the prefixes with holds, so the hold-down starts on time.
+      setInterval(() => {
+        const held = [...this.prefixes].filter(([, st]) => st.held.size > 0).map(([t]) => t);
+        if (held.length > 0) void this.enqueue(() => this.observe(held, 'held-poll'));
+      }, r.heldPollSeconds * 1000),
     ];
   }
 
@@ -184,32 +193,48 @@ export class Agent {
     if (running.bgp === null) throw new BallastError('E_AGENT_OWNERSHIP', 'FRR runs no BGP instance: expected `router bgp` with the spine peer-group');
     if (running.bgp.asn !== s.asn) throw new BallastError('E_AGENT_OWNERSHIP', `FRR runs router bgp ${running.bgp.asn}, expected bgp.asn ${s.asn} from the agent config`);
     if (!running.bgp.peerGroups.has(s.spinePeerGroup)) throw new BallastError('E_AGENT_OWNERSHIP', `FRR has no peer-group ${JSON.stringify(s.spinePeerGroup)}: expected the spine-facing peer-group named in bgp.spine-peer-group`);
-    const view = extractOwned(running, this.names);
+    const view = extractOwned(running, this.names, this.serverNeighbors());
     if (view.foreignName !== null && view.foreignName !== s.chainRouteMap) {
       throw new BallastError(
         'E_AGENT_OWNERSHIP',
         `${s.spinePeerGroup} already uses route-map ${JSON.stringify(view.foreignName)} outbound, which the agent does not own: set bgp.chain-route-map to ${JSON.stringify(view.foreignName)} so the agent's maps call it, or remove it`,
       );
     }
+    // Holds need the server neighbors' inbound policy: refuse to replace one the agent does not own.
+    const groups = new Set(this.serverNeighbors().map((n) => running.bgp!.neighbors.get(n)).filter((g): g is string => typeof g === 'string'));
+    for (const r of running.bgp.routeMaps) {
+      if (r.direction !== 'in') continue;
+      const ours = r.routeMap === inboundMapName(this.names, r.neighbor);
+      if (!ours && (groups.has(r.neighbor) || this.serverNeighbors().includes(r.neighbor))) {
+        throw new BallastError('E_AGENT_OWNERSHIP', `${r.neighbor} uses route-map ${JSON.stringify(r.routeMap)} inbound (${r.af}), which the agent does not own; the agent needs the server neighbors' inbound policy to hold returning servers back`);
+      }
+    }
     this.view = view;
     this.peers = peerIndex(this.config.reloadable, s.spinePeerGroup, running.bgp);
+  }
+
+  /** The configured server neighbors: each gets an inbound hold map. */
+  private serverNeighbors(): string[] {
+    return this.config.reloadable.servers.map((x) => x.neighbor);
   }
 
   /** Start from what the active route-map holds, so a restart changes nothing that is still right. */
   private adopt(running: RunningConfig): void {
     const view = this.view!;
     const adopted = adoptedEntries(view, this.names, this.layout());
+    const holds = adoptedHolds(view, this.names, this.layout());
     const now = this.now();
     for (const p of this.config.reloadable.prefixes) {
       const entry = adopted.get(p.text);
+      const held = holds.get(p.text) ?? new Set<string>();
       if (!entry) {
-        this.prefixes.set(p.text, EMPTY_PREFIX_STATE);
+        this.prefixes.set(p.text, { ...EMPTY_PREFIX_STATE, held });
         continue;
       }
       // An explicit value is a known advertisement (damped from there); cumulative is re-derived on the first read.
       const explicit = typeof entry.bandwidth === 'number' || (entry.bandwidth === null && entry.prepend > 0);
       const damping = explicit ? initialDamping({ kind: 'advertise', bandwidthMbps: typeof entry.bandwidth === 'number' ? entry.bandwidth : null, prepend: entry.prepend }, now) : null;
-      this.prefixes.set(p.text, { ...EMPTY_PREFIX_STATE, damping, entry });
+      this.prefixes.set(p.text, { ...EMPTY_PREFIX_STATE, damping, entry, held });
     }
     this.io.logger.info({ event: 'adopted', slot: activeSlot(view), prefixes: adopted.size, runningRouteMaps: running.routeMaps.size }, 'adopted the running configuration');
   }
@@ -230,7 +255,7 @@ export class Agent {
     const running = await this.readRunning();
     this.peers = peerIndex(this.config.reloadable, this.config.static.spinePeerGroup, running.bgp);
     // A dry run keeps comparing against the state it pretends to have applied.
-    if (!this.io.dryRun || this.view === null) this.view = extractOwned(running, this.names);
+    if (!this.io.dryRun || this.view === null) this.view = extractOwned(running, this.names, this.serverNeighbors());
     return running;
   }
 
@@ -265,6 +290,11 @@ export class Agent {
         const prev = this.prefixes.get(p.text) ?? EMPTY_PREFIX_STATE;
         const r = evaluate(cfg, obs, prev, now);
         evaluated++;
+        for (const n of r.released) {
+          const fams = this.pendingRelease.get(n) ?? new Set<AddressFamily>();
+          fams.add(p.family);
+          this.pendingRelease.set(n, fams);
+        }
         this.prefixes.set(p.text, r.state);
         if (r.record.changed || r.record.hold !== prev.lastHold || r.record.reason !== prev.lastReason) records.push(r.record);
       });
@@ -319,8 +349,12 @@ export class Agent {
 
   private desired(): DesiredConfig | null {
     const entries = new Map<string, OwnedEntry>();
-    for (const [text, s] of this.prefixes) if (s.entry !== null) entries.set(text, s.entry);
-    return entries.size === 0 ? null : desiredConfig(this.names, this.layout(), entries);
+    const holds = new Map(this.serverNeighbors().map((n) => [n, new Set<string>()]));
+    for (const [text, s] of this.prefixes) {
+      if (s.entry !== null) entries.set(text, s.entry);
+      for (const n of s.held) holds.get(n)?.add(text);
+    }
+    return entries.size === 0 ? null : desiredConfig(this.names, this.layout(), entries, holds);
   }
 
   /** Bring FRR to the desired entries if it differs; read back and verify. */
@@ -336,11 +370,13 @@ export class Agent {
       }
     }
     const keep = this.keepLists();
-    const { commands, slot } = planApply(this.view!, this.names, desired, keep);
+    const release = new Map(this.pendingRelease);
+    const { commands, slot } = planApply(this.view!, this.names, desired, keep, release);
     if (commands.length === 0) return;
     if (this.io.dryRun) {
       this.io.dryRun(commands);
-      this.view = viewAfter(this.view!, desired, slot, keep);
+      this.view = viewAfter(this.view!, this.names, desired, slot, keep);
+      this.pendingRelease.clear();
       return;
     }
     const t0 = this.now();
@@ -351,10 +387,11 @@ export class Agent {
       return;
     }
     this.counters.applies++;
+    for (const n of release.keys()) this.pendingRelease.delete(n);
     const applied = this.now();
     try {
       const running = await this.readRunning();
-      this.view = extractOwned(running, this.names);
+      this.view = extractOwned(running, this.names, this.serverNeighbors());
     } catch (err) {
       this.frrFailure(err, 'read-back');
       return;

@@ -60,6 +60,8 @@ export interface AgentReloadable {
   readonly fastCut: boolean;
   readonly resyncSeconds: number;
   readonly reconcileSeconds: number;
+  /** How often prefixes with held servers are re-read (a held server's return raises no route event). */
+  readonly heldPollSeconds: number;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
 
@@ -150,6 +152,7 @@ export function parseAgentConfig(text: string, file: string): AgentConfig {
   const intervals = root.get('intervals')?.map();
   const resyncSeconds = intervals?.get('resync-seconds')?.number({ min: 0.2, max: 3600 }) ?? 5;
   const reconcileSeconds = intervals?.get('reconcile-seconds')?.number({ min: 0.2, max: 3600 }) ?? 5;
+  const heldPollSeconds = intervals?.get('held-poll-seconds')?.number({ min: 0.2, max: 3600 }) ?? 1;
   intervals?.done();
   const logLevel = root.get('log-level')?.oneOf(LOG_LEVELS) ?? 'info';
   root.done();
@@ -163,7 +166,7 @@ export function parseAgentConfig(text: string, file: string): AgentConfig {
   return {
     file,
     static: { leaf, vtysh, vtyDir, timeoutMs, asn, spinePeerGroup, routeMap, chainRouteMap, routeMonitor },
-    reloadable: { prefixes, serverMatch, defaultCapacity, servers: serverList, policy, fastCut, resyncSeconds, reconcileSeconds, logLevel },
+    reloadable: { prefixes, serverMatch, defaultCapacity, servers: serverList, policy, fastCut, resyncSeconds, reconcileSeconds, heldPollSeconds, logLevel },
   };
 }
 

@@ -17,11 +17,17 @@ export interface ServerPathObservation {
   readonly listed: boolean;
   /** Link-bandwidth the path arrived with, bytes/s; null when none. */
   readonly bandwidthBytes: number | null;
+  /**
+   * In the leaf's multipath set. A valid server path outside it is either held back by the agent
+   * (returning server, inbound local-preference lowered until its hold-down ends) or steered away by
+   * the server itself (for example by prepending); only the former counts as healthy.
+   */
+  readonly admitted: boolean;
 }
 
 export interface PrefixObservation {
   readonly prefix: Prefix;
-  /** One per healthy server, in neighbor order. */
+  /** One per server with a valid path, in neighbor order. */
   readonly servers: readonly ServerPathObservation[];
 }
 
@@ -45,7 +51,7 @@ export function peerIndex(cfg: AgentReloadable, spinePeerGroup: string, bgp: Bgp
 export function observePrefix(cfg: AgentReloadable, peers: PeerIndex, prefix: Prefix, route: BgpPrefix): PrefixObservation {
   const byNeighbor = new Map<string, ServerPathObservation>();
   for (const path of route.paths) {
-    if (!path.valid || !path.multipath) continue;
+    if (!path.valid) continue;
     if (!isServerPath(cfg, peers, path.neighbor, path.asPath)) continue;
     if (byNeighbor.has(path.neighbor)) continue;
     const listed = findServer(cfg.servers, path.neighbor, path.hostname);
@@ -55,6 +61,7 @@ export function observePrefix(cfg: AgentReloadable, peers: PeerIndex, prefix: Pr
       capacity: listed?.capacity ?? cfg.defaultCapacity,
       listed: listed !== undefined && listed.prefixes.includes(prefix.text),
       bandwidthBytes: path.bandwidthBytes,
+      admitted: path.multipath,
     });
   }
   const servers = [...byNeighbor.values()].sort((a, b) => (a.neighbor < b.neighbor ? -1 : a.neighbor > b.neighbor ? 1 : 0));
@@ -80,7 +87,7 @@ export function configuredFor(cfg: AgentReloadable, obs: PrefixObservation): { s
   let servers = listed.length;
   let capacity = listed.reduce((a, s) => a + s.capacity, 0);
   for (const s of obs.servers) {
-    if (s.listed) continue;
+    if (s.listed || !s.admitted) continue;
     servers++;
     capacity += s.capacity;
   }

@@ -1,33 +1,49 @@
 /**
  * One evaluation of one prefix: observation -> the shared decision (`decide(..., 'ballast', ...)`, the
- * same call the planner makes) -> damping -> the entry the agent wants FRR to hold. Pure: time is a
+ * same call the planner makes) -> damping -> what the agent wants FRR to hold. Pure: time is a
  * parameter, nothing is read or written here.
+ *
+ * How damping is realised in FRR (measured on 8.4, see docs/agent.md):
+ * - Cuts are FRR's own. While the server paths carry their capacity as link-bandwidth, the outbound
+ *   entry says `cumulative`, so a server that fails leaves the sum at once (~0.18 s to the spine
+ *   kernels, as fast as FRR's native num-multipaths). Without server values the agent writes the
+ *   explicit value at once.
+ * - Raises are held at the leaf's door: a configured server that is absent is pre-marked "held" (an
+ *   inbound entry lowers its local-preference for that prefix), so when it returns its path is valid
+ *   but outside the multipath set: not used by the leaf, not in the cumulative. When the damping
+ *   releases the raise, the hold is removed and the path re-evaluated (`clear ... soft in`).
+ * - A leaf with no admitted server never holds anyone back: the agent never withdraws a prefix it
+ *   has a healthy path for.
  */
 import { capacityToMbps, decide, type DecisionReason } from '../policy/decide.js';
-import { damp, initialDamping, isCut, type DampingState, type Hold } from '../policy/damping.js';
+import { damp, initialDamping, type DampingState, type Hold } from '../policy/damping.js';
 import { sameAdvertisement, type Advertisement } from '../policy/advertisement.js';
 import { receivedBytesPerSecond } from '../forwarding/weights.js';
 import type { OwnedEntry } from '../frr/ballast-route-map.js';
 import type { AgentReloadable } from './config.js';
-import { configuredFor, type PrefixObservation } from './observation.js';
+import { configuredFor, type PrefixObservation, type ServerPathObservation } from './observation.js';
 
 export interface PrefixState {
-  /** null until the first decision: then the decision is adopted at once (start-up, new prefix). */
+  /** null until the first decision: then what FRR does is adopted at once (start-up, new prefix). */
   readonly damping: DampingState | null;
-  /** What the agent wants FRR to hold for this prefix; null when it has nothing to say yet. */
+  /** What the agent wants the outbound entry to say; null when it has nothing to say yet. */
   readonly entry: OwnedEntry | null;
+  /** Server neighbors held back for this prefix (absent ones pre-marked, returned ones waiting). */
+  readonly held: ReadonlySet<string>;
   /** The last observation, kept for damping re-checks and the API. */
   readonly observation: PrefixObservation | null;
   readonly lastReason: DecisionReason | null;
   readonly lastHold: Hold;
 }
 
-export const EMPTY_PREFIX_STATE: PrefixState = { damping: null, entry: null, observation: null, lastReason: null, lastHold: 'none' };
+export const EMPTY_PREFIX_STATE: PrefixState = { damping: null, entry: null, held: new Set(), observation: null, lastReason: null, lastHold: 'none' };
 
 /** One log line per decision. */
 export interface DecisionRecord {
   readonly prefix: string;
+  /** Servers counted healthy: admitted ones and returned ones held back. */
   readonly healthyServers: readonly string[];
+  readonly heldServers: readonly string[];
   readonly liveCapacity: number;
   readonly configuredCapacity: number;
   readonly old: Advertisement | null;
@@ -43,48 +59,83 @@ export interface DecisionRecord {
 export interface StepResult {
   readonly state: PrefixState;
   readonly record: DecisionRecord;
+  /** Held servers let in now: their paths must be re-evaluated (`clear ... soft in`). */
+  readonly released: readonly string[];
   /** When to evaluate again because a change is held back; null when nothing is pending. */
   readonly nextCheckAt: number | null;
 }
 
 export function evaluate(cfg: AgentReloadable, obs: PrefixObservation, prev: PrefixState, now: number): StepResult {
   const { policy } = cfg;
-  const healthyCapacity = obs.servers.reduce((a, s) => a + s.capacity, 0);
+  const admitted = obs.servers.filter((s) => s.admitted);
+  // A held server that got in anyway (it returned before its hold was in place) is simply in.
+  const stillHeld = new Set([...prev.held].filter((n) => !admitted.some((s) => s.neighbor === n)));
+  const waiting = obs.servers.filter((s) => !s.admitted && stillHeld.has(s.neighbor));
   const configured = configuredFor(cfg, obs);
-  const decision = decide('ballast', policy, {
-    healthyServers: obs.servers.length,
-    healthyCapacity,
-    configuredServers: configured.servers,
-    configuredCapacity: configured.capacity,
-  });
+  const decideFor = (servers: readonly ServerPathObservation[]) =>
+    decide('ballast', policy, {
+      healthyServers: servers.length,
+      healthyCapacity: servers.reduce((a, s) => a + s.capacity, 0),
+      configuredServers: configured.servers,
+      configuredCapacity: configured.capacity,
+    });
+  const healthy = [...admitted, ...waiting];
+  const decision = decideFor(healthy);
   const target = decision.advertisement;
-  let current: Advertisement;
-  let damping: DampingState;
+  // What FRR advertises by itself with the admitted paths: cuts have happened already.
+  const native = decideFor(admitted).advertisement;
+  const old = prev.damping?.current ?? null;
+  let state: DampingState =
+    prev.damping === null
+      ? initialDamping(native, now)
+      : sameAdvertisement(prev.damping.current, native)
+        ? prev.damping
+        : { current: native, lastChangeAt: now, raiseSince: prev.damping.raiseSince };
+  let current = native;
   let hold: Hold = 'none';
   let nextCheckAt: number | null = null;
-  if (prev.damping === null) {
+  let released: ServerPathObservation[] = [];
+  if (waiting.length > 0) {
+    if (admitted.length === 0) {
+      // Back from withdrawn: never keep a leaf out while it has a healthy server.
+      released = waiting;
+    } else {
+      // Every raise waits for the hold-down; a small one too, since holding it back means keeping a
+      // healthy server idle (min-change-fraction cannot apply to a gate).
+      const d = damp(target, state, now, { ...policy.damping, minChangeFraction: 0 });
+      hold = d.hold;
+      nextCheckAt = d.nextCheckAt;
+      state = d.state;
+      if (d.changed) released = waiting;
+    }
+    if (released.length > 0) {
+      current = target;
+      state = { current: target, lastChangeAt: now, raiseSince: null };
+    }
+  } else if (!sameAdvertisement(state.current, target)) {
+    // Nothing waiting, yet the target differs (prepend thresholds, a reload): follow it at once.
     current = target;
-    damping = initialDamping(target, now);
-  } else if (prev.entry?.bandwidth === 'cumulative' && target.kind === 'advertise' && isCut(prev.damping.current, target)) {
-    // FRR has already cut by itself (it sums the remaining server paths): record it as done. Pinning
-    // the old value for a minimum interval would raise the spines back to capacity that is gone.
-    current = target;
-    damping = { current: target, lastChangeAt: now, raiseSince: null };
+    state = { current: target, lastChangeAt: now, raiseSince: null };
   } else {
-    const d = damp(target, prev.damping, now, policy.damping);
-    current = d.advertisement;
-    damping = d.state;
-    hold = d.hold;
-    nextCheckAt = d.nextCheckAt;
+    state = { ...state, raiseSince: null };
   }
-  const { entry, render } = renderEntry(cfg, obs, current, hold, configured.listed, prev.entry);
-  const old = prev.damping?.current ?? null;
+  const admittedNext = [...admitted, ...released];
+  const held = new Set([...stillHeld].filter((n) => !released.some((s) => s.neighbor === n)));
+  if (admittedNext.length === 0) held.clear();
+  else {
+    // Pre-mark every configured server of this prefix that is absent, so its return is held.
+    for (const s of cfg.servers) {
+      if (s.prefixes.includes(obs.prefix.text) && !obs.servers.some((o) => o.neighbor === s.neighbor)) held.add(s.neighbor);
+    }
+  }
+  const { entry, render } = renderEntry(cfg, obs.prefix, admittedNext, current, prev.entry);
   return {
-    state: { damping, entry, observation: obs, lastReason: decision.reason, lastHold: hold },
+    state: { damping: state, entry, held, observation: obs, lastReason: decision.reason, lastHold: hold },
     record: {
       prefix: obs.prefix.text,
-      healthyServers: obs.servers.map((s) => s.name),
-      liveCapacity: healthyCapacity,
+      healthyServers: healthy.map((s) => s.name),
+      heldServers: waiting.filter((s) => !released.includes(s)).map((s) => s.name),
+      liveCapacity: healthy.reduce((a, s) => a + s.capacity, 0),
       configuredCapacity: configured.capacity,
       old,
       new: current,
@@ -94,40 +145,37 @@ export function evaluate(cfg: AgentReloadable, obs: PrefixObservation, prev: Pre
       changed: old === null || !sameAdvertisement(old, current),
       render,
     },
+    released: released.map((s) => s.neighbor),
     nextCheckAt,
   };
 }
 
 function renderEntry(
   cfg: AgentReloadable,
-  obs: PrefixObservation,
+  prefix: PrefixObservation['prefix'],
+  servers: readonly ServerPathObservation[],
   current: Advertisement,
-  hold: Hold,
-  listed: number,
   prev: OwnedEntry | null,
 ): { entry: OwnedEntry | null; render: DecisionRecord['render'] } {
   if (current.kind === 'withdraw') {
     // FRR withdraws by itself when the last server path goes; the agent never denies a prefix. Keep
     // the entry as it is so a returning path is advertised with the last value until re-decided.
-    return prev ? { entry: prev, render: 'kept' } : { entry: { prefix: obs.prefix, bandwidth: null, prepend: 0 }, render: 'none' };
+    return prev ? { entry: prev, render: 'kept' } : { entry: { prefix, bandwidth: null, prepend: 0 }, render: 'none' };
   }
-  if (current.bandwidthMbps !== null && current.prepend === 0 && hold === 'none' && cfg.fastCut && nativeCumulativeEquals(cfg, obs, listed, current.bandwidthMbps)) {
-    return { entry: { prefix: obs.prefix, bandwidth: 'cumulative', prepend: 0 }, render: 'cumulative' };
+  if (current.bandwidthMbps !== null && cfg.fastCut && nativeCumulativeEquals(cfg, servers, current.bandwidthMbps)) {
+    return { entry: { prefix, bandwidth: 'cumulative', prepend: current.prepend }, render: 'cumulative' };
   }
-  return {
-    entry: { prefix: obs.prefix, bandwidth: current.bandwidthMbps, prepend: current.prepend },
-    render: current.bandwidthMbps === null ? 'none' : 'explicit',
-  };
+  return { entry: { prefix, bandwidth: current.bandwidthMbps, prepend: current.prepend }, render: current.bandwidthMbps === null ? 'none' : 'explicit' };
 }
 
 /**
- * FRR's own cumulative equals the decided value, and no raise can follow (every listed server is
- * healthy): only then may FRR carry the value itself, so that a failure cuts at FRR's own speed.
+ * FRR's own sum of the server paths equals the decided value: every path carries exactly its
+ * configured capacity as link-bandwidth. Then FRR may carry the value itself and cut at its own speed.
  */
-export function nativeCumulativeEquals(cfg: AgentReloadable, obs: PrefixObservation, listed: number, mbps: number): boolean {
-  if (listed === 0 || obs.servers.length !== listed || obs.servers.some((s) => !s.listed)) return false;
+export function nativeCumulativeEquals(cfg: AgentReloadable, servers: readonly ServerPathObservation[], mbps: number): boolean {
+  if (servers.length === 0) return false;
   let sum = 0;
-  for (const s of obs.servers) {
+  for (const s of servers) {
     const own = capacityToMbps(cfg.policy, s.capacity);
     if (s.bandwidthBytes !== receivedBytesPerSecond(own)) return false;
     sum += own;

@@ -14,6 +14,12 @@
  * its members want; a member that differs gets an override entry before it, matching its own
  * prefix-list (`BASE-v4-...`, created when first needed and kept). A server failing for 200 prefixes
  * then changes one entry, not 200.
+ *
+ * Inbound, one route-map per configured server neighbor (`BASE-IN-<neighbor>`, bound to that neighbor
+ * in both families): an entry per prefix held back (`set local-preference 50`: the returning path is
+ * valid but outside the multipath set), then a catch-all permit. Holds are edited in place (a map edit
+ * applies to routes that arrive afterwards; held servers are absent when their hold is added); a
+ * release deletes the entry and re-evaluates the neighbor's paths with `clear bgp ... soft in`.
  */
 import type { Prefix } from '../fabric/prefix.js';
 import type { AddressFamily, RunningConfig } from './running-config.js';
@@ -55,6 +61,9 @@ export interface Layout {
 }
 
 export const routeMapName = (names: OwnedNames, slot: Slot): string => `${names.base}-${slot}`;
+export const inboundMapName = (names: OwnedNames, neighbor: string): string => `${names.base}-IN-${neighbor.replace(/:/g, '.')}`;
+/** Below FRR's default 100 for eBGP paths: a held path loses to every admitted one, and is never sent on (local-preference stays local). */
+export const HOLD_LOCAL_PREF = 50;
 
 export function prefixListName(names: OwnedNames, prefix: Prefix): string {
   const fam = prefix.family === 'ipv4' ? 'v4' : 'v6';
@@ -96,14 +105,34 @@ const keyOf = (e: OwnedEntry): string => `${e.bandwidth}|${e.prepend}`;
 /** The owned configuration FRR should hold: one route-map's entries and the prefix-lists they use. */
 export interface DesiredConfig {
   readonly map: ReadonlyMap<number, readonly string[]>;
+  /** Server neighbor -> its inbound map's entries (every configured server has one, maybe just the catch-all). */
+  readonly inbound: ReadonlyMap<string, ReadonlyMap<number, readonly string[]>>;
   /** Prefix-list name -> family and prefixes (in seq order). */
   readonly lists: ReadonlyMap<string, { readonly family: AddressFamily; readonly prefixes: readonly string[] }>;
 }
 
-export function desiredConfig(names: OwnedNames, layout: Layout, entries: ReadonlyMap<string, OwnedEntry>): DesiredConfig {
+export function desiredConfig(
+  names: OwnedNames,
+  layout: Layout,
+  entries: ReadonlyMap<string, OwnedEntry>,
+  /** Server neighbor -> prefixes (texts) held back at it. */
+  holds: ReadonlyMap<string, ReadonlySet<string>> = new Map(),
+): DesiredConfig {
   const map = new Map<number, string[]>();
   const lists = new Map<string, { family: AddressFamily; prefixes: string[] }>();
   const index = new Map(layout.prefixes.map((p, i) => [p.text, i]));
+  const inbound = new Map<string, Map<number, string[]>>();
+  for (const [neighbor, held] of holds) {
+    const m = new Map<number, string[]>();
+    for (const p of layout.prefixes) {
+      if (!held.has(p.text)) continue;
+      const list = prefixListName(names, p);
+      lists.set(list, { family: p.family, prefixes: [p.text] });
+      m.set(10 * (index.get(p.text)! + 1), [matchLine(p.family, list), `set local-preference ${HOLD_LOCAL_PREF}`]);
+    }
+    m.set(FINAL_SEQ, []);
+    inbound.set(neighbor, m);
+  }
   for (const [name, g] of layout.groups) {
     lists.set(name, { family: g.family, prefixes: g.members.map((m) => m.text) });
     const own = g.members.map((m) => entries.get(m.text)).filter((e): e is OwnedEntry => e !== undefined);
@@ -121,7 +150,7 @@ export function desiredConfig(names: OwnedNames, layout: Layout, entries: Readon
     }
   }
   map.set(FINAL_SEQ, names.chain ? [`call ${names.chain}`] : []);
-  return { map, lists };
+  return { map, inbound, lists };
 }
 
 /** The owned part of a running configuration. */
@@ -130,22 +159,31 @@ export interface OwnedView {
   readonly bound: Readonly<Record<AddressFamily, Slot | 'foreign' | null>>;
   readonly foreignName: string | null;
   readonly slots: Readonly<Record<Slot, ReadonlyMap<number, readonly string[]> | null>>;
+  /** Inbound maps of the given server neighbors (null when absent) and what each neighbor has bound, per family. */
+  readonly inbound: ReadonlyMap<string, { readonly map: ReadonlyMap<number, readonly string[]> | null; readonly bound: Readonly<Record<AddressFamily, string | null>> }>;
   /** Owned prefix-lists: name -> family and permitted prefixes in order (null when not a plain permit list). */
   readonly prefixLists: ReadonlyMap<string, { readonly family: AddressFamily; readonly prefixes: readonly string[] | null }>;
 }
 
 const ownedList = (names: OwnedNames, name: string): boolean => /^(v4|v6|g4|g6)-/.test(name.slice(names.base.length + 1)) && name.startsWith(`${names.base}-`);
 
-export function extractOwned(running: RunningConfig, names: OwnedNames): OwnedView {
+export function extractOwned(running: RunningConfig, names: OwnedNames, servers: readonly string[] = []): OwnedView {
   const slotOf = (name: string | null): Slot | 'foreign' | null => (name === null ? null : name === routeMapName(names, 'A') ? 'A' : name === routeMapName(names, 'B') ? 'B' : 'foreign');
   const v4 = boundRouteMap(running.bgp, 'ipv4', names.spinePeerGroup, 'out');
   const v6 = boundRouteMap(running.bgp, 'ipv6', names.spinePeerGroup, 'out');
-  const slot = (s: Slot): Map<number, string[]> | null => {
-    const entries = running.routeMaps.get(routeMapName(names, s));
+  const mapOf = (name: string): Map<number, string[]> | null => {
+    const entries = running.routeMaps.get(name);
     if (!entries) return null;
     // A deny entry is never ours: mark it so the map compares unequal.
     return new Map(entries.map((e) => [e.seq, e.action === 'permit' ? [...e.lines] : ['deny']]));
   };
+  const slot = (s: Slot) => mapOf(routeMapName(names, s));
+  const inbound = new Map(
+    servers.map((n) => [
+      n,
+      { map: mapOf(inboundMapName(names, n)), bound: { ipv4: boundRouteMap(running.bgp, 'ipv4', n, 'in'), ipv6: boundRouteMap(running.bgp, 'ipv6', n, 'in') } },
+    ]),
+  );
   const prefixLists = new Map<string, { family: AddressFamily; prefixes: string[] | null }>();
   for (const [name, list] of running.prefixLists) {
     if (!ownedList(names, name)) continue;
@@ -153,7 +191,13 @@ export function extractOwned(running: RunningConfig, names: OwnedNames): OwnedVi
     prefixLists.set(name, { family: list.family, prefixes: plain ? [...list.entries].sort((a, b) => a.seq - b.seq).map((e) => e.match) : null });
   }
   const foreign = [v4, v6].find((n) => slotOf(n) === 'foreign') ?? null;
-  return { bound: { ipv4: slotOf(v4), ipv6: slotOf(v6) }, foreignName: foreign, slots: { A: slot('A'), B: slot('B') }, prefixLists };
+  return { bound: { ipv4: slotOf(v4), ipv6: slotOf(v6) }, foreignName: foreign, slots: { A: slot('A'), B: slot('B') }, inbound, prefixLists };
+}
+
+function sameMap(a: ReadonlyMap<number, readonly string[]> | null | undefined, b: ReadonlyMap<number, readonly string[]>): boolean {
+  if (!a || a.size !== b.size) return false;
+  for (const [seq, lines] of b) if (!sameLines(a.get(seq), lines)) return false;
+  return true;
 }
 
 function sameLines(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {
@@ -184,6 +228,12 @@ export function differences(view: OwnedView, names: OwnedNames, desired: Desired
     const extra = [...(running?.keys() ?? [])].filter((seq) => !desired.map.has(seq));
     if (bad.length > 0 || extra.length > 0) out.push(`route-map ${routeMapName(names, slot)} differs from the desired entries at seq ${[...bad, ...extra].sort((a, b) => a - b).join(', ')}`);
   }
+  for (const [neighbor, want] of desired.inbound) {
+    const have = view.inbound.get(neighbor);
+    const name = inboundMapName(names, neighbor);
+    if (!sameMap(have?.map, want)) out.push(`route-map ${name} differs from the desired holds`);
+    for (const af of FAMILIES) if (have?.bound[af] !== name) out.push(`${neighbor} ${af} inbound route-map is ${have?.bound[af] ?? 'none'}, expected ${name}`);
+  }
   for (const [name, want] of desired.lists) {
     const have = view.prefixLists.get(name);
     if (!have) out.push(`prefix-list ${name} is missing`);
@@ -194,14 +244,21 @@ export function differences(view: OwnedView, names: OwnedNames, desired: Desired
 
 /**
  * vtysh commands that bring the owned state to `desired`, or [] when already there: fix prefix-lists,
- * edit the idle slot entry by entry, switch both families to it, drop owned lists nothing can use.
- * `keep`: per-prefix lists of managed prefixes, kept although unused now (cheaper than rebuilding).
+ * edit the inbound hold maps in place, edit the idle outbound slot entry by entry and switch both
+ * families to it (only when the outbound entries differ), drop owned lists nothing can use, and
+ * re-evaluate the paths of released servers. `keep`: per-prefix lists kept although unused now
+ * (cheaper than rebuilding them). `release`: server neighbor -> families to `clear ... soft in`.
  */
-export function planApply(view: OwnedView, names: OwnedNames, desired: DesiredConfig, keep: ReadonlySet<string> = new Set()): { commands: string[]; slot: Slot } {
+export function planApply(
+  view: OwnedView,
+  names: OwnedNames,
+  desired: DesiredConfig,
+  keep: ReadonlySet<string> = new Set(),
+  release: ReadonlyMap<string, ReadonlySet<AddressFamily>> = new Map(),
+): { commands: string[]; slot: Slot } {
   const current = activeSlot(view);
-  if (current !== null && differences(view, names, desired).length === 0) return { commands: [], slot: current };
-  const target: Slot = current === 'A' || (current === null && view.bound.ipv4 === 'A') ? 'B' : 'A';
-  const map = routeMapName(names, target);
+  const outboundOk = current !== null && sameMap(view.slots[current], desired.map);
+  if (outboundOk && differences(view, names, desired).length === 0 && release.size === 0) return { commands: [], slot: current };
   const cmds: string[] = ['configure terminal'];
   for (const [name, want] of desired.lists) {
     const have = view.prefixLists.get(name);
@@ -210,30 +267,51 @@ export function planApply(view: OwnedView, names: OwnedNames, desired: DesiredCo
     if (have) cmds.push(`no ${kw} prefix-list ${name}`);
     want.prefixes.forEach((p, i) => cmds.push(`${kw} prefix-list ${name} seq ${5 * (i + 1)} permit ${p}`));
   }
-  const idle = view.slots[target];
-  for (const [seq] of idle ?? []) if (!desired.map.has(seq)) cmds.push(`no route-map ${map} permit ${seq}`);
-  for (const [seq, lines] of desired.map) {
-    if (idle && sameLines(idle.get(seq), lines)) continue;
-    if (idle?.has(seq)) cmds.push(`no route-map ${map} permit ${seq}`);
-    cmds.push(`route-map ${map} permit ${seq}`, ...lines);
+  const editMap = (name: string, have: ReadonlyMap<number, readonly string[]> | null | undefined, want: ReadonlyMap<number, readonly string[]>) => {
+    for (const [seq] of have ?? []) if (!want.has(seq)) cmds.push(`no route-map ${name} permit ${seq}`);
+    for (const [seq, lines] of want) {
+      if (have && sameLines(have.get(seq), lines)) continue;
+      if (have?.has(seq)) cmds.push(`no route-map ${name} permit ${seq}`);
+      cmds.push(`route-map ${name} permit ${seq}`, ...lines);
+    }
+  };
+  const binds: [AddressFamily, string][] = [];
+  for (const [neighbor, want] of desired.inbound) {
+    const name = inboundMapName(names, neighbor);
+    const have = view.inbound.get(neighbor);
+    editMap(name, have?.map, want);
+    for (const af of FAMILIES) if (have?.bound[af] !== name) binds.push([af, `neighbor ${neighbor} route-map ${name} in`]);
   }
-  cmds.push(`router bgp ${names.asn}`);
-  for (const af of FAMILIES) cmds.push(`address-family ${af} unicast`, `neighbor ${names.spinePeerGroup} route-map ${map} out`, 'exit-address-family');
-  cmds.push('exit');
+  let slot: Slot = current ?? 'A';
+  if (!outboundOk) {
+    slot = current === 'A' || (current === null && view.bound.ipv4 === 'A') ? 'B' : 'A';
+    editMap(routeMapName(names, slot), view.slots[slot], desired.map);
+    for (const af of FAMILIES) binds.push([af, `neighbor ${names.spinePeerGroup} route-map ${routeMapName(names, slot)} out`]);
+  }
+  if (binds.length > 0) {
+    cmds.push(`router bgp ${names.asn}`);
+    for (const af of FAMILIES) {
+      const mine = binds.filter(([f]) => f === af).map(([, c]) => c);
+      if (mine.length > 0) cmds.push(`address-family ${af} unicast`, ...mine, 'exit-address-family');
+    }
+    cmds.push('exit');
+  }
   for (const [name, list] of view.prefixLists) {
     if (!desired.lists.has(name) && !keep.has(name)) cmds.push(`no ${list.family === 'ipv4' ? 'ip' : 'ipv6'} prefix-list ${name}`);
   }
   cmds.push('end');
-  return { commands: cmds, slot: target };
+  for (const [neighbor, families] of release) for (const af of FAMILIES) if (families.has(af)) cmds.push(`clear bgp ${af} unicast ${neighbor} soft in`);
+  return { commands: cmds, slot };
 }
 
 /** The owned view FRR will show once `planApply`'s commands ran (dry runs keep going on it). */
-export function viewAfter(view: OwnedView, desired: DesiredConfig, slot: Slot, keep: ReadonlySet<string> = new Set()): OwnedView {
+export function viewAfter(view: OwnedView, names: OwnedNames, desired: DesiredConfig, slot: Slot, keep: ReadonlySet<string> = new Set()): OwnedView {
   const prefixLists = new Map<string, { family: AddressFamily; prefixes: readonly string[] | null }>();
   for (const [name, l] of view.prefixLists) if (keep.has(name)) prefixLists.set(name, l);
   for (const [name, l] of desired.lists) prefixLists.set(name, { family: l.family, prefixes: l.prefixes });
   const slots = { ...view.slots, [slot]: new Map(desired.map) } as Record<Slot, ReadonlyMap<number, readonly string[]> | null>;
-  return { bound: { ipv4: slot, ipv6: slot }, foreignName: null, slots, prefixLists };
+  const inbound = new Map([...desired.inbound].map(([n, m]) => [n, { map: new Map(m), bound: { ipv4: inboundMapName(names, n), ipv6: inboundMapName(names, n) } }]));
+  return { bound: { ipv4: slot, ipv6: slot }, foreignName: null, slots, inbound, prefixLists };
 }
 
 /** Read an owned entry back into bandwidth and prepend (adoption on start). */
@@ -266,6 +344,23 @@ export function adoptedEntries(view: OwnedView, names: OwnedNames, layout: Layou
     const useOwn = byList.has(own) && sameList(view.prefixLists.get(own)?.prefixes, [p.text]);
     const e = useOwn ? byList.get(own) : view.prefixLists.get(group)?.prefixes?.includes(p.text) ? byList.get(group) : undefined;
     if (e) out.set(p.text, { prefix: p, bandwidth: e.bandwidth, prepend: e.prepend });
+  }
+  return out;
+}
+
+/** Per prefix, the server neighbors the running inbound maps hold back (adoption on start). */
+export function adoptedHolds(view: OwnedView, names: OwnedNames, layout: Layout): Map<string, Set<string>> {
+  const byList = new Map(layout.prefixes.map((p) => [prefixListName(names, p), p.text]));
+  const out = new Map<string, Set<string>>();
+  for (const [neighbor, { map }] of view.inbound) {
+    for (const lines of map?.values() ?? []) {
+      const list = parseEntryLines(lines, names.asn).prefixList;
+      const prefix = list === null ? undefined : byList.get(list);
+      if (prefix === undefined || !lines.includes(`set local-preference ${HOLD_LOCAL_PREF}`)) continue;
+      const set = out.get(prefix) ?? new Set<string>();
+      set.add(neighbor);
+      out.set(prefix, set);
+    }
   }
   return out;
 }

@@ -16,6 +16,7 @@ test('a complete config: static and reloadable parts apart, defaults filled', ()
   assert.equal(r.policy.damping.holdDownSeconds, 3);
   assert.equal(r.fastCut, true);
   assert.equal(r.reconcileSeconds, 2);
+  assert.equal(r.heldPollSeconds, 1);
 });
 
 function errorOf(text: string): InputError {

@@ -47,7 +47,7 @@ test('start from nothing: one apply, verified; a restart adopts it and changes n
   assert.ok(again.logs.some((l) => l.event === 'adopted' && l.slot === 'A'));
 });
 
-test('restart after a cut adopts the explicit value and keeps holding the raise', async () => {
+test('restart after a cut adopts the holds and keeps holding a server that came back meanwhile', async () => {
   const { frr, agent, clock } = harness();
   frr.routes.set(P, routeWith(['s11', 's12', 's13']));
   await agent.start();
@@ -57,17 +57,18 @@ test('restart after a cut adopts the explicit value and keeps holding the raise'
   await agent.idle();
   await agent.stop();
   assert.equal(frr.applied.length, 2);
-  assert.ok(frr.applied[1]!.includes('set extcommunity bandwidth 2000'));
+  assert.ok(frr.applied[1]!.includes('set local-preference 50'), 'the absent s13 is pre-marked held');
+  assert.ok(!frr.applied[1]!.some((c) => c.includes('route-map SPINE') || c.includes('route-map BALLAST-A out') || c.includes('route-map BALLAST-B out')), 'the cut itself was FRR\'s: outbound untouched');
 
-  frr.routes.set(P, routeWith(['s11', 's12', 's13']));
+  frr.routes.set(P, routeWith(['s11', 's12'], { held: ['s13'] }));
   const again = harness(frr);
   await again.agent.start();
   await again.agent.stop();
-  assert.equal(frr.applied.length, 2, 'the server came back while the agent was down: the raise is held, not applied at start');
+  assert.equal(frr.applied.length, 2, 's13 came back while the agent was down: still held, nothing applied at start');
   assert.equal(again.agent.snapshot().get(P)?.lastHold, 'hold-down');
 });
 
-test('cut at once, raise after the hold-down, one apply each', async () => {
+test('cut at once, raise after the hold-down: holds added, then released with a soft in', async () => {
   const { frr, agent, clock, logs } = harness();
   frr.routes.set(P, routeWith(['s11', 's12', 's13']));
   await agent.start();
@@ -76,7 +77,7 @@ test('cut at once, raise after the hold-down, one apply each', async () => {
   agent.routeChanged(P);
   await agent.idle();
   assert.equal(frr.applied.length, 2);
-  frr.routes.set(P, routeWith(['s11', 's12', 's13']));
+  frr.routes.set(P, routeWith(['s11'], { held: ['s12', 's13'] }));
   clock.advance(1000);
   agent.routeChanged(P);
   await agent.idle();
@@ -85,6 +86,7 @@ test('cut at once, raise after the hold-down, one apply each', async () => {
   await agent.resyncNow();
   await agent.stop();
   assert.equal(frr.applied.length, 3);
+  assert.deepEqual(frr.clears, ['clear bgp ipv4 unicast s12 soft in', 'clear bgp ipv4 unicast s13 soft in']);
   assert.deepEqual(
     logs.filter((l) => l.event === 'decision').map((l) => [l.old, l.new, l.hold]),
     [
@@ -109,7 +111,7 @@ test('drift: an entry deleted by hand is restored and counted; unrelated config 
   assert.ok(logs.some((l) => l.event === 'drift'));
   assert.equal(frr.applied.length, 3);
   for (const cmds of [frr.applied[0]!, frr.applied[2]!]) {
-    for (const c of cmds) assert.match(c, /^(configure terminal|end|exit|exit-address-family|router bgp 65201|address-family ipv[46] unicast|neighbor SPINE route-map BALLAST-[AB] out|(no )?route-map BALLAST-[AB]( permit \d+)?|(no )?ipv?6? ?prefix-list BALLAST-.*|match .*BALLAST-.*|set extcommunity bandwidth \S+)$/);
+    for (const c of cmds) assert.match(c, /^(configure terminal|end|exit|exit-address-family|router bgp 65201|address-family ipv[46] unicast|neighbor SPINE route-map BALLAST-[AB] out|neighbor s1[123] route-map BALLAST-IN-s1[123] in|(no )?route-map BALLAST-(A|B|IN-s1[123])( permit \d+)?|set local-preference 50|(no )?ipv?6? ?prefix-list BALLAST-.*|match .*BALLAST-.*|set extcommunity bandwidth \S+)$/);
   }
 });
 
@@ -128,7 +130,7 @@ test('vtysh failing or printing garbage: nothing changes, errors are counted, th
   assert.equal(agent.counters.frrErrors, 2);
   assert.equal(logs.filter((l) => l.event === 'frr-error').length, 2);
   frr.failure = null;
-  frr.routes.set(P, routeWith(['s11', 's12']));
+  frr.routes.set(P, routeWith(['s11', 's12'], { lb: false }));
   await agent.resyncNow();
   await agent.stop();
   assert.equal(agent.snapshot().get(P)?.entry?.bandwidth, 2000);
@@ -170,12 +172,13 @@ test('reload: a new prefix and capacity apply at once; static changes are refuse
   await agent.stop();
   assert.ok(logs.some((l) => l.event === 'reload-static-ignored' && JSON.stringify(l.settings) === '["asn"]'));
   assert.deepEqual([...agent.snapshot().keys()].sort(), [P, '198.51.100.2/32']);
-  // s13 now counts 40: 10 + 10 + 40 = 60 units wanted, a raise: held down, pinned at 4000 meanwhile.
-  assert.equal(agent.snapshot().get(P)?.lastHold, 'hold-down');
-  assert.equal(agent.snapshot().get(P)?.entry?.bandwidth, 4000);
-  assert.ok(logs.some((l) => l.event === 'decision' && l.prefix === P && l.target === 'lb 6000 Mbps' && l.hold === 'hold-down'));
+  // s13 now counts 40: 10 + 10 + 40 = 60 units. Its path still carries 2000 Mbps, so FRR's sum is
+  // not the decision any more: the value is written explicitly, at once (a reload is not a server returning).
+  assert.equal(agent.snapshot().get(P)?.entry?.bandwidth, 6000);
+  assert.ok(logs.some((l) => l.event === 'decision' && l.prefix === P && l.new === 'lb 6000 Mbps'));
   assert.equal(agent.snapshot().get('198.51.100.2/32')?.damping?.current.kind, 'withdraw');
   const last = frr.applied.at(-1)!;
   assert.ok(last.includes('router bgp 65201'), 'the running ASN stays until a restart');
+  assert.ok(last.includes('set extcommunity bandwidth 6000'));
   assert.ok(last.some((c) => c.includes('permit 198.51.100.2/32')), 'the new prefix joins a prefix-list');
 });

@@ -9,7 +9,10 @@ export class FakeFrr {
   routes = new Map<string, string>();
   readonly prefixLists = new Map<string, { family: 'ip' | 'ipv6'; lines: Map<number, string> }>();
   readonly routeMaps = new Map<string, Map<number, string[]>>();
-  readonly bindings = new Map<string, string>(); // "ipv4|ipv6" -> route-map
+  /** "af|neighbor|direction" -> route-map. */
+  readonly bindings = new Map<string, string>();
+  /** `clear bgp ... soft in` commands run, in order. */
+  readonly clears: string[] = [];
   /** Extra running-config text (the operator's part). */
   base: string;
   /** Every configure call, for assertions. */
@@ -64,7 +67,8 @@ export class FakeFrr {
       } else if (map && /^(match|set|call) /.test(c)) map.get(Number(af))!.push(c);
       else if (/^router bgp \d+$/.test(c)) map = null;
       else if ((m = /^address-family (ipv4|ipv6) unicast$/.exec(c))) af = m[1]!;
-      else if ((m = /^neighbor (\S+) route-map (\S+) out$/.exec(c)) && af) this.bindings.set(af, m[2]!);
+      else if ((m = /^neighbor (\S+) route-map (\S+) (in|out)$/.exec(c)) && af) this.bindings.set(`${af}|${m[1]}|${m[3]}`, m[2]!);
+      else if ((m = /^clear bgp (ipv4|ipv6) unicast (\S+) soft in$/.exec(c))) this.clears.push(c);
       else if (c === 'exit-address-family' || c === 'exit' || c === 'end') continue;
       else throw new Error(`fake vtysh: unexpected configuration command ${c}`);
     }
@@ -74,8 +78,8 @@ export class FakeFrr {
     // The base holds `{{AF}}` inside its router bgp block, where FRR prints the address families.
     const af: string[] = [];
     for (const fam of ['ipv4', 'ipv6']) {
-      const rm = this.bindings.get(fam);
-      af.push(` address-family ${fam} unicast`, ...(fam === 'ipv6' ? ['  neighbor SERVERS activate', '  neighbor SPINE activate'] : []), ...(rm ? [`  neighbor SPINE route-map ${rm} out`] : []), ' exit-address-family', ' !');
+      const binds = [...this.bindings].filter(([k]) => k.startsWith(`${fam}|`)).map(([k, rm]) => `  neighbor ${k.split('|')[1]} route-map ${rm} ${k.split('|')[2]}`);
+      af.push(` address-family ${fam} unicast`, ...(fam === 'ipv6' ? ['  neighbor SERVERS activate', '  neighbor SPINE activate'] : []), ...binds, ' exit-address-family', ' !');
     }
     const out = ['Building configuration...', '', 'Current configuration:', '!', 'frr version 8.4.4', this.base.trimEnd().replace('{{AF}}', af.join('\n'))];
     for (const { lines } of this.prefixLists.values()) out.push(...[...lines].sort((a, b) => a[0] - b[0]).map(([, l]) => l), '!');

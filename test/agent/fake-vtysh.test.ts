@@ -56,7 +56,7 @@ test('a hanging vtysh times out, a garbage one fails to parse: state kept, agent
   assert.match(String(errors[0]!.err), /timed out after 300 ms/);
   assert.equal(fake.applied.length, 1, 'nothing applied while FRR misbehaved');
   binary = null;
-  fake.routes.set(P, routeWith(['s11']));
+  fake.routes.set(P, routeWith(['s11'], { lb: false }));
   await agent.resyncNow();
   await agent.stop();
   assert.equal(agent.snapshot().get(P)?.entry?.bandwidth, 1000);

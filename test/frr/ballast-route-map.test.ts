@@ -121,7 +121,7 @@ test('viewAfter predicts what FRR shows; adoption reads each prefix back from it
   const desired = desiredConfig(names, layout, new Map([...all(3000), e(v4b, 1000, 2)]));
   const { commands, slot } = planApply(before, names, desired);
   await frr.run(commands);
-  const predicted = viewAfter(before, desired, slot);
+  const predicted = viewAfter(before, names, desired, slot);
   assert.deepEqual(differences(predicted, names, desired), []);
   const adopted = adoptedEntries(await viewOf(frr), names, layout);
   assert.deepEqual(
@@ -138,4 +138,25 @@ test('viewAfter predicts what FRR shows; adoption reads each prefix back from it
 test('entry lines read back into bandwidth and prepend', () => {
   assert.deepEqual(parseEntryLines(['match ip address prefix-list X', 'set extcommunity bandwidth 300', 'set as-path prepend 65201 65201'], 65201), { bandwidth: 300, prepend: 2, prefixList: 'X' });
   assert.deepEqual(parseEntryLines(['match ipv6 address prefix-list Y', 'set extcommunity bandwidth cumulative'], 65201), { bandwidth: 'cumulative', prepend: 0, prefixList: 'Y' });
+});
+
+test('holds: an inbound map per server, bound in both families, edited in place; a release re-evaluates', async () => {
+  const frr = new FakeFrr(base);
+  const holds = new Map([['s11', new Set<string>()], ['s13', new Set([v4c.text])]]);
+  const d = desiredConfig(names, layout, all('cumulative'), holds);
+  const servers = ['s11', 's13'];
+  const first = planApply(extractOwned(parseRunningConfig(frr.runningConfig()), names, servers), names, d);
+  assert.ok(first.commands.includes('neighbor s13 route-map BALLAST-IN-s13 in'));
+  assert.ok(first.commands.includes('set local-preference 50'));
+  assert.ok(first.commands.includes('ip prefix-list BALLAST-v4-198.51.100.3_32 seq 5 permit 198.51.100.3/32'));
+  await frr.run(first.commands);
+  const view = extractOwned(parseRunningConfig(frr.runningConfig()), names, servers);
+  assert.deepEqual(differences(view, names, d), []);
+  // Release s13: its entry goes, the outbound map is left alone, and its paths are re-evaluated.
+  const released = desiredConfig(names, layout, all('cumulative'), new Map([['s11', new Set<string>()], ['s13', new Set<string>()]]));
+  const p = planApply(view, names, released, new Set(['BALLAST-v4-198.51.100.3_32']), new Map([['s13', new Set(['ipv4' as const])]]));
+  assert.deepEqual(p.commands, ['configure terminal', 'no route-map BALLAST-IN-s13 permit 30', 'end', 'clear bgp ipv4 unicast s13 soft in']);
+  await frr.run(p.commands);
+  assert.deepEqual(frr.clears, ['clear bgp ipv4 unicast s13 soft in']);
+  assert.deepEqual(differences(extractOwned(parseRunningConfig(frr.runningConfig()), names, servers), names, released), []);
 });
