@@ -135,11 +135,15 @@ export class Agent {
     });
   }
 
-  /** Stop timers and let queued work finish. FRR keeps the last applied configuration. */
+  /**
+   * Stop timers and let queued work finish. FRR keeps the last applied outbound configuration; the
+   * holds are released first, because without the agent nobody would ever let a held server in.
+   */
   async stop(): Promise<void> {
     this.stopped = true;
     for (const t of this.timers) clearInterval(t);
     if (this.dampTimer) clearTimeout(this.dampTimer);
+    await this.enqueue(() => this.releaseAllHolds());
     await this.queue;
     this.io.logger.info({ event: 'stopped', counters: this.counters }, 'agent stopped; FRR keeps the last applied configuration');
   }
@@ -345,6 +349,23 @@ export class Agent {
     }
     if (due.length === 0 || this.stopped) return;
     this.dampTimer = setTimeout(() => void this.enqueue(() => this.observe(due, 'damping')), Math.max(0, earliest - now) + 5);
+  }
+
+  private async releaseAllHolds(): Promise<void> {
+    let any = false;
+    for (const [text, st] of this.prefixes) {
+      if (st.held.size === 0) continue;
+      any = true;
+      const family = this.config.reloadable.prefixes.find((p) => p.text === text)?.family ?? 'ipv4';
+      for (const s of st.observation?.servers ?? []) {
+        if (s.admitted || !st.held.has(s.neighbor)) continue;
+        const fams = this.pendingRelease.get(s.neighbor) ?? new Set<AddressFamily>();
+        fams.add(family);
+        this.pendingRelease.set(s.neighbor, fams);
+      }
+      this.prefixes.set(text, { ...st, held: new Set() });
+    }
+    if (any) await this.apply('stop');
   }
 
   private desired(): DesiredConfig | null {

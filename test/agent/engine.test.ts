@@ -47,25 +47,31 @@ test('start from nothing: one apply, verified; a restart adopts it and changes n
   assert.ok(again.logs.some((l) => l.event === 'adopted' && l.slot === 'A'));
 });
 
-test('restart after a cut adopts the holds and keeps holding a server that came back meanwhile', async () => {
+test('stop releases every hold (nobody would let a held server in otherwise); a restart adopts FRR as it is', async () => {
   const { frr, agent, clock } = harness();
   frr.routes.set(P, routeWith(['s11', 's12', 's13']));
   await agent.start();
-  frr.routes.set(P, routeWith(['s11', 's12']));
+  frr.routes.set(P, routeWith(['s11']));
   clock.advance(2000);
   agent.routeChanged(P);
   await agent.idle();
-  await agent.stop();
   assert.equal(frr.applied.length, 2);
-  assert.ok(frr.applied[1]!.includes('set local-preference 50'), 'the absent s13 is pre-marked held');
-  assert.ok(!frr.applied[1]!.some((c) => c.includes('route-map SPINE') || c.includes('route-map BALLAST-A out') || c.includes('route-map BALLAST-B out')), 'the cut itself was FRR\'s: outbound untouched');
+  assert.ok(frr.applied[1]!.includes('set local-preference 50'), 'the absent s12 and s13 are pre-marked held');
+  assert.ok(!frr.applied[1]!.some((c) => /route-map BALLAST-[AB] out/.test(c)), 'the cut itself was FRR\'s: outbound untouched');
+  frr.routes.set(P, routeWith(['s11'], { held: ['s12'] }));
+  agent.routeChanged(P);
+  await agent.idle();
+  await agent.stop();
+  assert.equal(frr.applied.length, 3);
+  assert.ok(!frr.runningConfig().includes('set local-preference'), 'no hold left behind');
+  assert.deepEqual(frr.clears, ['clear bgp ipv4 unicast s12 soft in'], 'the waiting s12 is re-evaluated');
 
-  frr.routes.set(P, routeWith(['s11', 's12'], { held: ['s13'] }));
+  frr.routes.set(P, routeWith(['s11', 's12']));
   const again = harness(frr);
   await again.agent.start();
+  assert.equal(frr.applied.length, 4, 'restart: only the pre-marked hold of the absent s13');
+  assert.ok(frr.applied[3]!.every((c) => !/route-map BALLAST-[AB] /.test(c)), 'outbound left as it was: no flap');
   await again.agent.stop();
-  assert.equal(frr.applied.length, 2, 's13 came back while the agent was down: still held, nothing applied at start');
-  assert.equal(again.agent.snapshot().get(P)?.lastHold, 'hold-down');
 });
 
 test('cut at once, raise after the hold-down: holds added, then released with a soft in', async () => {
@@ -84,9 +90,9 @@ test('cut at once, raise after the hold-down: holds added, then released with a 
   assert.equal(frr.applied.length, 2, 'raise held');
   clock.advance(3000);
   await agent.resyncNow();
-  await agent.stop();
   assert.equal(frr.applied.length, 3);
   assert.deepEqual(frr.clears, ['clear bgp ipv4 unicast s12 soft in', 'clear bgp ipv4 unicast s13 soft in']);
+  await agent.stop();
   assert.deepEqual(
     logs.filter((l) => l.event === 'decision').map((l) => [l.old, l.new, l.hold]),
     [
@@ -132,9 +138,9 @@ test('vtysh failing or printing garbage: nothing changes, errors are counted, th
   frr.failure = null;
   frr.routes.set(P, routeWith(['s11', 's12'], { lb: false }));
   await agent.resyncNow();
-  await agent.stop();
   assert.equal(agent.snapshot().get(P)?.entry?.bandwidth, 2000);
   assert.equal(frr.applied.length, 2);
+  await agent.stop();
 });
 
 test('a route-map of the operator on the spine peer-group is never replaced silently', async () => {

@@ -58,9 +58,9 @@ test('a hanging vtysh times out, a garbage one fails to parse: state kept, agent
   binary = null;
   fake.routes.set(P, routeWith(['s11'], { lb: false }));
   await agent.resyncNow();
-  await agent.stop();
   assert.equal(agent.snapshot().get(P)?.entry?.bandwidth, 1000);
   assert.equal(fake.applied.length, 2);
+  await agent.stop();
 });
 
 function runCli(args: string[]) {
