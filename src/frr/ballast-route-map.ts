@@ -122,13 +122,23 @@ export function desiredConfig(
   const lists = new Map<string, { family: AddressFamily; prefixes: string[] }>();
   const index = new Map(layout.prefixes.map((p, i) => [p.text, i]));
   const inbound = new Map<string, Map<number, string[]>>();
+  const holdLine = `set local-preference ${HOLD_LOCAL_PREF}`;
   for (const [neighbor, held] of holds) {
     const m = new Map<number, string[]>();
-    for (const p of layout.prefixes) {
-      if (!held.has(p.text)) continue;
-      const list = prefixListName(names, p);
-      lists.set(list, { family: p.family, prefixes: [p.text] });
-      m.set(10 * (index.get(p.text)! + 1), [matchLine(p.family, list), `set local-preference ${HOLD_LOCAL_PREF}`]);
+    // A server absent for a whole group (the usual case: it failed) is held by one entry, not one per prefix.
+    for (const [name, g] of layout.groups) {
+      const mine = g.members.filter((p) => held.has(p.text));
+      if (mine.length === 0) continue;
+      if (mine.length === g.members.length) {
+        lists.set(name, { family: g.family, prefixes: g.members.map((x) => x.text) });
+        m.set(g.seq, [matchLine(g.family, name), holdLine]);
+        continue;
+      }
+      for (const p of mine) {
+        const list = prefixListName(names, p);
+        lists.set(list, { family: p.family, prefixes: [p.text] });
+        m.set(10 * (index.get(p.text)! + 1), [matchLine(p.family, list), holdLine]);
+      }
     }
     m.set(FINAL_SEQ, []);
     inbound.set(neighbor, m);
@@ -350,16 +360,19 @@ export function adoptedEntries(view: OwnedView, names: OwnedNames, layout: Layou
 
 /** Per prefix, the server neighbors the running inbound maps hold back (adoption on start). */
 export function adoptedHolds(view: OwnedView, names: OwnedNames, layout: Layout): Map<string, Set<string>> {
-  const byList = new Map(layout.prefixes.map((p) => [prefixListName(names, p), p.text]));
+  const byList = new Map<string, string[]>(layout.prefixes.map((p) => [prefixListName(names, p), [p.text]]));
+  for (const [name, g] of layout.groups) byList.set(name, g.members.map((m) => m.text));
   const out = new Map<string, Set<string>>();
   for (const [neighbor, { map }] of view.inbound) {
     for (const lines of map?.values() ?? []) {
       const list = parseEntryLines(lines, names.asn).prefixList;
-      const prefix = list === null ? undefined : byList.get(list);
-      if (prefix === undefined || !lines.includes(`set local-preference ${HOLD_LOCAL_PREF}`)) continue;
-      const set = out.get(prefix) ?? new Set<string>();
-      set.add(neighbor);
-      out.set(prefix, set);
+      const prefixes = list === null ? undefined : byList.get(list);
+      if (prefixes === undefined || !lines.includes(`set local-preference ${HOLD_LOCAL_PREF}`)) continue;
+      for (const prefix of prefixes) {
+        const set = out.get(prefix) ?? new Set<string>();
+        set.add(neighbor);
+        out.set(prefix, set);
+      }
     }
   }
   return out;

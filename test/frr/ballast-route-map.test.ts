@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { parsePrefix, type Prefix } from '../../src/fabric/prefix.js';
-import { adoptedEntries, desiredConfig, differences, extractOwned, layoutFor, parseEntryLines, planApply, viewAfter, type OwnedEntry, type OwnedNames } from '../../src/frr/ballast-route-map.js';
+import { adoptedEntries, adoptedHolds, desiredConfig, differences, extractOwned, layoutFor, parseEntryLines, planApply, viewAfter, type OwnedEntry, type OwnedNames } from '../../src/frr/ballast-route-map.js';
 import { parseRunningConfig } from '../../src/frr/running-config.js';
 import { FakeFrr } from '../agent/fake-frr.js';
 
@@ -142,20 +142,29 @@ test('entry lines read back into bandwidth and prepend', () => {
 
 test('holds: an inbound map per server, bound in both families, edited in place; a release re-evaluates', async () => {
   const frr = new FakeFrr(base);
-  const holds = new Map([['s11', new Set<string>()], ['s13', new Set([v4c.text])]]);
+  // s13 is held for all of group C (one entry on the group list) and for .1 alone of group A (its own list).
+  const holds = new Map([['s11', new Set<string>()], ['s13', new Set([v4c.text, v4a.text])]]);
   const d = desiredConfig(names, layout, all('cumulative'), holds);
   const servers = ['s11', 's13'];
   const first = planApply(extractOwned(parseRunningConfig(frr.runningConfig()), names, servers), names, d);
   assert.ok(first.commands.includes('neighbor s13 route-map BALLAST-IN-s13 in'));
-  assert.ok(first.commands.includes('set local-preference 50'));
-  assert.ok(first.commands.includes('ip prefix-list BALLAST-v4-198.51.100.3_32 seq 5 permit 198.51.100.3/32'));
+  assert.ok(first.commands.includes('neighbor s11 route-map BALLAST-IN-s11 in'));
+  assert.deepEqual([...d.inbound.get('s13')!], [
+    [10, ['match ip address prefix-list BALLAST-v4-198.51.100.1_32', 'set local-preference 50']],
+    [layout.groups.get(gC)!.seq, [`match ip address prefix-list ${gC}`, 'set local-preference 50']],
+    [65000, []],
+  ].sort((a, b) => (a[0] as number) - (b[0] as number)));
   await frr.run(first.commands);
   const view = extractOwned(parseRunningConfig(frr.runningConfig()), names, servers);
   assert.deepEqual(differences(view, names, d), []);
-  // Release s13: its entry goes, the outbound map is left alone, and its paths are re-evaluated.
-  const released = desiredConfig(names, layout, all('cumulative'), new Map([['s11', new Set<string>()], ['s13', new Set<string>()]]));
-  const p = planApply(view, names, released, new Set(['BALLAST-v4-198.51.100.3_32']), new Map([['s13', new Set(['ipv4' as const])]]));
-  assert.deepEqual(p.commands, ['configure terminal', 'no route-map BALLAST-IN-s13 permit 30', 'end', 'clear bgp ipv4 unicast s13 soft in']);
+  assert.deepEqual(
+    [...adoptedHolds(view, names, layout)].map(([p, n]) => [p, [...n]]),
+    [[v4a.text, ['s13']], [v4c.text, ['s13']]],
+  );
+  // Release s13 for group C: its entry goes, the outbound map is left alone, its paths are re-evaluated.
+  const released = desiredConfig(names, layout, all('cumulative'), new Map([['s11', new Set<string>()], ['s13', new Set([v4a.text])]]));
+  const p = planApply(view, names, released, new Set(['BALLAST-v4-198.51.100.1_32']), new Map([['s13', new Set(['ipv4' as const])]]));
+  assert.deepEqual(p.commands, ['configure terminal', `no route-map BALLAST-IN-s13 permit ${layout.groups.get(gC)!.seq}`, 'end', 'clear bgp ipv4 unicast s13 soft in']);
   await frr.run(p.commands);
   assert.deepEqual(frr.clears, ['clear bgp ipv4 unicast s13 soft in']);
   assert.deepEqual(differences(extractOwned(parseRunningConfig(frr.runningConfig()), names, servers), names, released), []);
