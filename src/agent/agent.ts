@@ -2,21 +2,22 @@
  * The leaf agent's engine: observe -> decide -> damp -> apply -> verify, and reconcile.
  *
  *   route events (ip monitor) --prefix--> pending set --+
- *   resync timer (all prefixes) ------------------------+--> [one serialized queue] --> vtysh
- *   damping timer (held changes) -----------------------+      read prefixes (one call per batch)
+ *   resync timer (all prefixes) ------------------------+
+ *   held-poll timer (prefixes with held servers) -------+--> [one serialized queue] --> vtysh
+ *   damping timer (raises due for release) -------------+      read prefixes (one call per batch)
  *   reconcile timer (running-config) -------------------+      evaluate (pure step.ts)
  *   SIGHUP reload --------------------------------------+      apply (planApply), read back, verify
  *
  * Every FRR call goes through the queue, so reads, writes and verifications never interleave. When
  * vtysh fails, hangs or prints something unparseable, nothing is changed: the last applied FRR state
- * stays, the failure is logged and counted, and the next tick tries again. Stopping leaves FRR as it is.
+ * stays, the failure is logged and counted, and the next tick tries again. Stopping releases the
+ * holds and leaves the outbound configuration as it is.
  */
 import type { Logger } from 'pino';
 import { describeAdvertisement } from '../policy/advertisement.js';
 import { parseBgpPrefix, splitJsonStream } from '../frr/bgp-prefix.js';
 import { activeSlot, adoptedEntries, adoptedHolds, desiredConfig, differences, extractOwned, inboundMapName, layoutFor, planApply, prefixListName, viewAfter, type DesiredConfig, type Layout, type OwnedEntry, type OwnedNames, type OwnedView } from '../frr/ballast-route-map.js';
-import type { AddressFamily } from '../frr/running-config.js';
-import { parseRunningConfig, type RunningConfig } from '../frr/running-config.js';
+import { parseRunningConfig, type AddressFamily, type RunningConfig } from '../frr/running-config.js';
 import { BallastError } from '../util/errors.js';
 import type { AgentConfig, AgentReloadable } from './config.js';
 import { staticChanges } from './config.js';
@@ -318,6 +319,7 @@ export class Agent {
         cause,
         prefix: r.prefix,
         healthyServers: r.healthyServers,
+        heldServers: r.heldServers,
         liveCapacity: r.liveCapacity,
         configuredCapacity: r.configuredCapacity,
         old: r.old === null ? null : describeAdvertisement(r.old),
