@@ -64,6 +64,8 @@ export const routeMapName = (names: OwnedNames, slot: Slot): string => `${names.
 export const inboundMapName = (names: OwnedNames, neighbor: string): string => `${names.base}-IN-${neighbor.replace(/:/g, '.')}`;
 /** Below FRR's default 100 for eBGP paths: a held path loses to every admitted one, and is never sent on (local-preference stays local). */
 export const HOLD_LOCAL_PREF = 50;
+/** At most this many single-prefix holds per server and group (see desiredConfig). */
+export const MAX_PREFIX_HOLDS = 8;
 
 export function prefixListName(names: OwnedNames, prefix: Prefix): string {
   const fam = prefix.family === 'ipv4' ? 'v4' : 'v6';
@@ -134,6 +136,10 @@ export function desiredConfig(
         m.set(g.seq, [matchLine(g.family, name), holdLine]);
         continue;
       }
+      // Part of a group: one entry per prefix, but only a few. Many means a transient state (a server
+      // withdrawing hundreds of prefixes over a second), and writing hundreds of entries into FRR 8.4
+      // takes seconds; those returns go unheld instead.
+      if (mine.length > MAX_PREFIX_HOLDS) continue;
       for (const p of mine) {
         const list = prefixListName(names, p);
         lists.set(list, { family: p.family, prefixes: [p.text] });

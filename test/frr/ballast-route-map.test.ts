@@ -169,3 +169,13 @@ test('holds: an inbound map per server, bound in both families, edited in place;
   assert.deepEqual(frr.clears, ['clear bgp ipv4 unicast s13 soft in']);
   assert.deepEqual(differences(extractOwned(parseRunningConfig(frr.runningConfig()), names, servers), names, released), []);
 });
+
+test('holds on part of a large group are dropped beyond a few (a transient state, costly to write)', () => {
+  const many = Array.from({ length: 12 }, (_, i) => parsePrefix(`203.0.113.${i + 1}/32`));
+  const big = layoutFor(names, many, () => 's11,s12');
+  const entries = new Map(many.map((p) => e(p, 'cumulative')));
+  const holdsFor = (n: number) => desiredConfig(names, big, entries, new Map([['s11', new Set(many.slice(0, n).map((p) => p.text))]])).inbound.get('s11')!;
+  assert.equal(holdsFor(12).size, 2, 'the whole group: one entry and the catch-all');
+  assert.equal(holdsFor(8).size, 9, 'a few: one entry each');
+  assert.equal(holdsFor(9).size, 1, 'many: none');
+});
