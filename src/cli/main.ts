@@ -23,5 +23,7 @@ const { addHealth } = await import('./health.js');
 addHealth(program);
 const { addAgent } = await import('./agent.js');
 addAgent(program);
+const { addOperate } = await import('./operate.js');
+addOperate(program);
 
 await runCli(program);
