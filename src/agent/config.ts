@@ -10,10 +10,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { parsePrefix, type Prefix } from '../fabric/prefix.js';
+import { prefixAt, type Prefix } from '../fabric/prefix.js';
+import { readPolicyFields } from '../fabric/policy.js';
 import { MAX_PREFIXES } from '../frr/ballast-route-map.js';
-import { MAX_BANDWIDTH_MBPS, POLICY_MODES, type LeafPolicy } from '../fabric/types.js';
-import { BallastError, InputError, quote } from '../util/errors.js';
+import { MAX_BANDWIDTH_MBPS, type LeafPolicy } from '../fabric/types.js';
+import { BallastError, quote } from '../util/errors.js';
 import { parseYaml, type Cursor, type MapReader } from '../util/yaml-reader.js';
 
 export type ServerMatch =
@@ -170,16 +171,6 @@ export function parseAgentConfig(text: string, file: string): AgentConfig {
   };
 }
 
-function prefixAt(c: Cursor): Prefix {
-  const text = c.string();
-  try {
-    return parsePrefix(text);
-  } catch (err) {
-    if (err instanceof BallastError) throw new InputError(err.code, c.position, err.message);
-    throw err;
-  }
-}
-
 function readMatch(c: Cursor): ServerMatch {
   const m = c.map();
   const pg = m.get('peer-group');
@@ -193,33 +184,11 @@ function readMatch(c: Cursor): ServerMatch {
   return { kind: 'asn', asn: asn!.number(ASN) };
 }
 
-/** The same keys as a fixture's `policy`, except that mbps-per-unit is required: there is no fabric to derive it from. */
+/** The same keys as a fixture's `policy` (one reader), except that mbps-per-unit is required: there is no fabric to derive it from. */
 function readPolicy(m: MapReader): LeafPolicy {
-  const mode = m.get('mode')?.oneOf(POLICY_MODES) ?? 'link-bandwidth';
+  const fields = readPolicyFields(m, ['fast-cut']);
   const mbpsPerUnit = m.require('mbps-per-unit').number({ min: 0, exclusiveMin: true });
-  const weightServers = m.get('weight-servers')?.boolean() ?? true;
-  m.get('fast-cut');
-  const prepend = m.get('prepend')?.map();
-  const prependBelowFraction = prepend?.get('below-fraction')?.number({ min: 0, max: 1 }) ?? (mode === 'prepend' ? 0.5 : 0);
-  const prependBelowServers = prepend?.get('below-servers')?.number({ min: 0, integer: true }) ?? 0;
-  const prependLength = prepend?.get('length')?.number({ min: 1, max: 10, integer: true }) ?? 2;
-  prepend?.done();
-  const damping = m.get('damping')?.map();
-  const holdDownSeconds = damping?.get('hold-down-seconds')?.number({ min: 0 }) ?? 10;
-  const minIntervalSeconds = damping?.get('min-interval-seconds')?.number({ min: 0 }) ?? 1;
-  const minChangeFraction = damping?.get('min-change-fraction')?.number({ min: 0, max: 1 }) ?? 0;
-  damping?.done();
-  m.done();
-  return {
-    mode,
-    mbpsPerUnit,
-    mbpsPerUnitDerived: false,
-    weightServers,
-    prependBelowFraction,
-    prependBelowServers,
-    prependLength,
-    damping: { holdDownSeconds, minIntervalSeconds, minChangeFraction },
-  };
+  return { ...fields, mbpsPerUnit, mbpsPerUnitDerived: false };
 }
 
 /** Static settings that differ between two configs (a reload keeps the old ones and says so). */

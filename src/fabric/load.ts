@@ -3,13 +3,13 @@
  * offending value and what was expected (see docs/fixtures.md for the schema).
  */
 import { readFileSync } from 'node:fs';
-import { BallastError, InputError, quote } from '../util/errors.js';
+import { BallastError, quote } from '../util/errors.js';
 import { parseYaml, type Cursor, type MapReader } from '../util/yaml-reader.js';
-import { parsePrefix, type Prefix } from './prefix.js';
+import { prefixAt } from './prefix.js';
+import { readPolicyFields } from './policy.js';
 import {
   MAX_BANDWIDTH_MBPS,
   MISSING_BANDWIDTH,
-  POLICY_MODES,
   SERVER_STATES,
   WEIGHT_MODELS,
   type Fabric,
@@ -141,15 +141,6 @@ function reference(c: Cursor, known: ReadonlySet<string>, kind: string): string 
   return n;
 }
 
-function prefixAt(c: Cursor): Prefix {
-  const text = c.string();
-  try {
-    return parsePrefix(text);
-  } catch (err) {
-    if (err instanceof BallastError) throw new InputError(err.code, c.position, err.message);
-    throw err;
-  }
-}
 
 function readServices(c: Cursor): Service[] {
   const seen = new Set<string>();
@@ -166,20 +157,9 @@ function readServices(c: Cursor): Service[] {
 }
 
 function readPolicy(m: MapReader | undefined, servers: readonly Server[], services: readonly Service[], at: Cursor | undefined): LeafPolicy {
-  const mode = m?.get('mode')?.oneOf(POLICY_MODES) ?? 'link-bandwidth';
+  const fields = readPolicyFields(m);
+  const { mode, weightServers } = fields;
   const mbpsCursor = m?.get('mbps-per-unit');
-  const weightServers = m?.get('weight-servers')?.boolean() ?? true;
-  const prepend = m?.get('prepend')?.map();
-  const prependBelowFraction = prepend?.get('below-fraction')?.number({ min: 0, max: 1 }) ?? (mode === 'prepend' ? 0.5 : 0);
-  const prependBelowServers = prepend?.get('below-servers')?.number({ min: 0, integer: true }) ?? 0;
-  const prependLength = prepend?.get('length')?.number({ min: 1, max: 10, integer: true }) ?? 2;
-  prepend?.done();
-  const damping = m?.get('damping')?.map();
-  const holdDownSeconds = damping?.get('hold-down-seconds')?.number({ min: 0 }) ?? 10;
-  const minIntervalSeconds = damping?.get('min-interval-seconds')?.number({ min: 0 }) ?? 1;
-  const minChangeFraction = damping?.get('min-change-fraction')?.number({ min: 0, max: 1 }) ?? 0;
-  damping?.done();
-  m?.done();
 
   // Leaves decide independently, so one fabric-wide scale must fit the fullest leaf into FRR's range.
   const maxLeaf = maxLeafCapacity(servers, services);
@@ -200,16 +180,7 @@ function readPolicy(m: MapReader | undefined, servers: readonly Server[], servic
     if (where) where.fail('E_BANDWIDTH_RANGE', message);
     throw new BallastError('E_BANDWIDTH_RANGE', message);
   }
-  return {
-    mode,
-    mbpsPerUnit,
-    mbpsPerUnitDerived: mbpsCursor === undefined,
-    weightServers,
-    prependBelowFraction,
-    prependBelowServers,
-    prependLength,
-    damping: { holdDownSeconds, minIntervalSeconds, minChangeFraction },
-  };
+  return { ...fields, mbpsPerUnit, mbpsPerUnitDerived: mbpsCursor === undefined };
 }
 
 function maxLeafCapacity(servers: readonly Server[], services: readonly Service[]): number {

@@ -1,6 +1,7 @@
 /** Anycast prefixes: parsed once, kept in canonical text form so they compare as strings. */
 import { Address4, Address6 } from 'ip-address';
-import { BallastError, quote } from '../util/errors.js';
+import { BallastError, InputError, quote } from '../util/errors.js';
+import type { Cursor } from '../util/yaml-reader.js';
 
 export type Family = 'ipv4' | 'ipv6';
 
@@ -50,4 +51,15 @@ function octetProblem(address: string): string {
 /** The bare address of a host prefix (/32 or /128), as `ip addr` wants it without the length. */
 export function prefixAddress(prefix: Prefix): string {
   return prefix.text.slice(0, prefix.text.indexOf('/'));
+}
+
+/** The prefix at a YAML position; a bad one becomes an InputError at that position. */
+export function prefixAt(c: Cursor): Prefix {
+  const text = c.string();
+  try {
+    return parsePrefix(text);
+  } catch (err) {
+    if (err instanceof BallastError) throw new InputError(err.code, c.position, err.message);
+    throw err;
+  }
 }
