@@ -22,7 +22,7 @@ import { BallastError } from '../util/errors.js';
 import type { AgentConfig, AgentReloadable } from './config.js';
 import { staticChanges } from './config.js';
 import { observePrefix, peerIndex, type PeerIndex } from './observation.js';
-import { EMPTY_PREFIX_STATE, evaluate, type DecisionRecord, type PrefixState } from './step.js';
+import { EMPTY_PREFIX_STATE, evaluate, whatIf, type DecisionRecord, type PrefixState, type WhatIf } from './step.js';
 import { initialDamping } from '../policy/damping.js';
 import type { Prefix } from '../fabric/prefix.js';
 
@@ -38,7 +38,34 @@ export interface AgentIo {
   readonly now?: () => number;
   /** Dry run: print the commands here instead of running them. */
   readonly dryRun?: (commands: readonly string[]) => void;
+  /** Where drains survive a restart; without one they last as long as the process. */
+  readonly drainStore?: DrainStore;
 }
+
+/** What the agent tells its listeners (the API's Watch, the metrics). */
+export type AgentNotice =
+  | { readonly kind: 'decision'; readonly at: number; readonly cause: string; readonly record: DecisionRecord }
+  | { readonly kind: 'observation'; readonly at: number; readonly prefix: string; readonly healthyServers: readonly string[]; readonly liveCapacity: number }
+  | { readonly kind: 'drift'; readonly at: number; readonly differences: readonly string[] };
+
+export interface DrainRecord {
+  readonly reason: string;
+  readonly since: number;
+}
+
+/** Servers (by configured name) and the whole leaf, taken out of rotation by an operator. */
+export interface DrainState {
+  readonly servers: ReadonlyMap<string, DrainRecord>;
+  readonly leaf: DrainRecord | null;
+}
+
+export interface DrainStore {
+  load(): DrainState;
+  /** Throws when the state cannot be kept: the drain is then refused, not half-applied. */
+  save(state: DrainState): void;
+}
+
+export const NO_DRAINS: DrainState = { servers: new Map(), leaf: null };
 
 export interface AgentCounters {
   decisions: number;
@@ -61,18 +88,96 @@ export class Agent {
   private peers: PeerIndex | null = null;
   private queue: Promise<void> = Promise.resolve();
   private readonly pending = new Set<string>();
-  /** Servers let in whose paths still need a `clear ... soft in` (kept until an apply succeeds). */
+  /** Server paths to re-evaluate with `clear ... soft in` (released or newly drained; kept until an apply succeeds). */
   private readonly pendingRelease = new Map<string, Set<AddressFamily>>();
   private pendingScheduled = false;
   private timers: NodeJS.Timeout[] = [];
   private dampTimer: NodeJS.Timeout | null = null;
   private stopped = false;
   readonly counters: AgentCounters = { decisions: 0, changes: 0, applies: 0, drift: 0, frrErrors: 0, verifyFailures: 0 };
+  private readonly listeners = new Set<(n: AgentNotice) => void>();
+  /** The latest evaluation of every prefix, logged or not (what the API shows as target and reason). */
+  private readonly records = new Map<string, DecisionRecord>();
+  private drains: DrainState = NO_DRAINS;
+  readonly startedAt: number;
 
   constructor(config: AgentConfig, io: AgentIo) {
     this.config = config;
     this.io = io;
     this.now = io.now ?? Date.now;
+    this.startedAt = this.now();
+  }
+
+  get currentConfig(): AgentConfig {
+    return this.config;
+  }
+
+  get drainState(): DrainState {
+    return this.drains;
+  }
+
+  /** The spine-facing neighbors as FRR names them (interfaces named after the peer in unnumbered fabrics). */
+  spineNeighbors(): string[] {
+    return [...(this.peers?.spineNeighbors ?? [])].sort();
+  }
+
+  /** The latest evaluation per prefix. */
+  latestRecords(): ReadonlyMap<string, DecisionRecord> {
+    return this.records;
+  }
+
+  /** Returns the unsubscribe function. A listener that throws is dropped, never the agent's work. */
+  subscribe(listener: (n: AgentNotice) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private notify(n: AgentNotice): void {
+    for (const l of this.listeners) {
+      try {
+        l(n);
+      } catch {
+        this.listeners.delete(l);
+      }
+    }
+  }
+
+  /**
+   * Drain (reason given) or undrain (reason null) a configured server, or the whole leaf (server null).
+   * Persisted first, then applied; resolves once FRR holds the result.
+   */
+  async setDrain(server: string | null, reason: string | null): Promise<DrainState> {
+    const known = this.config.reloadable.servers;
+    if (server !== null && !known.some((s) => s.name === server || s.neighbor === server)) {
+      throw new BallastError('E_API_UNKNOWN_SERVER', `No server ${JSON.stringify(server)} on leaf ${this.config.static.leaf}; expected one of ${known.map((s) => s.name).join(', ')}`);
+    }
+    const name = server === null ? null : known.find((s) => s.name === server || s.neighbor === server)!.name;
+    const servers = new Map(this.drains.servers);
+    let leaf = this.drains.leaf;
+    const record = reason === null ? null : { reason, since: this.now() };
+    if (name === null) leaf = record;
+    else if (record === null) servers.delete(name);
+    else servers.set(name, record);
+    const next: DrainState = { servers, leaf };
+    this.io.drainStore?.save(next);
+    this.drains = next;
+    this.io.logger.info({ event: reason === null ? 'undrain' : 'drain', server: name ?? 'leaf', reason }, `${reason === null ? 'undrained' : 'drained'} ${name ?? `leaf ${this.config.static.leaf}`}${reason ? `: ${reason}` : ''}`);
+    await this.enqueue(() => this.observe(this.config.reloadable.prefixes.map((p) => p.text), reason === null ? 'undrain' : 'drain'));
+    return next;
+  }
+
+  /** The server neighbors drained now (every configured one while the leaf is). */
+  private drainedNeighbors(): Set<string> {
+    const servers = this.config.reloadable.servers;
+    if (this.drains.leaf !== null) return new Set(servers.map((s) => s.neighbor));
+    return new Set(servers.filter((s) => this.drains.servers.has(s.name)).map((s) => s.neighbor));
+  }
+
+  /** What each prefix would be advertised as if these servers (names or neighbors) failed now. */
+  whatIf(fail: readonly string[]): Map<string, WhatIf | null> {
+    const drained = this.drainedNeighbors();
+    const failed = new Set(fail);
+    return new Map([...this.prefixes].map(([text, st]) => [text, whatIf(this.config.reloadable, st, drained, failed)]));
   }
 
   get names(): OwnedNames {
@@ -82,6 +187,7 @@ export class Agent {
 
   /** Read FRR, adopt what runs, decide every prefix, apply only what differs (no flap on restart). */
   async start(): Promise<void> {
+    this.drains = this.io.drainStore?.load() ?? NO_DRAINS;
     const running = await this.readRunning();
     this.checkOwnership(running);
     this.adopt(running);
@@ -272,6 +378,7 @@ export class Agent {
     const wanted = prefixTexts.map((t) => byText.get(t)).filter((p) => p !== undefined);
     const now = this.now();
     const records: DecisionRecord[] = [];
+    const drained = this.drainedNeighbors();
     let evaluated = 0;
     for (let i = 0; i < wanted.length; i += BATCH) {
       const batch = wanted.slice(i, i + BATCH);
@@ -293,9 +400,14 @@ export class Agent {
         }
         const obs = observePrefix(cfg, this.peers!, p, route);
         const prev = this.prefixes.get(p.text) ?? EMPTY_PREFIX_STATE;
-        const r = evaluate(cfg, obs, prev, now);
+        const r = evaluate(cfg, obs, prev, now, drained);
         evaluated++;
-        for (const n of r.released) {
+        const before = this.records.get(p.text);
+        this.records.set(p.text, r.record);
+        if (before === undefined || before.healthyServers.join() !== r.record.healthyServers.join()) {
+          this.notify({ kind: 'observation', at: now, prefix: p.text, healthyServers: r.record.healthyServers, liveCapacity: r.record.liveCapacity });
+        }
+        for (const n of [...r.released, ...r.reheld]) {
           const fams = this.pendingRelease.get(n) ?? new Set<AddressFamily>();
           fams.add(p.family);
           this.pendingRelease.set(n, fams);
@@ -312,6 +424,7 @@ export class Agent {
 
   private logDecision(r: DecisionRecord, cause: string): void {
     this.counters.decisions++;
+    this.notify({ kind: 'decision', at: this.now(), cause, record: r });
     if (r.changed) this.counters.changes++;
     this.io.logger.info(
       {
@@ -442,6 +555,7 @@ export class Agent {
     const diff = differences(this.view!, this.names, desired);
     if (diff.length === 0) return;
     this.counters.drift++;
+    this.notify({ kind: 'drift', at: this.now(), differences: diff });
     this.io.logger.warn({ event: 'drift', differences: diff, driftTotal: this.counters.drift }, 'the owned FRR configuration was changed from outside; restoring it');
     await this.apply('drift');
   }

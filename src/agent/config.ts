@@ -12,6 +12,7 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { prefixAt, type Prefix } from '../fabric/prefix.js';
 import { readPolicyFields } from '../fabric/policy.js';
+import { parseListen, type Listen, type TlsFiles } from '../api/transport.js';
 import { MAX_PREFIXES } from '../frr/ballast-route-map.js';
 import { MAX_BANDWIDTH_MBPS, type LeafPolicy } from '../fabric/types.js';
 import { BallastError, quote } from '../util/errors.js';
@@ -44,7 +45,19 @@ export interface AgentStatic {
   readonly chainRouteMap: string | null;
   /** Watch `ip -ts monitor route` for targeted re-reads (else only the periodic resync). */
   readonly routeMonitor: boolean;
+  /** gRPC API: `unix:///path.sock` or `tcp://host:port` (mutual TLS only); null: no API. */
+  readonly apiListen: string | null;
+  readonly tlsCert: string | null;
+  readonly tlsKey: string | null;
+  readonly tlsClientCa: string | null;
+  /** Prometheus /metrics on 127.0.0.1:port; null: none. */
+  readonly metricsPort: number | null;
+  /** Where drains are kept across restarts. */
+  readonly stateFile: string;
 }
+
+export const DEFAULT_API_LISTEN = 'unix:///run/ballast/agent.sock';
+export const DEFAULT_STATE_FILE = '/var/lib/ballast/agent-state.json';
 
 /** Reloadable with SIGHUP. */
 export interface AgentReloadable {
@@ -103,6 +116,27 @@ export function parseAgentConfig(text: string, file: string): AgentConfig {
   bgp.done();
   if (chainRouteMap !== null && (chainRouteMap === `${routeMap}-A` || chainRouteMap === `${routeMap}-B`)) {
     root.require('bgp').map().require('chain-route-map').fail('E_SCHEMA_VALUE', `bgp.chain-route-map is ${quote(chainRouteMap)}, one of the agent's own route-maps; expected the operator's outbound route-map`);
+  }
+
+  const api = root.get('api')?.map();
+  const listenCursor = api?.get('listen');
+  const listenText = listenCursor?.string() ?? DEFAULT_API_LISTEN;
+  const apiListen = listenText === 'none' ? null : listenText;
+  const tls = api?.get('tls')?.map();
+  const tlsCert = tls?.get('cert')?.string() ?? null;
+  const tlsKey = tls?.get('key')?.string() ?? null;
+  const tlsClientCa = tls?.get('client-ca')?.string() ?? null;
+  tls?.done();
+  const metricsPort = api?.get('metrics-port')?.number({ min: 1, max: 65535, integer: true }) ?? null;
+  const stateFile = api?.get('state-file')?.string() ?? DEFAULT_STATE_FILE;
+  api?.done();
+  // The default (a unix socket) needs no check; a listen address the user wrote does.
+  if (apiListen !== null && listenCursor) {
+    const at = listenCursor;
+    const listen = listenAt(at, apiListen, tlsCert && tlsKey && tlsClientCa ? { cert: tlsCert, key: tlsKey, clientCa: tlsClientCa } : null);
+    if (listen.kind === 'tcp' && listen.tls === null) {
+      at.fail('E_API_INSECURE', `api.listen is ${quote(apiListen)}: the API serves TCP only with mutual TLS, expected api.tls with cert, key and client-ca (or a unix socket)`);
+    }
   }
 
   const events = root.get('events')?.map();
@@ -166,9 +200,17 @@ export function parseAgentConfig(text: string, file: string): AgentConfig {
 
   return {
     file,
-    static: { leaf, vtysh, vtyDir, timeoutMs, asn, spinePeerGroup, routeMap, chainRouteMap, routeMonitor },
+    static: { leaf, vtysh, vtyDir, timeoutMs, asn, spinePeerGroup, routeMap, chainRouteMap, routeMonitor, apiListen, tlsCert, tlsKey, tlsClientCa, metricsPort, stateFile },
     reloadable: { prefixes, serverMatch, defaultCapacity, servers: serverList, policy, fastCut, resyncSeconds, reconcileSeconds, heldPollSeconds, logLevel },
   };
+}
+
+function listenAt(at: Cursor, text: string, tls: TlsFiles | null): Listen {
+  try {
+    return parseListen(text, tls);
+  } catch (err) {
+    return at.fail('E_API_LISTEN', (err as Error).message);
+  }
 }
 
 function readMatch(c: Cursor): ServerMatch {

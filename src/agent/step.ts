@@ -61,16 +61,31 @@ export interface StepResult {
   readonly record: DecisionRecord;
   /** Held servers let in now: their paths must be re-evaluated (`clear ... soft in`). */
   readonly released: readonly string[];
+  /** Admitted servers just drained: their paths must be re-evaluated too, so the new hold applies. */
+  readonly reheld: readonly string[];
   /** When to evaluate again because a change is held back; null when nothing is pending. */
   readonly nextCheckAt: number | null;
 }
 
-export function evaluate(cfg: AgentReloadable, obs: PrefixObservation, prev: PrefixState, now: number): StepResult {
+/**
+ * Servers counted healthy: present, not drained, and either admitted or returned and held back (a
+ * held server is healthy; only the raise it brings waits).
+ */
+export function healthyServers(obs: PrefixObservation, held: ReadonlySet<string>, drained: ReadonlySet<string>): ServerPathObservation[] {
+  return obs.servers.filter((s) => !drained.has(s.neighbor) && (s.admitted || held.has(s.neighbor)));
+}
+
+/**
+ * `drained`: server neighbors an operator took out of rotation. They count as configured but not
+ * healthy, and are held at the leaf's door until undrained (then they return through the hold-down).
+ */
+export function evaluate(cfg: AgentReloadable, obs: PrefixObservation, prev: PrefixState, now: number, drained: ReadonlySet<string> = new Set()): StepResult {
   const { policy } = cfg;
-  const admitted = obs.servers.filter((s) => s.admitted);
+  const present = obs.servers.filter((s) => !drained.has(s.neighbor));
+  const admitted = present.filter((s) => s.admitted);
   // A held server that got in anyway (it returned before its hold was in place) is simply in.
   const stillHeld = new Set([...prev.held].filter((n) => !admitted.some((s) => s.neighbor === n)));
-  const waiting = obs.servers.filter((s) => !s.admitted && stillHeld.has(s.neighbor));
+  const waiting = present.filter((s) => !s.admitted && stillHeld.has(s.neighbor));
   const configured = configuredFor(cfg, obs);
   const decideFor = (servers: readonly ServerPathObservation[]) =>
     decide('ballast', policy, {
@@ -128,6 +143,9 @@ export function evaluate(cfg: AgentReloadable, obs: PrefixObservation, prev: Pre
       if (s.prefixes.includes(obs.prefix.text) && !obs.servers.some((o) => o.neighbor === s.neighbor)) held.add(s.neighbor);
     }
   }
+  // A drain is the operator's word: held even when it leaves the leaf without a server.
+  for (const s of cfg.servers) if (drained.has(s.neighbor) && s.prefixes.includes(obs.prefix.text)) held.add(s.neighbor);
+  const reheld = obs.servers.filter((s) => s.admitted && drained.has(s.neighbor)).map((s) => s.neighbor);
   const { entry, render } = renderEntry(cfg, obs.prefix, admittedNext, current, prev.entry);
   return {
     state: { damping: state, entry, held, observation: obs, lastReason: decision.reason, lastHold: hold },
@@ -146,6 +164,7 @@ export function evaluate(cfg: AgentReloadable, obs: PrefixObservation, prev: Pre
       render,
     },
     released: released.map((s) => s.neighbor),
+    reheld,
     nextCheckAt,
   };
 }
@@ -181,4 +200,21 @@ export function nativeCumulativeEquals(cfg: AgentReloadable, servers: readonly S
     sum += own;
   }
   return sum === mbps;
+}
+
+export interface WhatIf {
+  readonly advertisement: Advertisement;
+  readonly reason: DecisionReason;
+  readonly healthyServers: readonly string[];
+  readonly liveCapacity: number;
+}
+
+/** What the leaf would advertise for a prefix if the named servers failed now (the API's Plan). */
+export function whatIf(cfg: AgentReloadable, st: PrefixState, drained: ReadonlySet<string>, fail: ReadonlySet<string>): WhatIf | null {
+  if (st.observation === null) return null;
+  const healthy = healthyServers(st.observation, st.held, drained).filter((s) => !fail.has(s.name) && !fail.has(s.neighbor));
+  const configured = configuredFor(cfg, st.observation);
+  const liveCapacity = healthy.reduce((a, s) => a + s.capacity, 0);
+  const d = decide('ballast', cfg.policy, { healthyServers: healthy.length, healthyCapacity: liveCapacity, configuredServers: configured.servers, configuredCapacity: configured.capacity });
+  return { advertisement: d.advertisement, reason: d.reason, healthyServers: healthy.map((s) => s.name), liveCapacity };
 }

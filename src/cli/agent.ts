@@ -6,7 +6,12 @@
  */
 import { Command } from '@commander-js/extra-typings';
 import { pino } from 'pino';
-import { Agent } from '../agent/agent.js';
+import { Agent, type FrrRunner } from '../agent/agent.js';
+import { fileDrainStore } from '../agent/drain-store.js';
+import { agentApi } from '../api/agent-adapter.js';
+import { newRegistry, registerAgentMetrics, serveMetrics, type MetricsServer } from '../api/metrics.js';
+import { startApiServer } from '../api/server.js';
+import { parseListen } from '../api/transport.js';
 import { loadAgentConfig } from '../agent/config.js';
 import { startRouteMonitor } from '../frr/route-monitor.js';
 import { vtysh } from '../frr/vtysh.js';
@@ -33,12 +38,27 @@ async function runAgent(file: string, dryRun: boolean): Promise<void> {
     pino.destination(dryRun ? 2 : 1),
   );
   const s = config.static;
+  const rawFrr: FrrRunner = (commands, timeoutMs) => vtysh(commands, { ...(s.vtyDir === null ? {} : { vtyDir: s.vtyDir }), timeoutMs: timeoutMs ?? s.timeoutMs, binary: s.vtysh });
+  // Swapped for a timed runner once the metrics exist (they need the agent to read from).
+  let frr = rawFrr;
   const agent = new Agent(config, {
     logger,
-    frr: (commands, timeoutMs) => vtysh(commands, { ...(s.vtyDir === null ? {} : { vtyDir: s.vtyDir }), timeoutMs: timeoutMs ?? s.timeoutMs, binary: s.vtysh }),
+    frr: (commands, timeoutMs) => frr(commands, timeoutMs),
+    drainStore: fileDrainStore(s.stateFile),
     ...(dryRun ? { dryRun: (commands: readonly string[]) => process.stdout.write(`vtysh${s.vtyDir ? ` --vty_socket ${s.vtyDir}` : ''} ${commands.map((c) => `-c '${c}'`).join(' ')}\n`) } : {}),
   });
+  const api = agentApi(agent, { dryRun });
+  let metricsServer: MetricsServer | null = null;
+  if (s.metricsPort !== null) {
+    const registry = newRegistry('agent');
+    frr = registerAgentMetrics(registry, api).timeVtysh(rawFrr);
+    metricsServer = await serveMetrics(registry, s.metricsPort);
+  }
+  // The API comes up before the agent touches FRR: a socket already in use or a TLS mistake stops us first.
+  const apiServer = s.apiListen === null ? null : await startApiServer(api, parseListen(s.apiListen, s.tlsCert && s.tlsKey && s.tlsClientCa ? { cert: s.tlsCert, key: s.tlsKey, clientCa: s.tlsClientCa } : null));
   await agent.start();
+  if (apiServer) logger.info({ event: 'api', address: apiServer.address }, `API on ${apiServer.address}`);
+  if (metricsServer) logger.info({ event: 'metrics', port: metricsServer.port }, `metrics on http://127.0.0.1:${metricsServer.port}/metrics`);
   const monitor = s.routeMonitor ? startRouteMonitor((p) => agent.routeChanged(p), (m) => logger.warn({ event: 'route-monitor' }, m)) : null;
   logger.info({ event: 'started', dryRun, prefixes: config.reloadable.prefixes.length }, 'agent started');
   await new Promise<void>((resolve) => {
@@ -46,7 +66,7 @@ async function runAgent(file: string, dryRun: boolean): Promise<void> {
       logger.info({ event: 'signal', signal }, `received ${signal}`);
       process.off('SIGHUP', hup);
       monitor?.stop();
-      agent.stop().then(resolve, (err: unknown) => {
+      Promise.all([agent.stop(), apiServer?.close(), metricsServer?.close()]).then(() => resolve(), (err: unknown) => {
         logger.error({ event: 'stop-error', err: String(err) }, 'error while stopping');
         resolve();
       });

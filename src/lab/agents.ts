@@ -16,6 +16,14 @@ import { writeState, type LabState } from './state.js';
 const BIN = join(dirname(fileURLToPath(import.meta.url)), '../../bin/ballast.js');
 
 /** The agent config of one lab leaf, as YAML text (written beside the leaf's FRR files). */
+/** The agent's API socket in a lab leaf's directory (reachable from outside the namespace: it is a file). */
+export function agentSocket(leafDir: string): string {
+  return join(leafDir, 'agent.sock');
+}
+
+/** Each lab agent serves metrics on this port of its own namespace's loopback. */
+export const LAB_METRICS_PORT = 9273;
+
 export function agentConfigYaml(fabric: Fabric, leaf: Leaf, vtyDir: string, overrides: { reconcileSeconds?: number; resyncSeconds?: number } = {}): string {
   const servers = fabric.servers.filter((s) => s.leaf === leaf.name);
   const prefixes = fabric.services.map((s) => s.prefix.text).filter((p) => servers.some((s) => s.prefixes.includes(p)));
@@ -37,6 +45,7 @@ export function agentConfigYaml(fabric: Fabric, leaf: Leaf, vtyDir: string, over
       damping: { 'hold-down-seconds': p.damping.holdDownSeconds, 'min-interval-seconds': p.damping.minIntervalSeconds, 'min-change-fraction': p.damping.minChangeFraction },
     },
     intervals: { 'resync-seconds': overrides.resyncSeconds ?? 5, 'reconcile-seconds': overrides.reconcileSeconds ?? 5 },
+    api: { listen: `unix://${agentSocket(vtyDir)}`, 'metrics-port': LAB_METRICS_PORT, 'state-file': join(vtyDir, 'agent-state.json') },
   });
 }
 

@@ -7,7 +7,7 @@ import { GOOD } from './config-fixture.js';
 
 test('a complete config: static and reloadable parts apart, defaults filled', () => {
   const c = parseAgentConfig(GOOD, 'agent.yaml');
-  assert.deepEqual(c.static, { leaf: 'l1', vtysh: 'vtysh', vtyDir: '/run/ballast-ag/l1', timeoutMs: 2000, asn: 65201, spinePeerGroup: 'SPINE', routeMap: 'BALLAST', chainRouteMap: null, routeMonitor: true });
+  assert.deepEqual(c.static, { leaf: 'l1', vtysh: 'vtysh', vtyDir: '/run/ballast-ag/l1', timeoutMs: 2000, asn: 65201, spinePeerGroup: 'SPINE', routeMap: 'BALLAST', chainRouteMap: null, routeMonitor: true, apiListen: 'unix:///run/ballast/agent.sock', tlsCert: null, tlsKey: null, tlsClientCa: null, metricsPort: null, stateFile: '/var/lib/ballast/agent-state.json' });
   const r = c.reloadable;
   assert.deepEqual(r.prefixes.map((p) => p.text), ['198.51.100.1/32', '2001:db8:100::10/128']);
   assert.deepEqual(r.serverMatch, { kind: 'peer-group', peerGroup: 'SERVERS' });
@@ -38,6 +38,8 @@ test('mistakes are reported with file:line:col and a stable code', () => {
     [GOOD.replace('mbps-per-unit: 100', 'mbps-per-unit: 1000'), 'E_BANDWIDTH_RANGE', /^agent\.yaml:18:18: .*40000 Mbps/, 'out of FRR range'],
     [GOOD.replace('prefixes: [198.51.100.1/32] }', 'prefixes: [198.51.100.9/32] }'), 'E_UNKNOWN_REFERENCE', /not a managed prefix/, 'server prefix'],
     [GOOD.replace('  spine-peer-group: SPINE\n', ''), 'E_SCHEMA_MISSING', /Missing "spine-peer-group" in bgp/, 'missing'],
+    [`${GOOD}api: { listen: "tcp://0.0.0.0:50051" }\n`, 'E_API_INSECURE', /api\.listen is "tcp:\/\/0\.0\.0\.0:50051": the API serves TCP only with mutual TLS/, 'plaintext TCP'],
+    [`${GOOD}api: { listen: "http://x" }\n`, 'E_API_LISTEN', /Cannot listen on "http:\/\/x"/, 'bad listen'],
     [GOOD.replace('spine-peer-group: SPINE', 'spine-peer-group: "SP INE"'), 'E_SCHEMA_TYPE', /expected a name/, 'unsafe name reaching vtysh'],
   ];
   for (const [text, code, message, what] of cases) {

@@ -97,7 +97,8 @@ test('CLI dry run on a fake vtysh: prints the commands, SIGHUP with a bad file k
   writeFileSync(route, routeWith(['s11', 's12', 's13']));
   const fake = script('vtysh-serve', `case "$*" in\n  *"show running-config"*) cat ${running};;\n  *"show bgp"*) cat ${route};;\n  *) echo "fake vtysh: unexpected $*" >&2; exit 1;;\nesac`);
   const file = join(dir, 'agent.yaml');
-  writeFileSync(file, YAML.replace('frr:\n', `frr:\n  vtysh: ${fake}\n`));
+  // Its own socket and state file: a test never touches /run/ballast or /var/lib/ballast.
+  writeFileSync(file, `${YAML.replace('frr:\n', `frr:\n  vtysh: ${fake}\n`)}api: { listen: "unix://${join(dir, 'agent.sock')}", state-file: ${join(dir, 'state.json')} }\n`);
   const r = runCli(['agent', '-c', file, '--dry-run']);
   await until('the dry-run commands', () => r.out().includes('neighbor SPINE route-map BALLAST-A out'));
   assert.match(r.out(), /^vtysh --vty_socket \/run\/ballast-ag\/l1 -c 'configure terminal' .*-c 'set extcommunity bandwidth cumulative'/m);

@@ -1,0 +1,46 @@
+/**
+ * Drains kept in a small JSON file, so a drained server stays drained across agent restarts. Written
+ * to a temporary file and renamed, so a crash never leaves half a file.
+ */
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { BallastError, quote } from '../util/errors.js';
+import { NO_DRAINS, type DrainRecord, type DrainState, type DrainStore } from './agent.js';
+
+interface DrainFile {
+  readonly schemaVersion: 1;
+  readonly servers: Record<string, DrainRecord>;
+  readonly leaf: DrainRecord | null;
+}
+
+export function fileDrainStore(path: string): DrainStore {
+  return {
+    load(): DrainState {
+      let text: string;
+      try {
+        text = readFileSync(path, 'utf8');
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return NO_DRAINS;
+        throw new BallastError('E_FILE_READ', `Cannot read the agent state ${quote(path)}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+      }
+      let data: DrainFile;
+      try {
+        data = JSON.parse(text) as DrainFile;
+      } catch {
+        throw new BallastError('E_FILE_READ', `Cannot parse the agent state ${quote(path)}: not JSON; move it away to start without drains`);
+      }
+      return { servers: new Map(Object.entries(data.servers ?? {})), leaf: data.leaf ?? null };
+    },
+    save(state: DrainState): void {
+      const data: DrainFile = { schemaVersion: 1, servers: Object.fromEntries(state.servers), leaf: state.leaf };
+      try {
+        mkdirSync(dirname(path), { recursive: true });
+        const tmp = `${path}.tmp-${process.pid}`;
+        writeFileSync(tmp, `${JSON.stringify(data, null, 2)}\n`);
+        renameSync(tmp, path);
+      } catch (err) {
+        throw new BallastError('E_FILE_WRITE', `Cannot keep the drain in ${quote(path)}: ${(err as NodeJS.ErrnoException).code ?? String(err)}; nothing was changed`);
+      }
+    },
+  };
+}

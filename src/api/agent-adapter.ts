@@ -1,0 +1,99 @@
+/** The running Agent as the API's AgentApi: reads its beliefs, forwards drains, maps its notices. */
+import type { Agent, AgentNotice } from '../agent/agent.js';
+import { configuredFor } from '../agent/observation.js';
+import type { AgentApi, AgentEvent, AgentStateView, PrefixView, ServerView } from './agent-api.js';
+
+export function agentApi(agent: Agent, options: { dryRun: boolean }): AgentApi {
+  const state = (): AgentStateView => {
+    const cfg = agent.currentConfig;
+    const r = cfg.reloadable;
+    const drains = agent.drainState;
+    const records = agent.latestRecords();
+    const snapshot = agent.snapshot();
+    const prefixes = r.prefixes.map((p): PrefixView => {
+      const st = snapshot.get(p.text);
+      const rec = records.get(p.text);
+      const obs = st?.observation ?? null;
+      const configured = obs ? configuredFor(r, obs) : { servers: r.servers.filter((s) => s.prefixes.includes(p.text)).length, capacity: 0 };
+      const healthy = new Set(rec?.healthyServers ?? []);
+      const listed = r.servers.filter((s) => s.prefixes.includes(p.text));
+      const unlisted = (obs?.servers ?? []).filter((o) => !listed.some((s) => s.neighbor === o.neighbor));
+      const servers: ServerView[] = [
+        ...listed.map((s) => ({ name: s.name, peer: s.neighbor, capacity: s.capacity })),
+        ...unlisted.map((o) => ({ name: o.name, peer: o.neighbor, capacity: o.capacity })),
+      ].map((s) => {
+        const drain = drains.leaf ?? drains.servers.get(s.name) ?? null;
+        return { ...s, healthy: healthy.has(s.name), drained: drain !== null, drainReason: drain?.reason ?? '', asn: 0 };
+      });
+      return {
+        prefix: p.text,
+        healthyServers: rec?.healthyServers.length ?? 0,
+        configuredServers: configured.servers,
+        liveCapacity: rec?.liveCapacity ?? 0,
+        configuredCapacity: rec?.configuredCapacity ?? configured.capacity,
+        current: st?.damping?.current ?? null,
+        target: rec?.target ?? null,
+        hold: st?.lastHold ?? 'none',
+        nextCheckAt: null,
+        raiseSince: st?.damping?.raiseSince ?? null,
+        lastChangeAt: st?.damping?.lastChangeAt ?? null,
+        lastReason: st?.lastReason ?? '',
+        // Drift is found per leaf configuration (entries are shared by prefixes with the same servers).
+        driftTotal: agent.counters.drift,
+        servers,
+      };
+    });
+    return {
+      leaf: cfg.static.leaf,
+      asn: cfg.static.asn,
+      mbpsPerUnit: r.policy.mbpsPerUnit,
+      dryRun: options.dryRun,
+      startedAt: agent.startedAt,
+      leafDrained: drains.leaf !== null,
+      leafDrainReason: drains.leaf?.reason ?? '',
+      frrErrorsTotal: agent.counters.frrErrors,
+      driftTotal: agent.counters.drift,
+      prefixes,
+      spines: agent.spineNeighbors(),
+      policy: r.policy,
+    };
+  };
+  const drainView = () => {
+    const d = agent.drainState;
+    return { drained: [...d.servers.keys()].sort(), leafDrained: d.leaf !== null };
+  };
+  return {
+    state,
+    subscribe(listener) {
+      return agent.subscribe((n) => listener(toEvent(n)));
+    },
+    async drain(server, reason) {
+      await agent.setDrain(server, reason || 'drained by operator');
+      return drainView();
+    },
+    async undrain(server) {
+      await agent.setDrain(server, null);
+      return drainView();
+    },
+    plan(fail) {
+      const snapshot = agent.snapshot();
+      // Prefixes not read from FRR yet have nothing to predict from.
+      return [...agent.whatIf(fail)].flatMap(([prefix, w]) =>
+        w === null ? [] : [{ prefix, current: snapshot.get(prefix)?.damping?.current ?? null, predicted: w.advertisement, reason: w.reason, healthyServers: w.healthyServers.length, liveCapacity: w.liveCapacity }],
+      );
+    },
+  };
+}
+
+function toEvent(n: AgentNotice): AgentEvent {
+  switch (n.kind) {
+    case 'decision': {
+      const r = n.record;
+      return { kind: 'decision', at: n.at, prefix: r.prefix, old: r.old, new: r.new, target: r.target, reason: r.reason, hold: r.hold, healthyServers: r.healthyServers, liveCapacity: r.liveCapacity, changed: r.changed };
+    }
+    case 'observation':
+      return { kind: 'observation', at: n.at, prefix: n.prefix, healthyServers: n.healthyServers, liveCapacity: n.liveCapacity };
+    case 'drift':
+      return { kind: 'drift', at: n.at, detail: n.differences.join('; ') };
+  }
+}
