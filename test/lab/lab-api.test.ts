@@ -1,0 +1,124 @@
+// End-to-end for the agent's API and metrics on real FRR 8.4: a lab-421 fabric with an agent on every
+// leaf; `ballast status` sees every prefix on every leaf, `ballast watch` streams a server's failure,
+// a drain of a whole leaf moves its traffic away exactly as `ballast snapshot` + `whatif` predict,
+// reflection lists the services, and the metrics endpoint parses and moves when a server fails.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { credentials, loadPackageDefinition } from '@grpc/grpc-js';
+import { loadSync } from '@grpc/proto-loader';
+// @ts-expect-error untyped module
+import parsePrometheus from 'parse-prometheus-text-format';
+import { agentSocket, LAB_METRICS_PORT } from '../../src/lab/agents.js';
+import { fmt, labInstance, labSkip } from './harness.js';
+
+const skip = await labSkip();
+const RUN_DIR = '/run/ballast-lab-apitest';
+const NS = 'bap-';
+const L = labInstance(RUN_DIR, NS);
+const tmp = mkdtempSync(join(tmpdir(), 'ballast-api-lab-'));
+const sock = (leaf: string) => `unix://${agentSocket(`${RUN_DIR}/${NS}${leaf}`)}`;
+const agents = ['leaf1', 'leaf2', 'leaf3'].flatMap((l) => ['--agent', sock(l)]);
+
+after(async () => {
+  if (!skip) await L.lab(['down']);
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+/** Scrape an agent's metrics from inside its namespace (they listen on that namespace's loopback). */
+function scrape(leaf: string): Map<string, { metrics: { value?: string; labels?: Record<string, string> }[] }> {
+  const js = `fetch('http://127.0.0.1:${LAB_METRICS_PORT}/metrics').then((r) => r.text()).then((t) => process.stdout.write(t))`;
+  const text = execFileSync('ip', ['netns', 'exec', `${NS}${leaf}`, process.execPath, '-e', js], { encoding: 'utf8', timeout: 10_000 });
+  return new Map((parsePrometheus(text) as { name: string; metrics: { value?: string; labels?: Record<string, string> }[] }[]).map((f) => [f.name, f]));
+}
+
+const healthyMetric = (leaf: string, prefix: string) => scrape(leaf).get('ballast_prefix_healthy_servers')!.metrics.find((m) => m.labels!.prefix === prefix)!.value;
+
+test('lab-421 with agents: status, watch, drain/undrain against snapshot predictions, reflection, metrics', { skip }, async (t) => {
+  const fixture = join(tmp, 'lab-421.yaml');
+  writeFileSync(fixture, readFileSync('fixtures/lab-421.yaml', 'utf8').replace(/\npolicy:\n(?: .*\n?)*/, '\npolicy:\n  mode: link-bandwidth\n  mbps-per-unit: 100\n  damping: { hold-down-seconds: 2 }\n'));
+  await L.ok(['up', fixture, '--leaf-policy', 'ballast']);
+  await L.converged('after up', 20_000);
+
+  // status: every prefix on every leaf.
+  const status = await L.ballast(['status', ...agents, '--json']);
+  assert.equal(status.code, 0, status.stderr);
+  const st = JSON.parse(status.stdout) as { agents: { state: { leaf: string; prefixes: { prefix: string; healthyServers: number }[] } }[] };
+  assert.deepEqual(st.agents.map((a) => [a.state.leaf, a.state.prefixes.map((p) => `${p.prefix}:${p.healthyServers}`)]), [
+    ['leaf1', ['198.51.100.1/32:4', '198.51.100.2/32:2']],
+    ['leaf2', ['198.51.100.1/32:2', '198.51.100.2/32:1']],
+    ['leaf3', ['198.51.100.1/32:1']],
+  ]);
+  assert.equal(healthyMetric('leaf1', '198.51.100.1/32'), '4');
+
+  // watch: a server failure streams as a decision.
+  let seen = '';
+  const watching = L.ballast(['watch', '--agent', sock('leaf1')], (text, kill) => {
+    seen = text;
+    if (/decision 198\.51\.100\.1\/32: lb 4000 Mbps -> lb 3000 Mbps/.test(text)) kill();
+  });
+  await new Promise((r) => setTimeout(r, 1500));
+  await L.ok(['fail', 'srv11']);
+  const w = await watching;
+  assert.match(w.stdout, /leaf1 decision 198\.51\.100\.1\/32: lb 4000 Mbps -> lb 3000 Mbps; 3 healthy/, seen);
+  t.diagnostic(w.stdout.trim().split('\n').filter((l) => l.includes('decision')).join(' | '));
+  for (let i = 0; i < 20 && healthyMetric('leaf1', '198.51.100.1/32') !== '3'; i++) await new Promise((r) => setTimeout(r, 250));
+  assert.equal(healthyMetric('leaf1', '198.51.100.1/32'), '3', 'the metric moved with the failure');
+  await L.ok(['heal', 'srv11']);
+  await L.converged('srv11 healed', 10_000);
+
+  // Drain leaf3 (the whole leaf): its traffic moves away as the live snapshot predicts.
+  const drained = await L.ballast(['drain', '--agent', sock('leaf3'), '--reason', 'maintenance']);
+  assert.equal(drained.code, 0, drained.stderr);
+  const predictNow = async () => {
+    const snap = await L.ballast(['snapshot', ...agents, '--unit', 'Gbps']);
+    assert.equal(snap.code, 0, snap.stderr);
+    const file = join(tmp, 'snapshot.yaml');
+    writeFileSync(file, snap.stdout);
+    const wi = await L.ballast(['whatif', file, '--strategy', 'ballast', '--json']);
+    const report = JSON.parse(wi.stdout) as { prefixes: { prefix: string; strategies: { leaves: { name: string; spineWeights: Record<string, number> }[] }[] }[] };
+    const out = new Map<string, Record<string, number>>();
+    for (const p of report.prefixes) {
+      for (const spine of ['spine1', 'spine2']) {
+        const w: Record<string, number> = {};
+        for (const l of p.strategies[0]!.leaves) if (l.spineWeights[spine]) w[l.name] = l.spineWeights[spine]!;
+        out.set(`${p.prefix} ${spine}`, w);
+      }
+    }
+    return out;
+  };
+  const matchesSnapshot = async (when: string) => {
+    const predicted = await predictNow();
+    const s = await L.until(when, 10_000, (ws) => ws.filter((x) => x.role === 'spine').every((x) => fmt(x.kernel) === fmt(predicted.get(`${x.prefix} ${x.router}`) ?? {})));
+    const spine1 = (await L.weights()).find((x) => x.prefix === '198.51.100.1/32' && x.router === 'spine1')!;
+    t.diagnostic(`${when}: spine1 kernel ${fmt(spine1.kernel)} = snapshot prediction (${s.toFixed(2)} s)`);
+    return spine1.kernel;
+  };
+  const away = await matchesSnapshot('leaf3 drained');
+  assert.equal(away.leaf3, undefined, 'leaf3 left the spines');
+  assert.deepEqual(away, { leaf1: 66, leaf2: 33 });
+
+  const back = await L.ballast(['undrain', '--agent', sock('leaf3')]);
+  assert.equal(back.code, 0, back.stderr);
+  const restored = await matchesSnapshot('leaf3 undrained');
+  assert.deepEqual(restored, { leaf1: 57, leaf2: 28, leaf3: 14 });
+
+  // Reflection on the real agent's socket lists the services.
+  const reflPkg = loadPackageDefinition(loadSync('node_modules/@grpc/reflection/build/proto/grpc/reflection/v1/reflection.proto')) as any;
+  const refl = new reflPkg.grpc.reflection.v1.ServerReflection(sock('leaf1').replace('unix://', 'unix:'), credentials.createInsecure());
+  const names = await new Promise<string[]>((resolve, reject) => {
+    const stream = refl.ServerReflectionInfo();
+    stream.on('data', (m: any) => {
+      resolve(m.listServicesResponse.service.map((s: { name: string }) => s.name));
+      stream.end();
+    });
+    stream.on('error', reject);
+    stream.write({ listServices: '' });
+  });
+  refl.close();
+  assert.ok(names.includes('ballast.v1.AgentService') && names.includes('grpc.health.v1.Health'), names.join(', '));
+  await L.ok(['down']);
+});
