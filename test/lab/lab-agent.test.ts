@@ -4,69 +4,22 @@
 // leaves the spines' ECMP set and returns after the hold-down), and drift restore. Own lab directory
 // and namespace prefix. Hold-downs are shortened in a copy of each fixture to keep the run short.
 import assert from 'node:assert/strict';
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { labUnavailable } from '../../src/lab/preflight.js';
+import { fmt, labInstance, labSkip } from './harness.js';
 
-const unavailable = await labUnavailable();
-const skip = unavailable === null ? false : `lab tests skipped: ${unavailable}`;
-const CLI = new URL('./lab-cli.ts', import.meta.url).pathname;
+const skip = await labSkip();
 const RUN_DIR = '/run/ballast-lab-agtest';
 const NS_PREFIX = 'bat-';
-const env = { ...process.env, BALLAST_LAB_DIR: RUN_DIR, BALLAST_LAB_NS_PREFIX: NS_PREFIX };
 const tmp = mkdtempSync(join(tmpdir(), 'ballast-agent-lab-'));
 const HOLD_DOWN = 2;
 
-function cli(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'lab', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
-    let stdout = '';
-    let stderr = '';
-    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
-async function ok(args: readonly string[]): Promise<string> {
-  const r = await cli(args);
-  assert.equal(r.code, 0, `ballast lab ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
-  return r.stdout;
-}
-
-interface Comparison {
-  readonly prefix: string;
-  readonly router: string;
-  readonly predicted: Record<string, number>;
-  readonly kernel: Record<string, number>;
-  readonly equal: boolean;
-}
-const fmt = (w: Record<string, number>): string => Object.entries(w).sort().map(([l, x]) => `${l}=${x}`).join(' ') || '-';
-
-async function weights(): Promise<Comparison[]> {
-  return (JSON.parse(await ok(['status', '--json'])) as { weights: Comparison[] }).weights;
-}
-
-/** Poll until every kernel equals the prediction; returns the seconds it took, fails with the differences. */
-async function converged(when: string, timeoutMs: number): Promise<number> {
-  const t0 = performance.now();
-  let last: Comparison[] = [];
-  while (performance.now() - t0 < timeoutMs) {
-    last = await weights();
-    if (last.every((w) => w.equal)) return (performance.now() - t0) / 1000;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  const bad = last.filter((w) => !w.equal).map((w) => `${w.prefix} ${w.router}: kernel ${fmt(w.kernel)}, predicted ${fmt(w.predicted)}`);
-  assert.fail(`${when}: not converged after ${timeoutMs} ms: ${bad.join('; ')}`);
-}
+const L = labInstance(RUN_DIR, NS_PREFIX);
+const cli = L.lab;
+const { ok, weights, converged } = L;
 
 /** A copy of a fixture with its policy replaced (short hold-down, another mode). */
 function fixtureWith(file: string, policy: string): string {

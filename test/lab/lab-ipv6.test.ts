@@ -2,37 +2,20 @@
 // /128 served by a subset of the servers) on real FRR 8.4 with --leaf-policy num-multipaths. One `up`
 // serves every check. Own lab directory and namespace prefix, so it never meets lab.test.ts's lab.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { after, test } from 'node:test';
 import { listNetns } from '../../src/lab/netns.js';
-import { labUnavailable } from '../../src/lab/preflight.js';
+import { fmt, labInstance, labSkip, type Comparison } from './harness.js';
 
-const unavailable = await labUnavailable();
-const skip = unavailable === null ? false : `lab tests skipped: ${unavailable}`;
+const skip = await labSkip();
 const FIXTURE = 'fixtures/heterogeneous.yaml';
-const CLI = new URL('./lab-cli.ts', import.meta.url).pathname;
 const RUN_DIR = '/run/ballast-lab-v6test';
 const NS_PREFIX = 'b6t-';
-const env = { ...process.env, BALLAST_LAB_DIR: RUN_DIR, BALLAST_LAB_NS_PREFIX: NS_PREFIX };
 const V4 = '198.51.100.10/32';
 const V6 = '2001:db8:100::10/128';
 
-function cli(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'lab', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
-    let stdout = '';
-    let stderr = '';
-    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const L = labInstance(RUN_DIR, NS_PREFIX);
+const cli = L.lab;
 
 async function cliJson<T>(args: readonly string[]): Promise<T> {
   const r = await cli([...args, '--json']);
@@ -40,14 +23,6 @@ async function cliJson<T>(args: readonly string[]): Promise<T> {
   return JSON.parse(r.stdout) as T;
 }
 
-interface Comparison {
-  readonly prefix: string;
-  readonly router: string;
-  readonly role: 'spine' | 'leaf';
-  readonly predicted: Record<string, number>;
-  readonly kernel: Record<string, number>;
-  readonly equal: boolean;
-}
 interface Status {
   readonly sessions: { readonly state: string }[];
   readonly weights: Comparison[];
@@ -57,7 +32,6 @@ interface Traffic {
   readonly prefixes: { readonly prefix: string; readonly received: number; readonly maxDiffPoints: number; readonly servers: { server: string; measured: number; predicted: number }[] }[];
 }
 
-const fmt = (w: Record<string, number>): string => Object.entries(w).sort().map(([l, x]) => `${l}=${x}`).join(' ');
 
 /** Every spine and leaf kernel equals the prediction, for both prefixes (each present in the status). */
 function assertAllEqual(s: Status, when: string): void {
