@@ -35,7 +35,7 @@ export const fmt = (w: Record<string, number>): string => Object.entries(w).sort
 export function labInstance(runDir: string, nsPrefix: string) {
   const env = { ...process.env, BALLAST_LAB_DIR: runDir, BALLAST_LAB_NS_PREFIX: nsPrefix, NO_COLOR: '1' };
 
-  function run(argv: readonly string[], onStdout?: (text: string, kill: () => void) => void): Promise<CliResult> {
+  function run(argv: readonly string[], onStdout?: (text: string, kill: () => void) => void, onStderr?: (text: string, pid: number) => void): Promise<CliResult> {
     return new Promise((resolve, reject) => {
       const child = spawn(process.execPath, argv as string[], { stdio: ['ignore', 'pipe', 'pipe'], env });
       let stdout = '';
@@ -45,7 +45,10 @@ export function labInstance(runDir: string, nsPrefix: string) {
         stdout += d.toString();
         onStdout?.(stdout, () => child.kill('SIGINT'));
       });
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+        onStderr?.(stderr, child.pid!);
+      });
       child.on('error', reject);
       child.on('close', (code) => {
         clearTimeout(timer);
@@ -54,8 +57,8 @@ export function labInstance(runDir: string, nsPrefix: string) {
     });
   }
 
-  /** `ballast lab ARGS` through the lab-only CLI. */
-  const lab = (args: readonly string[]) => run(['--import', 'tsx', LAB_CLI, 'lab', ...args]);
+  /** `ballast lab ARGS` through the lab-only CLI; `onStderr` sees progress as it comes (to interrupt at a step). */
+  const lab = (args: readonly string[], onStderr?: (text: string, pid: number) => void) => run(['--import', 'tsx', LAB_CLI, 'lab', ...args], undefined, onStderr);
   /** Any `ballast` command through the real bin. */
   const ballast = (args: readonly string[], onStdout?: (text: string, kill: () => void) => void) => run([BIN, ...args], onStdout);
 

@@ -2,48 +2,21 @@
 // skips with the reason otherwise. One `up` per leaf policy serves several checks, to keep CI short.
 // The tests' lab has its own directory and namespace prefix, so a demo lab may stay up meanwhile.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { listNetns } from '../../src/lab/netns.js';
-import { labUnavailable } from '../../src/lab/preflight.js';
+import { fmt, labInstance, labSkip, type Comparison } from './harness.js';
 import { FRR_TMP_DIR } from '../../src/lab/processes.js';
 
-const unavailable = await labUnavailable();
-const skip = unavailable === null ? false : `lab tests skipped: ${unavailable}`;
+const skip = await labSkip();
 const FIXTURE = 'fixtures/lab-421.yaml';
-const CLI = new URL('./lab-cli.ts', import.meta.url).pathname;
 const RUN_DIR = '/run/ballast-lab-test';
 const NS_PREFIX = 'blt-';
-const env = { ...process.env, BALLAST_LAB_DIR: RUN_DIR, BALLAST_LAB_NS_PREFIX: NS_PREFIX };
 
-interface CliResult {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Run `ballast lab ...`; `onStderr` sees progress as it comes, to interrupt at a chosen step. */
-function cli(args: readonly string[], onStderr?: (text: string, pid: number) => void): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'lab', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
-    let stdout = '';
-    let stderr = '';
-    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-      onStderr?.(stderr, child.pid!);
-    });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const L = labInstance(RUN_DIR, NS_PREFIX);
+const cli = L.lab;
 
 async function cliJson<T>(args: readonly string[], expectCode = 0): Promise<T> {
   const r = await cli([...args, '--json']);
@@ -53,14 +26,6 @@ async function cliJson<T>(args: readonly string[], expectCode = 0): Promise<T> {
 
 interface Daemon {
   readonly pid: number;
-}
-interface Comparison {
-  readonly prefix: string;
-  readonly router: string;
-  readonly role: 'spine' | 'leaf';
-  readonly predicted: Record<string, number>;
-  readonly kernel: Record<string, number>;
-  readonly equal: boolean;
 }
 interface Status {
   readonly sessions: { readonly state: string }[];
@@ -72,7 +37,6 @@ interface Traffic {
   readonly prefixes: { readonly prefix: string; readonly received: number; readonly maxDiffPoints: number; readonly servers: { server: string; measured: number; predicted: number }[] }[];
 }
 
-const fmt = (w: Record<string, number>): string => Object.entries(w).sort().map(([l, x]) => `${l}=${x}`).join(' ');
 
 /** Nothing of the lab left: namespaces, processes, run directory, FRR crash-log directories. */
 async function assertClean(pids: readonly number[]): Promise<void> {
