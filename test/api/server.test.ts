@@ -13,6 +13,7 @@ import { parseListen } from '../../src/api/transport.js';
 import { AdvertisementKind } from '../../src/gen/ballast/v1/agent.js';
 import { BallastError } from '../../src/util/errors.js';
 import { FakeAgent } from './fake-agent.js';
+import { listServices } from './reflection.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ballast-api-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -68,19 +69,7 @@ test('grpc.health.v1 answers SERVING and reflection lists the services', async (
     assert.equal(res.status, 1); // SERVING
     health.close();
 
-    const reflectionProto = join('node_modules/@grpc/reflection/build/proto/grpc/reflection/v1/reflection.proto');
-    const reflPkg = loadPackageDefinition(loadSync(reflectionProto)) as any;
-    const refl = new reflPkg.grpc.reflection.v1.ServerReflection(`unix:${path}`, credentials.createInsecure());
-    const names = await new Promise<string[]>((resolve, reject) => {
-      const stream = refl.ServerReflectionInfo();
-      stream.on('data', (m: any) => {
-        resolve(m.listServicesResponse.service.map((s: { name: string }) => s.name));
-        stream.end();
-      });
-      stream.on('error', reject);
-      stream.write({ listServices: '' });
-    });
-    refl.close();
+    const names = await listServices(`unix:${path}`);
     assert.ok(names.includes('ballast.v1.AgentService'), names.join(','));
     assert.ok(names.includes('grpc.health.v1.Health'), names.join(','));
   } finally {

@@ -8,11 +8,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { credentials, loadPackageDefinition } from '@grpc/grpc-js';
-import { loadSync } from '@grpc/proto-loader';
 // @ts-expect-error untyped module
 import parsePrometheus from 'parse-prometheus-text-format';
 import { agentSocket, LAB_METRICS_PORT } from '../../src/lab/agents.js';
+import { listServices } from '../api/reflection.js';
 import { fmt, labInstance, labSkip } from './harness.js';
 
 const skip = await labSkip();
@@ -107,18 +106,7 @@ test('lab-421 with agents: status, watch, drain/undrain against snapshot predict
   assert.deepEqual(restored, { leaf1: 57, leaf2: 28, leaf3: 14 });
 
   // Reflection on the real agent's socket lists the services.
-  const reflPkg = loadPackageDefinition(loadSync('node_modules/@grpc/reflection/build/proto/grpc/reflection/v1/reflection.proto')) as any;
-  const refl = new reflPkg.grpc.reflection.v1.ServerReflection(sock('leaf1').replace('unix://', 'unix:'), credentials.createInsecure());
-  const names = await new Promise<string[]>((resolve, reject) => {
-    const stream = refl.ServerReflectionInfo();
-    stream.on('data', (m: any) => {
-      resolve(m.listServicesResponse.service.map((s: { name: string }) => s.name));
-      stream.end();
-    });
-    stream.on('error', reject);
-    stream.write({ listServices: '' });
-  });
-  refl.close();
+  const names = await listServices(sock('leaf1').replace('unix://', 'unix:'));
   assert.ok(names.includes('ballast.v1.AgentService') && names.includes('grpc.health.v1.Health'), names.join(', '));
   await L.ok(['down']);
 });
