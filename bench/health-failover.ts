@@ -10,7 +10,9 @@
  * event arrival (performance.now), not polling, so they are not quantized by a poll interval.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
@@ -31,6 +33,10 @@ function arg(name: string, fallback: string): string {
   return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
 }
 const RUNS = Math.max(1, Math.min(100, Number(arg('runs', '12'))));
+/** num-multipaths (FRR native on the leaves) or ballast (an agent on every leaf: the full chain). */
+const POLICY = arg('leaf-policy', 'num-multipaths') as 'num-multipaths' | 'ballast';
+/** With ballast, the agents' hold-down for returning servers (seconds): it delays the way back on purpose. */
+const HOLD_DOWN = Number(arg('hold-down', '2'));
 const SERVER = arg('server', 'srv11');
 const OUT = arg('out', '');
 
@@ -84,7 +90,9 @@ function percentile(xs: readonly number[], p: number): number {
 
 async function main(): Promise<void> {
   if ((await listNetns()).includes(`${NETNS_PREFIX}spine1`)) throw new Error(`a lab with namespace prefix ${NETNS_PREFIX} is up (${RUN_DIR}?): remove it first`);
-  const fabric = loadFixture(FIXTURE);
+  // With agents, a copy of the fixture whose hold-down is HOLD_DOWN, so a run does not wait 10 s.
+  const fixture = POLICY === 'ballast' ? withHoldDown(FIXTURE, HOLD_DOWN) : FIXTURE;
+  const fabric = loadFixture(fixture);
   const server = fabric.servers.find((s) => s.name === SERVER);
   if (!server) throw new Error(`no server ${SERVER} in ${FIXTURE}`);
   const leaf = `${NETNS_PREFIX}${server.leaf}`;
@@ -93,7 +101,7 @@ async function main(): Promise<void> {
   const healthyCount = fabric.servers.filter((s) => s.leaf === server.leaf && s.prefixes.includes(`${PREFIX}/32`)).length;
 
   process.stderr.write(`bringing up the lab with --health in ${RUN_DIR}\n`);
-  const up = await labUp({ fixture: FIXTURE, leafPolicy: 'num-multipaths', runDir: RUN_DIR, nsPrefix: NETNS_PREFIX, log: (l) => process.stderr.write(`  ${l}\n`) });
+  const up = await labUp({ fixture, leafPolicy: POLICY, runDir: RUN_DIR, nsPrefix: NETNS_PREFIX, log: (l) => process.stderr.write(`  ${l}\n`) });
   const monitors: Monitor[] = [];
   try {
     await startLabHealth(up.state, fabric, (l) => process.stderr.write(`  ${l}\n`));
@@ -119,8 +127,9 @@ async function main(): Promise<void> {
       const t1 = performance.now();
       await setLabService(RUN_DIR, server.name, true);
       const a2 = await addr.waitFor(t1, added, async () => true, 10_000, 'the address to come back');
-      const l2 = await leafRoutes.waitFor(t1, route, async () => (await nexthopCount(leaf)) === healthyCount, 10_000, 'the leaf to take the server back');
-      const s2 = await spineRoutes.waitFor(t1, route, async () => (await weights(spine)) === baseline, 10_000, 'the spine weights to return');
+      const back = 10_000 + (POLICY === 'ballast' ? HOLD_DOWN * 1000 : 0);
+      const l2 = await leafRoutes.waitFor(t1, route, async () => (await nexthopCount(leaf)) === healthyCount, back, 'the leaf to take the server back');
+      const s2 = await spineRoutes.waitFor(t1, route, async () => (await weights(spine)) === baseline, back, 'the spine weights to return');
       rows.push({ down: [a - t0, l - t0, s - t0], up: [a2 - t1, l2 - t1, s2 - t1] });
       process.stderr.write(`  run ${i + 1}/${RUNS}: down ${rows.at(-1)!.down.map((x) => (x / 1000).toFixed(3)).join(' / ')} s, up ${rows.at(-1)!.up.map((x) => (x / 1000).toFixed(3)).join(' / ')} s\n`);
       // Let the fabric settle, and move the failure's phase against the check timer.
@@ -138,7 +147,7 @@ async function main(): Promise<void> {
     ].join('\n');
     const { interval, fall, rise } = { interval: LAB_CHECK.intervalSeconds, fall: LAB_CHECK.fall, rise: LAB_CHECK.rise };
     const report = [
-      `${RUNS} runs, server ${server.name} on ${server.leaf} (${healthyCount} servers for ${PREFIX}/32), leaf policy num-multipaths,`,
+      `${RUNS} runs, server ${server.name} on ${server.leaf} (${healthyCount} servers for ${PREFIX}/32), leaf policy ${POLICY}${POLICY === 'ballast' ? ` (an agent per leaf, hold-down ${HOLD_DOWN} s)` : ''},`,
       `check http every ${interval} s, timeout ${LAB_CHECK.timeoutSeconds} s, fall ${fall}, rise ${rise}: expected address removal`,
       `within fall x interval = ${(fall * interval).toFixed(2)} s of the stop (the first failed probe comes 0-${interval} s after it,`,
       `the fall-th ${(fall - 1) * interval} s later), return within rise x interval = ${(rise * interval).toFixed(2)} s + service start-up.`,
@@ -153,6 +162,12 @@ async function main(): Promise<void> {
     process.stderr.write('removing the lab\n');
     await labDown(RUN_DIR);
   }
+}
+
+function withHoldDown(file: string, seconds: number): string {
+  const out = join(mkdtempSync(join(tmpdir(), 'ballast-hc-bench-')), 'fixture.yaml');
+  writeFileSync(out, readFileSync(file, 'utf8').replace(/\npolicy:\n(?: .*\n?)*/, `\npolicy:\n  mode: link-bandwidth\n  mbps-per-unit: 100\n  damping: { hold-down-seconds: ${seconds} }\n`));
+  return out;
 }
 
 await main();
