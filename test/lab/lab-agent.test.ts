@@ -51,7 +51,7 @@ test('heterogeneous.yaml: kernels equal the ballast prediction through fail/heal
   for (const [op, server] of steps) {
     await ok([op, server]);
     const s = await converged(`${op} ${server}`, (HOLD_DOWN + 8) * 1000);
-    t.diagnostic(`${op} ${server}: kernels equal the prediction ${s.toFixed(2)} s after the command returned`);
+    t.diagnostic(`after ${op} ${server}: kernels equal the prediction ${s.toFixed(2)} s after the command returned`);
   }
   await ok(['down']);
 });
@@ -63,7 +63,7 @@ test('lab-421.yaml: kernels equal the ballast prediction through fail/heal, down
   for (const [op, server] of [['fail', 'srv11'], ['fail', 'srv13'], ['fail', 'srv21'], ['fail', 'srv31'], ['heal', 'srv31'], ['heal', 'srv21'], ['heal', 'srv13'], ['heal', 'srv11']] as const) {
     const out = await ok([op, server]);
     const s = await converged(`${op} ${server}`, (HOLD_DOWN + 8) * 1000);
-    t.diagnostic(`${op} ${server}: ${out.trim().split(': ').pop()}; equal at the next read (${s.toFixed(2)} s)`);
+    t.diagnostic(`after ${op} ${server}: ${out.trim().split(': ').pop()}; equal at the next read (${s.toFixed(2)} s)`);
   }
   await ok(['down']);
 });
