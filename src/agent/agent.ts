@@ -466,19 +466,22 @@ export class Agent {
     this.dampTimer = setTimeout(() => void this.enqueue(() => this.observe(due, 'damping')), Math.max(0, earliest - now) + 5);
   }
 
+  /** Drained servers stay held: an operator's drain outlives the agent (and is read back on start). */
   private async releaseAllHolds(): Promise<void> {
+    const drained = this.drainedNeighbors();
     let any = false;
     for (const [text, st] of this.prefixes) {
-      if (st.held.size === 0) continue;
+      const keep = new Set([...st.held].filter((n) => drained.has(n)));
+      if (st.held.size === keep.size) continue;
       any = true;
       const family = this.config.reloadable.prefixes.find((p) => p.text === text)?.family ?? 'ipv4';
       for (const s of st.observation?.servers ?? []) {
-        if (s.admitted || !st.held.has(s.neighbor)) continue;
+        if (s.admitted || !st.held.has(s.neighbor) || keep.has(s.neighbor)) continue;
         const fams = this.pendingRelease.get(s.neighbor) ?? new Set<AddressFamily>();
         fams.add(family);
         this.pendingRelease.set(s.neighbor, fams);
       }
-      this.prefixes.set(text, { ...st, held: new Set() });
+      this.prefixes.set(text, { ...st, held: keep });
     }
     if (any) await this.apply('stop');
   }
