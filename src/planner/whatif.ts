@@ -6,7 +6,7 @@ import type { Fabric, Strategy, WeightModel } from '../fabric/types.js';
 import type { FabricIndex, Liveness } from '../forwarding/fabric-index.js';
 import { evaluatePrefix, type PrefixForwarding } from '../forwarding/shares.js';
 import { quantizationBound } from '../forwarding/weights.js';
-import { describeAdvertisement, type Advertisement } from '../policy/advertisement.js';
+import type { Advertisement } from '../policy/advertisement.js';
 import { capacityToMbps } from '../policy/decide.js';
 import { loadMetrics, type LoadMetrics } from './metrics.js';
 import type { Failure } from './scenario.js';
@@ -205,4 +205,3 @@ function quantizationCheck(index: FabricIndex, pi: number, fwd: PrefixForwarding
   return { model, bound, within: metrics.maxOverIdeal <= bound + 1e-9 };
 }
 
-export { describeAdvertisement };

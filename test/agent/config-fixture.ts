@@ -20,3 +20,12 @@ policy:
   damping: { hold-down-seconds: 3, min-interval-seconds: 1 }
 intervals: { resync-seconds: 5, reconcile-seconds: 2 }
 `;
+
+/** The prefix the engine tests drive. */
+export const ONE_PREFIX = '198.51.100.1/32';
+
+/** GOOD narrowed to one prefix, with timers and the route monitor out of the way (tests drive every read). */
+export const ONE_PREFIX_YAML = GOOD.replace('prefixes: [198.51.100.1/32, "2001:db8:100::10/128"]', `prefixes: [${ONE_PREFIX}]`).replace(
+  'intervals: { resync-seconds: 5, reconcile-seconds: 2 }',
+  'intervals: { resync-seconds: 3600, reconcile-seconds: 3600 }\nevents: { route-monitor: false }',
+);

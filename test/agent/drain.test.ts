@@ -13,13 +13,13 @@ import { Agent } from '../../src/agent/agent.js';
 import { parseAgentConfig } from '../../src/agent/config.js';
 import { fileDrainStore } from '../../src/agent/drain-store.js';
 import { BallastError } from '../../src/util/errors.js';
-import { GOOD } from './config-fixture.js';
+import { ONE_PREFIX, ONE_PREFIX_YAML } from './config-fixture.js';
 import { FakeFrr } from './fake-frr.js';
 import { routeWith } from './recorded.js';
 
 const base = readFileSync(new URL('../conformance/agent/leaf-base.conf', import.meta.url), 'utf8');
-const YAML = GOOD.replace('prefixes: [198.51.100.1/32, "2001:db8:100::10/128"]', 'prefixes: [198.51.100.1/32]').replace('intervals: { resync-seconds: 5, reconcile-seconds: 2 }', 'intervals: { resync-seconds: 3600, reconcile-seconds: 3600 }\nevents: { route-monitor: false }');
-const P = '198.51.100.1/32';
+const YAML = ONE_PREFIX_YAML;
+const P = ONE_PREFIX;
 const dir = mkdtempSync(join(tmpdir(), 'ballast-drain-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -10,13 +10,13 @@ import { pino } from 'pino';
 import { Agent, type AgentIo } from '../../src/agent/agent.js';
 import { parseAgentConfig } from '../../src/agent/config.js';
 import { BallastError } from '../../src/util/errors.js';
-import { GOOD } from './config-fixture.js';
+import { ONE_PREFIX, ONE_PREFIX_YAML } from './config-fixture.js';
 import { FakeFrr } from './fake-frr.js';
 import { routeWith } from './recorded.js';
 
 const base = readFileSync(new URL('../conformance/agent/leaf-base.conf', import.meta.url), 'utf8');
-const YAML = GOOD.replace('prefixes: [198.51.100.1/32, "2001:db8:100::10/128"]', 'prefixes: [198.51.100.1/32]').replace('intervals: { resync-seconds: 5, reconcile-seconds: 2 }', 'intervals: { resync-seconds: 3600, reconcile-seconds: 3600 }\nevents: { route-monitor: false }');
-const P = '198.51.100.1/32';
+const YAML = ONE_PREFIX_YAML;
+const P = ONE_PREFIX;
 
 function harness(frr = new FakeFrr(base), extra: Partial<AgentIo> = {}) {
   const logs: Record<string, unknown>[] = [];

@@ -14,15 +14,15 @@ import { pino } from 'pino';
 import { Agent } from '../../src/agent/agent.js';
 import { parseAgentConfig } from '../../src/agent/config.js';
 import { vtysh } from '../../src/frr/vtysh.js';
-import { GOOD } from './config-fixture.js';
+import { ONE_PREFIX, ONE_PREFIX_YAML } from './config-fixture.js';
 import { FakeFrr } from './fake-frr.js';
 import { routeWith } from './recorded.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ballast-fake-vtysh-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 const base = readFileSync(new URL('../conformance/agent/leaf-base.conf', import.meta.url), 'utf8');
-const P = '198.51.100.1/32';
-const YAML = GOOD.replace('prefixes: [198.51.100.1/32, "2001:db8:100::10/128"]', `prefixes: [${P}]`).replace('intervals: { resync-seconds: 5, reconcile-seconds: 2 }', 'intervals: { resync-seconds: 3600, reconcile-seconds: 3600 }\nevents: { route-monitor: false }');
+const P = ONE_PREFIX;
+const YAML = ONE_PREFIX_YAML;
 
 function script(name: string, body: string): string {
   const file = join(dir, name);
