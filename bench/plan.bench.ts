@@ -8,10 +8,10 @@ import { GENERATE_DEFAULTS, generateFixture } from '../src/fabric/generate.js';
 import { STRATEGIES, type Fabric } from '../src/fabric/types.js';
 import { indexFabric } from '../src/forwarding/fabric-index.js';
 import { evaluatePrefix } from '../src/forwarding/shares.js';
-import { loadMetrics } from '../src/planner/metrics.js';
+import { loadMetrics } from '../src/whatif/metrics.js';
 import { SweepEngine } from '../src/plan/engine.js';
 import { runPlan } from '../src/plan/plan.js';
-import { scenarioLiveness, type Failure } from '../src/planner/scenario.js';
+import { scenarioLiveness, type Failure } from '../src/whatif/scenario.js';
 import { sweep } from '../src/plan/sweep.js';
 import type { Benchmark } from './run.js';
 

@@ -6,7 +6,7 @@
  *   held-poll timer (prefixes with held servers) -------+--> [one serialized queue] --> vtysh
  *   damping timer (raises due for release) -------------+      read prefixes (one call per batch)
  *   reconcile timer (running-config) -------------------+      evaluate (pure step.ts)
- *   SIGHUP reload --------------------------------------+      apply (planApply), read back, verify
+ *   SIGHUP reload --------------------------------------+      apply (applyCommands), read back, verify
  *
  * Every FRR call goes through the queue, so reads, writes and verifications never interleave. When
  * vtysh fails, hangs or prints something unparseable, nothing is changed: the last applied FRR state
@@ -16,7 +16,7 @@
 import type { Logger } from 'pino';
 import { describeAdvertisement } from '../policy/advertisement.js';
 import { parseBgpPrefix, splitJsonStream } from '../frr/bgp-prefix.js';
-import { activeSlot, adoptedEntries, adoptedHolds, desiredConfig, differences, extractOwned, inboundMapName, layoutFor, planApply, prefixListName, viewAfter, type DesiredConfig, type Layout, type OwnedEntry, type OwnedNames, type OwnedView } from '../frr/ballast-route-map.js';
+import { activeSlot, adoptedEntries, adoptedHolds, desiredConfig, differences, extractOwned, inboundMapName, layoutFor, applyCommands, prefixListName, viewAfter, type DesiredConfig, type Layout, type OwnedEntry, type OwnedNames, type OwnedView } from '../frr/ballast-route-map.js';
 import { parseRunningConfig, type AddressFamily, type RunningConfig } from '../frr/running-config.js';
 import { BallastError } from '../util/errors.js';
 import type { AgentConfig, AgentReloadable } from './config.js';
@@ -510,7 +510,7 @@ export class Agent {
     }
     const keep = this.keepLists();
     const release = new Map(this.pendingRelease);
-    const { commands, slot } = planApply(this.view!, this.names, desired, keep, release);
+    const { commands, slot } = applyCommands(this.view!, this.names, desired, keep, release);
     if (commands.length === 0) return;
     if (this.io.dryRun) {
       this.io.dryRun(commands);

@@ -75,7 +75,7 @@ export function agentApi(agent: Agent, options: { dryRun: boolean }): AgentApi {
       await agent.setDrain(server, null);
       return drainView();
     },
-    plan(fail) {
+    whatIf(fail) {
       const snapshot = agent.snapshot();
       // Prefixes not read from FRR yet have nothing to predict from.
       return [...agent.whatIf(fail)].flatMap(([prefix, w]) =>

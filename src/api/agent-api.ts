@@ -72,7 +72,7 @@ export interface DrainView {
   readonly leafDrained: boolean;
 }
 
-export interface PrefixPlanView {
+export interface PrefixWhatIfView {
   readonly prefix: string;
   readonly current: Advertisement | null;
   readonly predicted: Advertisement;
@@ -89,5 +89,5 @@ export interface AgentApi {
   drain(server: string | null, reason: string): Promise<DrainView>;
   undrain(server: string | null): Promise<DrainView>;
   /** What this leaf would advertise per prefix if these servers failed now. */
-  plan(fail: readonly string[]): PrefixPlanView[];
+  whatIf(fail: readonly string[]): PrefixWhatIfView[];
 }

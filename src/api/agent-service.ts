@@ -11,8 +11,8 @@ import {
   type DrainResponse,
   type GetStateRequest,
   type GetStateResponse,
-  type PlanRequest,
-  type PlanResponse,
+  type WhatIfRequest,
+  type WhatIfResponse,
   type UndrainRequest,
   type UndrainResponse,
   type WatchRequest,
@@ -146,8 +146,8 @@ export function agentService(api: AgentApi): AgentServiceServer {
       const r = await api.undrain(req.server === '' ? null : req.server);
       return { drained: [...r.drained], leafDrained: r.leafDrained };
     }),
-    plan: unary<PlanRequest, PlanResponse>((req) => ({
-      prefixes: api.plan(req.fail).map((p) => ({
+    whatIf: unary<WhatIfRequest, WhatIfResponse>((req) => ({
+      prefixes: api.whatIf(req.fail).map((p) => ({
         prefix: p.prefix,
         current: toPbAdvertisement(p.current),
         predicted: toPbAdvertisement(p.predicted),

@@ -1,7 +1,7 @@
 /** A small promise-based client for AgentService, used by the CLI (status, watch, drain, snapshot). */
 import { readFileSync } from 'node:fs';
 import { credentials as grpcCredentials, Metadata, type ChannelCredentials, type ServiceError } from '@grpc/grpc-js';
-import { AgentServiceClient, type GetStateResponse, type DrainResponse, type UndrainResponse, type PlanResponse, type WatchResponse } from '../gen/ballast/v1/agent.js';
+import { AgentServiceClient, type GetStateResponse, type DrainResponse, type UndrainResponse, type WhatIfResponse, type WatchResponse } from '../gen/ballast/v1/agent.js';
 import { BallastError, quote } from '../util/errors.js';
 import { DEFAULT_SOCKET } from './transport.js';
 
@@ -16,7 +16,7 @@ export interface AgentClient {
   getState(prefixes?: readonly string[]): Promise<GetStateResponse>;
   drain(server: string | null, reason: string): Promise<DrainResponse>;
   undrain(server: string | null): Promise<UndrainResponse>;
-  plan(fail: readonly string[]): Promise<PlanResponse>;
+  whatIf(fail: readonly string[]): Promise<WhatIfResponse>;
   /** Calls `onEvent` for every event until the returned stop function is called or the stream ends. */
   watch(prefixes: readonly string[], onEvent: (e: WatchResponse) => void): { stop: () => void; done: Promise<void> };
   close(): void;
@@ -43,7 +43,7 @@ export function connectAgent(target: string = `unix://${DEFAULT_SOCKET}`, tls: C
     getState: (prefixes = []) => call((cb) => client.getState({ prefixes: [...prefixes] }, new Metadata(), deadline(), cb)),
     drain: (server, reason) => call((cb) => client.drain({ server: server ?? '', reason }, new Metadata(), deadline(), cb)),
     undrain: (server) => call((cb) => client.undrain({ server: server ?? '' }, new Metadata(), deadline(), cb)),
-    plan: (fail) => call((cb) => client.plan({ fail: [...fail] }, new Metadata(), deadline(), cb)),
+    whatIf: (fail) => call((cb) => client.whatIf({ fail: [...fail] }, new Metadata(), deadline(), cb)),
     watch(prefixes, onEvent) {
       const stream = client.watch({ prefixes: [...prefixes] });
       const done = new Promise<void>((resolve, reject) => {

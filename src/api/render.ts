@@ -1,7 +1,7 @@
 /** `ballast status` and `ballast watch` as text. Pure: protobuf messages in, lines out. */
-import { AdvertisementKind, type Advertisement, type GetStateResponse, type PlanResponse, type WatchResponse } from '../gen/ballast/v1/agent.js';
+import { AdvertisementKind, type Advertisement, type GetStateResponse, type WhatIfResponse, type WatchResponse } from '../gen/ballast/v1/agent.js';
 import type { Style } from '../util/style.js';
-import { table } from '../planner/report-text.js';
+import { table } from '../util/table.js';
 
 export function advertisementText(a: Advertisement | undefined): string {
   if (!a) return '-';
@@ -49,7 +49,7 @@ export function renderStatus(target: string, s: GetStateResponse, style: Style, 
   return out.join('\n');
 }
 
-export function renderPlan(target: string, leaf: string, plan: PlanResponse, fail: readonly string[]): string {
+export function renderWhatIf(target: string, leaf: string, plan: WhatIfResponse, fail: readonly string[]): string {
   return [
     `${leaf} (${target}) if ${fail.join(', ')} failed now:`,
     table(['prefix', 'healthy', 'live capacity', 'advertised now', 'would advertise', 'reason'], plan.prefixes.map((p) => [p.prefix, String(p.healthyServers), fmt(p.liveCapacity), advertisementText(p.current), advertisementText(p.predicted), p.reason])),

@@ -4,7 +4,7 @@
  */
 import { Command, Option } from '@commander-js/extra-typings';
 import { labDown, labSetServer, labUp, requireLab } from '../lab/lab.js';
-import { LEAF_POLICIES, NETNS_PREFIX } from '../lab/plan.js';
+import { LEAF_POLICIES, NETNS_PREFIX } from '../lab/topology.js';
 import { formatWeights } from '../lab/predict.js';
 import { DEFAULT_RUN_DIR } from '../lab/state.js';
 import { compareTraffic, labStatus, viewLab, waitConverged, type LabView } from '../lab/status.js';
@@ -66,9 +66,9 @@ export function addLab(program: Command<[], {}, {}>): void {
         const r = await labUp({ fixture, leafPolicy: opts.leafPolicy, runDir: runDir(), nsPrefix: nsPrefix(), signal: controller.signal, log: progress });
         if (opts.health) await upLabHealth(r.state, progress);
         if (opts.json) {
-          json({ fixture: r.state.fixture, leafPolicy: r.state.leafPolicy, seconds: r.seconds, namespaces: r.state.namespaces, daemons: r.state.daemons, notes: r.plan.notes });
+          json({ fixture: r.state.fixture, leafPolicy: r.state.leafPolicy, seconds: r.seconds, namespaces: r.state.namespaces, daemons: r.state.daemons, notes: r.topology.notes });
         } else {
-          out(`lab ${r.plan.fabric.name} up in ${r.seconds.toFixed(1)} s: ${r.state.namespaces.length} namespaces, ${r.state.daemons.length} FRR daemons, leaf policy ${r.state.leafPolicy}`);
+          out(`lab ${r.topology.fabric.name} up in ${r.seconds.toFixed(1)} s: ${r.state.namespaces.length} namespaces, ${r.state.daemons.length} FRR daemons, leaf policy ${r.state.leafPolicy}`);
         }
       } finally {
         process.off('SIGINT', abort);
@@ -132,8 +132,8 @@ export function addLab(program: Command<[], {}, {}>): void {
     .action(async (opts) => {
       const view = viewLab(requireLab(runDir()));
       progress(`sending ${opts.flows} flows to each of ${view.predictions.length} prefixes`);
-      const servers = view.plan.nodes.filter((n) => n.role === 'server');
-      const client = view.plan.nodes.find((n) => n.role === 'client')!;
+      const servers = view.topology.nodes.filter((n) => n.role === 'server');
+      const client = view.topology.nodes.find((n) => n.role === 'client')!;
       const counts = await sendTraffic(servers, client.ns, view.predictions.map((p) => p.prefix), opts.flows);
       const result = compareTraffic(view.predictions, counts);
       if (opts.json) {

@@ -4,7 +4,7 @@
  */
 import { Command, Option, type OptionValues } from '@commander-js/extra-typings';
 import { connectAgent, type AgentClient, type ClientTls } from '../api/client.js';
-import { renderEvent, renderPlan, renderStatus } from '../api/render.js';
+import { renderEvent, renderWhatIf, renderStatus } from '../api/render.js';
 import { snapshotFixture } from '../api/snapshot.js';
 import { DEFAULT_SOCKET } from '../api/transport.js';
 import { MISSING_BANDWIDTH, WEIGHT_MODELS } from '../fabric/types.js';
@@ -52,13 +52,13 @@ export function addOperate(program: Command<[], {}, {}>): void {
     .option('--json', 'machine-readable output', false)
     .action(async (opts) => {
       const fail = (opts.whatIfFail ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-      const results = await each(opts, async (c) => ({ target: c.target, state: await c.getState(), plan: fail.length ? await c.plan(fail) : null }));
+      const results = await each(opts, async (c) => ({ target: c.target, state: await c.getState(), whatIf: fail.length ? await c.whatIf(fail) : null }));
       if (opts.json) {
         process.stdout.write(toJson({ schemaVersion: 1, agents: results }));
         return;
       }
       const style = makeStyle();
-      process.stdout.write(`${results.map((r) => [renderStatus(r.target, r.state, style), ...(r.plan ? [renderPlan(r.target, r.state.leaf, r.plan, fail)] : [])].join('\n\n')).join('\n\n')}\n`);
+      process.stdout.write(`${results.map((r) => [renderStatus(r.target, r.state, style), ...(r.whatIf ? [renderWhatIf(r.target, r.state.leaf, r.whatIf, fail)] : [])].join('\n\n')).join('\n\n')}\n`);
     });
 
   withConnection(program.command('watch'))

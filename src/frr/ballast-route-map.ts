@@ -265,7 +265,7 @@ export function differences(view: OwnedView, names: OwnedNames, desired: Desired
  * re-evaluate the paths of released servers. `keep`: per-prefix lists kept although unused now
  * (cheaper than rebuilding them). `release`: server neighbor -> families to `clear ... soft in`.
  */
-export function planApply(
+export function applyCommands(
   view: OwnedView,
   names: OwnedNames,
   desired: DesiredConfig,
@@ -320,7 +320,7 @@ export function planApply(
   return { commands: cmds, slot };
 }
 
-/** The owned view FRR will show once `planApply`'s commands ran (dry runs keep going on it). */
+/** The owned view FRR will show once `applyCommands`'s commands ran (dry runs keep going on it). */
 export function viewAfter(view: OwnedView, names: OwnedNames, desired: DesiredConfig, slot: Slot, keep: ReadonlySet<string> = new Set()): OwnedView {
   const prefixLists = new Map<string, { family: AddressFamily; prefixes: readonly string[] | null }>();
   for (const [name, l] of view.prefixLists) if (keep.has(name)) prefixLists.set(name, l);

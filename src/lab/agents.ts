@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import type { Fabric, Leaf } from '../fabric/types.js';
 import { BallastError } from '../util/errors.js';
-import type { LabPlan } from './plan.js';
+import type { LabTopology } from './topology.js';
 import { writeState, type LabState } from './state.js';
 
 const BIN = join(dirname(fileURLToPath(import.meta.url)), '../../bin/ballast.js');
@@ -50,14 +50,14 @@ export function agentConfigYaml(fabric: Fabric, leaf: Leaf, vtyDir: string, over
 }
 
 /** Start an agent in every leaf namespace and wait until each has applied its first state. */
-export async function startAgents(plan: LabPlan, state: LabState, timeoutMs = 20_000): Promise<void> {
-  const leaves = plan.nodes.filter((n) => n.role === 'leaf');
+export async function startAgents(topology: LabTopology, state: LabState, timeoutMs = 20_000): Promise<void> {
+  const leaves = topology.nodes.filter((n) => n.role === 'leaf');
   const logs: string[] = [];
   for (const node of leaves) {
-    const dir = `${plan.runDir}/${node.ns}`;
-    const leaf = plan.fabric.leaves.find((l) => l.name === node.name)!;
+    const dir = `${topology.runDir}/${node.ns}`;
+    const leaf = topology.fabric.leaves.find((l) => l.name === node.name)!;
     const file = join(dir, 'agent.yaml');
-    writeFileSync(file, agentConfigYaml(plan.fabric, leaf, dir));
+    writeFileSync(file, agentConfigYaml(topology.fabric, leaf, dir));
     const log = join(dir, 'agent.log');
     const fd = openSync(log, 'a');
     // `ip netns exec` execs node in place: the PID recorded is the agent's own.

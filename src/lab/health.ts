@@ -16,7 +16,7 @@ import type { Fabric } from '../fabric/types.js';
 import { request, socketPath } from '../health/control.js';
 import type { HealthSnapshot } from '../health/snapshot.js';
 import { BallastError } from '../util/errors.js';
-import { NETNS_PREFIX } from './plan.js';
+import { NETNS_PREFIX } from './topology.js';
 import { alive, cmdline, terminate } from './processes.js';
 import type { LabState } from './state.js';
 

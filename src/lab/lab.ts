@@ -1,5 +1,5 @@
 /**
- * Lab lifecycle: `up` carries out a plan (plan.ts) step by step, recording every creation in the state
+ * Lab lifecycle: `up` builds the topology (topology.ts) step by step, recording every creation in the state
  * file first; `down` undoes exactly what the state file records. An interrupted or failed `up` runs
  * `down` before it returns, and a killed one leaves a state file that `down` finishes.
  */
@@ -9,7 +9,7 @@ import { loadFixture } from '../fabric/load.js';
 import { BallastError } from '../util/errors.js';
 import { frrUser, prepareNodeDir, startDaemon } from './daemons.js';
 import * as netns from './netns.js';
-import { checkLabPrefix, CLIENT_ADDRESS, CLIENT_ADDRESS6, hostPrefix, NETNS_PREFIX, planLab, type LabPlan, type LeafPolicyName } from './plan.js';
+import { checkLabPrefix, CLIENT_ADDRESS, CLIENT_ADDRESS6, hostPrefix, NETNS_PREFIX, labTopology, type LabTopology, type LeafPolicyName } from './topology.js';
 import { startAgents } from './agents.js';
 import { assertLabAvailable } from './preflight.js';
 import { alive, cmdline, removeCrashLogDirs, terminate } from './processes.js';
@@ -33,7 +33,7 @@ export interface UpOptions {
 }
 
 export interface UpResult {
-  readonly plan: LabPlan;
+  readonly topology: LabTopology;
   readonly state: LabState;
   readonly seconds: number;
 }
@@ -49,10 +49,10 @@ export async function labUp(options: UpOptions): Promise<UpResult> {
   }
   const fabric = loadFixture(options.fixture);
   // Validate everything before the first namespace exists.
-  const plan = planLab(fabric, options.leafPolicy, runDir, options.nsPrefix ?? NETNS_PREFIX);
-  for (const note of plan.notes) log(`note: ${note}`);
+  const topology = labTopology(fabric, options.leafPolicy, runDir, options.nsPrefix ?? NETNS_PREFIX);
+  for (const note of topology.notes) log(`note: ${note}`);
   const taken = new Set(await netns.listNetns());
-  const clash = plan.nodes.find((n) => taken.has(n.ns));
+  const clash = topology.nodes.find((n) => taken.has(n.ns));
   if (clash) throw new BallastError('E_LAB_EXISTS', `Network namespace ${clash.ns} already exists but is not recorded in ${runDir}/state.json; it is not the lab's to remove`);
   const user = await frrUser();
 
@@ -61,7 +61,7 @@ export async function labUp(options: UpOptions): Promise<UpResult> {
     fixture: resolve(options.fixture),
     leafPolicy: options.leafPolicy,
     runDir,
-    nsPrefix: plan.nsPrefix,
+    nsPrefix: topology.nsPrefix,
     startedAt: new Date().toISOString(),
     phase: 'creating',
     namespaces: [],
@@ -73,8 +73,8 @@ export async function labUp(options: UpOptions): Promise<UpResult> {
   };
   try {
     writeState(state);
-    log(`creating ${plan.nodes.length} namespaces`);
-    for (const node of plan.nodes) {
+    log(`creating ${topology.nodes.length} namespaces`);
+    for (const node of topology.nodes) {
       step();
       // Recorded before it exists: if `ip netns add` half-succeeds, `down` still tries to remove it.
       state.namespaces.push(node.ns);
@@ -86,10 +86,10 @@ export async function labUp(options: UpOptions): Promise<UpResult> {
     // IPv6 has its own hash policy sysctl, absent from very old kernels.
     const seeds = existsSync('/proc/sys/net/ipv4/fib_multipath_hash_seed');
     if (!seeds) log('warning: this kernel has no net.ipv4.fib_multipath_hash_seed (needs >= 6.11); traffic shares will be skewed');
-    const v6Policy = plan.families.includes('ipv6') && existsSync('/proc/sys/net/ipv6/fib_multipath_hash_policy');
-    if (plan.families.includes('ipv6') && !v6Policy) log('warning: this kernel has no net.ipv6.fib_multipath_hash_policy; IPv6 traffic shares will be skewed');
+    const v6Policy = topology.families.includes('ipv6') && existsSync('/proc/sys/net/ipv6/fib_multipath_hash_policy');
+    if (topology.families.includes('ipv6') && !v6Policy) log('warning: this kernel has no net.ipv6.fib_multipath_hash_policy; IPv6 traffic shares will be skewed');
     await Promise.all(
-      plan.nodes.map(async (node) => {
+      topology.nodes.map(async (node) => {
         await netns.linkUp(node.ns, 'lo');
         await netns.setSysctls(node.ns, {
           'net.ipv4.ip_forward': node.forwarding ? 1 : 0,
@@ -103,15 +103,15 @@ export async function labUp(options: UpOptions): Promise<UpResult> {
           // across namespaces and policy 1 reuses a packet's L4 hash, so every hop would hash a flow
           // alike, seeds or not (measured: one server of a leaf got all of its flows). Off: each
           // router hashes the 5-tuple with its own seed, as IPv4 does.
-          ...(plan.families.includes('ipv6') ? { 'net.ipv6.auto_flowlabels': 0 } : {}),
+          ...(topology.families.includes('ipv6') ? { 'net.ipv6.auto_flowlabels': 0 } : {}),
         });
       }),
     );
     step();
-    log(`creating ${plan.links.length} links`);
-    for (const link of plan.links) await netns.addVeth(link.a, link.b);
+    log(`creating ${topology.links.length} links`);
+    for (const link of topology.links) await netns.addVeth(link.a, link.b);
     await Promise.all(
-      plan.links.flatMap((link) =>
+      topology.links.flatMap((link) =>
         [link.a, link.b].map(async (end) => {
           if (end.address) await netns.addAddress(end.ns, end.address, end.ifname);
           // nodad: usable at once, not tentative for a second while duplicate detection runs.
@@ -120,18 +120,18 @@ export async function labUp(options: UpOptions): Promise<UpResult> {
         }),
       ),
     );
-    for (const [ns, addresses] of plan.anycast) for (const a of addresses) await netns.addAddress(ns, hostPrefix(a), 'lo');
-    const clientNs = plan.nodes.find((n) => n.role === 'client')!.ns;
+    for (const [ns, addresses] of topology.anycast) for (const a of addresses) await netns.addAddress(ns, hostPrefix(a), 'lo');
+    const clientNs = topology.nodes.find((n) => n.role === 'client')!.ns;
     await netns.addAddress(clientNs, `${CLIENT_ADDRESS}/32`, 'lo');
-    if (plan.families.includes('ipv6')) await netns.addAddress(clientNs, `${CLIENT_ADDRESS6}/128`, 'lo');
+    if (topology.families.includes('ipv6')) await netns.addAddress(clientNs, `${CLIENT_ADDRESS6}/128`, 'lo');
     for (const service of fabric.services) {
       const v6 = service.prefix.family === 'ipv6';
-      const hops = plan.clientNexthops.flatMap((h) => ['nexthop', 'via', v6 ? h.via6! : h.via, 'dev', h.dev, 'weight', String(h.weight)]);
+      const hops = topology.clientNexthops.flatMap((h) => ['nexthop', 'via', v6 ? h.via6! : h.via, 'dev', h.dev, 'weight', String(h.weight)]);
       await netns.addRoute(clientNs, [service.prefix.text, 'src', v6 ? CLIENT_ADDRESS6 : CLIENT_ADDRESS, ...hops]);
     }
     step();
     log('starting FRR');
-    const routers = plan.nodes.filter((n) => n.frr);
+    const routers = topology.nodes.filter((n) => n.frr);
     for (const node of routers) prepareNodeDir(`${runDir}/${node.ns}`, node.frr!, user);
     // zebra first everywhere: bgpd retries its zebra connection, but starting it late costs seconds.
     for (const daemon of ['zebra', 'bgpd'] as const) {
@@ -144,29 +144,29 @@ export async function labUp(options: UpOptions): Promise<UpResult> {
     await waitFor(
       async () => {
         step();
-        const sessions = await readSessions(plan.nodes, runDir);
+        const sessions = await readSessions(topology.nodes, runDir);
         const down = sessions.filter((s) => s.state !== 'Established');
-        return down.length === 0 && sessions.length === expectedSessions(plan) ? true : null;
+        return down.length === 0 && sessions.length === expectedSessions(topology) ? true : null;
       },
       options.establishTimeoutMs ?? 60_000,
       'every BGP session to reach Established',
     );
     if (options.leafPolicy === 'ballast') {
       log('starting the leaf agents');
-      await startAgents(plan, state);
+      await startAgents(topology, state);
     }
     // Sessions up is not routes installed: wait (bounded) for the spines to hold what is predicted,
     // so `up` followed at once by `traffic` measures the converged fabric.
     log('waiting for the spine and leaf kernels to hold the predicted weights');
     try {
-      await waitConverged({ state, fabric, plan, predictions: predictLab(fabric, options.leafPolicy, state.failed) }, 20_000);
+      await waitConverged({ state, fabric, topology, predictions: predictLab(fabric, options.leafPolicy, state.failed) }, 20_000);
     } catch (err) {
       if (!(err instanceof BallastError && err.code === 'E_LAB_TIMEOUT')) throw err;
       log('warning: the kernels differ from the prediction after 20 s; see "ballast lab status"');
     }
     state.phase = 'up';
     writeState(state);
-    return { plan, state, seconds: (performance.now() - started) / 1000 };
+    return { topology, state, seconds: (performance.now() - started) / 1000 };
   } catch (err) {
     log('cleaning up');
     await labDown(runDir);
@@ -175,9 +175,9 @@ export async function labUp(options: UpOptions): Promise<UpResult> {
 }
 
 /** Both ends of every spine-leaf and leaf-server link run BGP. */
-export function expectedSessions(plan: LabPlan): number {
-  const routerNs = new Set(plan.nodes.filter((n) => n.frr).map((n) => n.ns));
-  return plan.links.filter((l) => routerNs.has(l.a.ns) && routerNs.has(l.b.ns)).length * 2;
+export function expectedSessions(topology: LabTopology): number {
+  const routerNs = new Set(topology.nodes.filter((n) => n.frr).map((n) => n.ns));
+  return topology.links.filter((l) => routerNs.has(l.a.ns) && routerNs.has(l.b.ns)).length * 2;
 }
 
 export interface DownResult {

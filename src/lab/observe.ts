@@ -5,7 +5,7 @@ import { vtyshJson } from '../frr/vtysh.js';
 import { BallastError } from '../util/errors.js';
 import { parseKernelRoutes, type KernelRoute } from './kernel-route.js';
 import { routesJson } from './netns.js';
-import type { LabNode } from './plan.js';
+import type { LabNode } from './topology.js';
 
 export interface LabSession extends BgpPeerSummary {
   readonly node: string;

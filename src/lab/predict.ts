@@ -6,7 +6,7 @@ import type { Fabric } from '../fabric/types.js';
 import { baseLiveness, indexFabric, type FabricIndex } from '../forwarding/fabric-index.js';
 import { evaluatePrefix } from '../forwarding/shares.js';
 import { weightsByDev, type KernelRoute } from './kernel-route.js';
-import { strategyFor, type LeafPolicyName } from './plan.js';
+import { strategyFor, type LeafPolicyName } from './topology.js';
 
 /** One router's kernel route for a prefix, as predicted. */
 export interface RouterPrediction {

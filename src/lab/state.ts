@@ -5,7 +5,7 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BallastError } from '../util/errors.js';
-import type { LeafPolicyName } from './plan.js';
+import type { LeafPolicyName } from './topology.js';
 
 export const DEFAULT_RUN_DIR = '/run/ballast-lab';
 

@@ -6,7 +6,7 @@ import { loadFixture } from '../fabric/load.js';
 import type { Fabric } from '../fabric/types.js';
 import { findRoute } from './kernel-route.js';
 import { readRouterRoutes, readSessions, waitFor, type LabSession } from './observe.js';
-import { NETNS_PREFIX, planLab, type LabPlan } from './plan.js';
+import { NETNS_PREFIX, labTopology, type LabTopology } from './topology.js';
 import { compareWeights, predictLab, type PrefixPrediction, type WeightComparison } from './predict.js';
 import type { LabState } from './state.js';
 import type { TrafficCounts } from './traffic.js';
@@ -14,18 +14,18 @@ import type { TrafficCounts } from './traffic.js';
 export interface LabView {
   readonly state: LabState;
   readonly fabric: Fabric;
-  readonly plan: LabPlan;
+  readonly topology: LabTopology;
   readonly predictions: PrefixPrediction[];
 }
 
-/** Rebuild the plan and prediction from the state file: both are pure functions of fixture and state. */
+/** Rebuild the topology and prediction from the state file: both are pure functions of fixture and state. */
 export function viewLab(state: LabState): LabView {
   const fabric = loadFixture(state.fixture);
-  return { state, fabric, plan: planLab(fabric, state.leafPolicy, state.runDir, state.nsPrefix ?? NETNS_PREFIX), predictions: predictLab(fabric, state.leafPolicy, state.failed) };
+  return { state, fabric, topology: labTopology(fabric, state.leafPolicy, state.runDir, state.nsPrefix ?? NETNS_PREFIX), predictions: predictLab(fabric, state.leafPolicy, state.failed) };
 }
 
 export async function readWeights(view: LabView): Promise<WeightComparison[]> {
-  return compareWeights(view.predictions, await readRouterRoutes(view.plan.nodes, view.plan.families), findRoute);
+  return compareWeights(view.predictions, await readRouterRoutes(view.topology.nodes, view.topology.families), findRoute);
 }
 
 export interface LabStatus {
@@ -34,7 +34,7 @@ export interface LabStatus {
 }
 
 export async function labStatus(view: LabView): Promise<LabStatus> {
-  const [sessions, weights] = await Promise.all([readSessions(view.plan.nodes, view.state.runDir), readWeights(view)]);
+  const [sessions, weights] = await Promise.all([readSessions(view.topology.nodes, view.state.runDir), readWeights(view)]);
   return { sessions, weights };
 }
 

@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BallastError } from '../util/errors.js';
 import { terminate } from './processes.js';
-import { CLIENT_ADDRESS, CLIENT_ADDRESS6, TRAFFIC_PORT } from './plan.js';
+import { CLIENT_ADDRESS, CLIENT_ADDRESS6, TRAFFIC_PORT } from './topology.js';
 
 export const MAX_FLOWS = 20_000;
 const SOURCE_PORT_BASE = 20_000;

@@ -1,6 +1,6 @@
 /** The plan as text for a terminal: coverage, safe load per strategy, worst scenarios, quantization, advice. */
 import type { Style } from '../util/style.js';
-import { compactNames, table } from '../planner/report-text.js';
+import { compactNames, table } from '../util/table.js';
 import type { PlanReport, StrategyPlan } from './plan.js';
 import { QUANTIZED_MODELS } from './quantization.js';
 

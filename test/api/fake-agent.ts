@@ -1,5 +1,5 @@
 /** A scripted AgentApi for the API layer's tests: state in memory, events pushed by the test. */
-import type { AgentApi, AgentEvent, AgentStateView, DrainView, PrefixPlanView } from '../../src/api/agent-api.js';
+import type { AgentApi, AgentEvent, AgentStateView, DrainView, PrefixWhatIfView } from '../../src/api/agent-api.js';
 import type { LeafPolicy } from '../../src/fabric/types.js';
 import { BallastError } from '../../src/util/errors.js';
 
@@ -76,7 +76,7 @@ export class FakeAgent implements AgentApi {
     return { drained: [...this.drained.keys()], leafDrained: this.leafDrained };
   }
 
-  plan(fail: readonly string[]): PrefixPlanView[] {
+  whatIf(fail: readonly string[]): PrefixWhatIfView[] {
     const left = this.servers.filter((s) => !fail.includes(s)).length;
     return [{ prefix: '198.51.100.1/32', current: { kind: 'advertise', bandwidthMbps: 2000, prepend: 0 }, predicted: left ? { kind: 'advertise', bandwidthMbps: left * 1000, prepend: 0 } : { kind: 'withdraw' }, reason: left ? 'live-capacity' : 'no-healthy-servers', healthyServers: left, liveCapacity: left * 10 }];
   }

@@ -39,7 +39,7 @@ test('unix socket: mode 0660, GetState, Drain, Undrain, Plan and Watch round-tri
     await assert.rejects(client.drain('srv99', 'x'), (e: unknown) => e instanceof BallastError && /No server "srv99"/.test(e.message));
     assert.deepEqual(await client.undrain('srv11'), { drained: [], leafDrained: false });
 
-    const plan = await client.plan(['srv11', 'srv12']);
+    const plan = await client.whatIf(['srv11', 'srv12']);
     assert.equal(plan.prefixes[0]!.predicted?.kind, AdvertisementKind.ADVERTISEMENT_KIND_WITHDRAW);
 
     const seen: string[] = [];

@@ -5,8 +5,8 @@ import { snapshotFixture } from '../../src/api/snapshot.js';
 import { parseFixture } from '../../src/fabric/load.js';
 import { STRATEGIES } from '../../src/fabric/types.js';
 import { indexFabric } from '../../src/forwarding/fabric-index.js';
-import { runWhatif } from '../../src/planner/whatif.js';
-import { scenarioLiveness } from '../../src/planner/scenario.js';
+import { runWhatif } from '../../src/whatif/whatif.js';
+import { scenarioLiveness } from '../../src/whatif/scenario.js';
 import { FakeAgent } from './fake-agent.js';
 
 /** Three scripted leaves shaped like lab-421: 4, 2 and 1 servers of capacity 10. */

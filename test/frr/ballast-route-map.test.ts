@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { parsePrefix, type Prefix } from '../../src/fabric/prefix.js';
-import { adoptedEntries, adoptedHolds, desiredConfig, differences, extractOwned, layoutFor, parseEntryLines, planApply, viewAfter, type OwnedEntry, type OwnedNames } from '../../src/frr/ballast-route-map.js';
+import { adoptedEntries, adoptedHolds, desiredConfig, differences, extractOwned, layoutFor, parseEntryLines, applyCommands, viewAfter, type OwnedEntry, type OwnedNames } from '../../src/frr/ballast-route-map.js';
 import { parseRunningConfig } from '../../src/frr/running-config.js';
 import { FakeFrr } from '../agent/fake-frr.js';
 
@@ -36,7 +36,7 @@ test('layout: prefixes with the same servers and family share a group, named sta
 test('from nothing: group lists, one entry per group, bound in both families; then idempotent', async () => {
   const frr = new FakeFrr(base);
   const desired = desiredConfig(names, layout, all('cumulative'));
-  const { commands, slot } = planApply(await viewOf(frr), names, desired);
+  const { commands, slot } = applyCommands(await viewOf(frr), names, desired);
   assert.equal(slot, 'A');
   assert.deepEqual(commands.filter((c) => c.includes('prefix-list') && !c.startsWith('match')).sort(), [
     `ip prefix-list ${gA} seq 5 permit 198.51.100.1/32`,
@@ -60,20 +60,20 @@ test('from nothing: group lists, one entry per group, bound in both families; th
   await frr.run(commands);
   const after = await viewOf(frr);
   assert.deepEqual(differences(after, names, desired), []);
-  assert.deepEqual(planApply(after, names, desired).commands, []);
+  assert.deepEqual(applyCommands(after, names, desired).commands, []);
 });
 
 test('a server failing for a whole group changes one entry of the idle map, then switches to it', async () => {
   const frr = new FakeFrr(base);
-  await frr.run(planApply(await viewOf(frr), names, desiredConfig(names, layout, all('cumulative'))).commands);
+  await frr.run(applyCommands(await viewOf(frr), names, desiredConfig(names, layout, all('cumulative'))).commands);
   const next = desiredConfig(names, layout, all(3000));
-  const p = planApply(await viewOf(frr), names, next);
+  const p = applyCommands(await viewOf(frr), names, next);
   assert.equal(p.slot, 'B');
   assert.ok(!p.commands.some((c) => /prefix-list .* seq/.test(c)), 'no prefix-list is touched');
   await frr.run(p.commands);
   assert.deepEqual(differences(await viewOf(frr), names, next), []);
   // Back to A: A is stale by exactly the one group entry.
-  const back = planApply(await viewOf(frr), names, desiredConfig(names, layout, all(2000)));
+  const back = applyCommands(await viewOf(frr), names, desiredConfig(names, layout, all(2000)));
   const gSeq = layout.groups.get(gA)!.seq;
   assert.deepEqual(back.commands.slice(0, 5), ['configure terminal', `no route-map BALLAST-A permit ${gSeq}`, `route-map BALLAST-A permit ${gSeq}`, `match ip address prefix-list ${gA}`, 'set extcommunity bandwidth 2000']);
   assert.equal(back.commands.filter((c) => c.startsWith('route-map ')).length, 1);
@@ -81,23 +81,23 @@ test('a server failing for a whole group changes one entry of the idle map, then
 
 test('a member that differs from its group gets an override entry and its own list, kept afterwards', async () => {
   const frr = new FakeFrr(base);
-  await frr.run(planApply(await viewOf(frr), names, desiredConfig(names, layout, all(2000))).commands);
+  await frr.run(applyCommands(await viewOf(frr), names, desiredConfig(names, layout, all(2000))).commands);
   const split = new Map([...all(2000), e(v4b, 1000, 2)]);
   const d = desiredConfig(names, layout, split);
   assert.deepEqual(d.map.get(20), ['match ip address prefix-list BALLAST-v4-198.51.100.2_32', 'set extcommunity bandwidth 1000', 'set as-path prepend 65201 65201']);
-  await frr.run(planApply(await viewOf(frr), names, d).commands);
+  await frr.run(applyCommands(await viewOf(frr), names, d).commands);
   assert.deepEqual(differences(await viewOf(frr), names, d), []);
   const keep = new Set(['BALLAST-v4-198.51.100.2_32']);
-  const rejoin = planApply(await viewOf(frr), names, desiredConfig(names, layout, all(2000)), keep);
+  const rejoin = applyCommands(await viewOf(frr), names, desiredConfig(names, layout, all(2000)), keep);
   assert.ok(!rejoin.commands.some((c) => c.startsWith('no ip prefix-list')), 'the per-prefix list is kept');
-  const dropped = planApply(await viewOf(frr), names, desiredConfig(names, layout, all(2000)));
+  const dropped = applyCommands(await viewOf(frr), names, desiredConfig(names, layout, all(2000)));
   assert.ok(dropped.commands.includes('no ip prefix-list BALLAST-v4-198.51.100.2_32'), 'without keep it goes');
 });
 
 test('drift: an entry deleted by hand, a foreign binding, a changed prefix-list are differences', async () => {
   const desired = desiredConfig(names, layout, all('cumulative'));
   const frr = new FakeFrr(base);
-  await frr.run(planApply(await viewOf(frr), names, desired).commands);
+  await frr.run(applyCommands(await viewOf(frr), names, desired).commands);
   const gSeq = layout.groups.get(gA)!.seq;
   await frr.run(['configure terminal', `no route-map BALLAST-A permit ${gSeq}`]);
   assert.deepEqual(differences(await viewOf(frr), names, desired), [`route-map BALLAST-A differs from the desired entries at seq ${gSeq}`]);
@@ -119,7 +119,7 @@ test('viewAfter predicts what FRR shows; adoption reads each prefix back from it
   const frr = new FakeFrr(base);
   const before = await viewOf(frr);
   const desired = desiredConfig(names, layout, new Map([...all(3000), e(v4b, 1000, 2)]));
-  const { commands, slot } = planApply(before, names, desired);
+  const { commands, slot } = applyCommands(before, names, desired);
   await frr.run(commands);
   const predicted = viewAfter(before, names, desired, slot);
   assert.deepEqual(differences(predicted, names, desired), []);
@@ -146,7 +146,7 @@ test('holds: an inbound map per server, bound in both families, edited in place;
   const holds = new Map([['s11', new Set<string>()], ['s13', new Set([v4c.text, v4a.text])]]);
   const d = desiredConfig(names, layout, all('cumulative'), holds);
   const servers = ['s11', 's13'];
-  const first = planApply(extractOwned(parseRunningConfig(frr.runningConfig()), names, servers), names, d);
+  const first = applyCommands(extractOwned(parseRunningConfig(frr.runningConfig()), names, servers), names, d);
   assert.ok(first.commands.includes('neighbor s13 route-map BALLAST-IN-s13 in'));
   assert.ok(first.commands.includes('neighbor s11 route-map BALLAST-IN-s11 in'));
   assert.deepEqual([...d.inbound.get('s13')!], [
@@ -163,7 +163,7 @@ test('holds: an inbound map per server, bound in both families, edited in place;
   );
   // Release s13 for group C: its entry goes, the outbound map is left alone, its paths are re-evaluated.
   const released = desiredConfig(names, layout, all('cumulative'), new Map([['s11', new Set<string>()], ['s13', new Set([v4a.text])]]));
-  const p = planApply(view, names, released, new Set(['BALLAST-v4-198.51.100.1_32']), new Map([['s13', new Set(['ipv4' as const])]]));
+  const p = applyCommands(view, names, released, new Set(['BALLAST-v4-198.51.100.1_32']), new Map([['s13', new Set(['ipv4' as const])]]));
   assert.deepEqual(p.commands, ['configure terminal', `no route-map BALLAST-IN-s13 permit ${layout.groups.get(gC)!.seq}`, 'end', 'clear bgp ipv4 unicast s13 soft in']);
   await frr.run(p.commands);
   assert.deepEqual(frr.clears, ['clear bgp ipv4 unicast s13 soft in']);

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { STRATEGIES } from '../../src/fabric/types.js';
 import { baseLiveness, indexFabric } from '../../src/forwarding/fabric-index.js';
 import { evaluatePrefix } from '../../src/forwarding/shares.js';
-import { loadMetrics } from '../../src/planner/metrics.js';
+import { loadMetrics } from '../../src/whatif/metrics.js';
 import { metricsOf, newEvalResult, PrefixEvaluator } from '../../src/plan/fast-eval.js';
 import { ScenarioState } from '../../src/plan/scenario-state.js';
 import { groupSpines } from '../../src/plan/spine-groups.js';

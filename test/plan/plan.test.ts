@@ -7,7 +7,7 @@ import { loadFixture, parseFixture } from '../../src/fabric/load.js';
 import { STRATEGIES } from '../../src/fabric/types.js';
 import { baseLiveness, indexFabric } from '../../src/forwarding/fabric-index.js';
 import { evaluatePrefix } from '../../src/forwarding/shares.js';
-import { loadMetrics } from '../../src/planner/metrics.js';
+import { loadMetrics } from '../../src/whatif/metrics.js';
 import { SweepEngine } from '../../src/plan/engine.js';
 import { runPlan, type PlanOptions } from '../../src/plan/plan.js';
 import { binomial, sweep } from '../../src/plan/sweep.js';

@@ -229,13 +229,13 @@ export interface UndrainResponse {
   leafDrained: boolean;
 }
 
-/** PlanRequest lists servers to consider failed. */
-export interface PlanRequest {
+/** WhatIfRequest lists servers to consider failed. */
+export interface WhatIfRequest {
   fail: string[];
 }
 
-/** PrefixPlan is one prefix's predicted advertisement under the what-if. */
-export interface PrefixPlan {
+/** PrefixWhatIf is one prefix's predicted advertisement under the what-if. */
+export interface PrefixWhatIf {
   prefix: string;
   current?: Advertisement | undefined;
   predicted?: Advertisement | undefined;
@@ -244,9 +244,9 @@ export interface PrefixPlan {
   liveCapacity: number;
 }
 
-/** PlanResponse is the what-if's result for every managed prefix. */
-export interface PlanResponse {
-  prefixes: PrefixPlan[];
+/** WhatIfResponse is the what-if's result for every managed prefix. */
+export interface WhatIfResponse {
+  prefixes: PrefixWhatIf[];
 }
 
 function createBaseAdvertisement(): Advertisement {
@@ -2418,19 +2418,19 @@ export const UndrainResponse: MessageFns<UndrainResponse> = {
   },
 };
 
-function createBasePlanRequest(): PlanRequest {
+function createBaseWhatIfRequest(): WhatIfRequest {
   return { fail: [] };
 }
 
-export const PlanRequest: MessageFns<PlanRequest> = {
-  encode(message: PlanRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+export const WhatIfRequest: MessageFns<WhatIfRequest> = {
+  encode(message: WhatIfRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.fail) {
       writer.uint32(10).string(v!);
     }
     return writer;
   },
 
-  decode(input: BinaryReader | Uint8Array, length?: number): PlanRequest {
+  decode(input: BinaryReader | Uint8Array, length?: number): WhatIfRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
@@ -2439,7 +2439,7 @@ export const PlanRequest: MessageFns<PlanRequest> = {
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
       const end = length === undefined ? reader.len : reader.pos + length;
-      const message = createBasePlanRequest();
+      const message = createBaseWhatIfRequest();
       while (reader.pos < end) {
         const tag = reader.uint32();
         switch (tag >>> 3) {
@@ -2463,11 +2463,11 @@ export const PlanRequest: MessageFns<PlanRequest> = {
     }
   },
 
-  fromJSON(object: any): PlanRequest {
+  fromJSON(object: any): WhatIfRequest {
     return { fail: globalThis.Array.isArray(object?.fail) ? object.fail.map((e: any) => globalThis.String(e)) : [] };
   },
 
-  toJSON(message: PlanRequest): unknown {
+  toJSON(message: WhatIfRequest): unknown {
     const obj: any = {};
     if (message.fail?.length) {
       obj.fail = message.fail;
@@ -2475,22 +2475,22 @@ export const PlanRequest: MessageFns<PlanRequest> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<PlanRequest>, I>>(base?: I): PlanRequest {
-    return PlanRequest.fromPartial(base ?? ({} as any));
+  create<I extends Exact<DeepPartial<WhatIfRequest>, I>>(base?: I): WhatIfRequest {
+    return WhatIfRequest.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<PlanRequest>, I>>(object: I): PlanRequest {
-    const message = createBasePlanRequest();
+  fromPartial<I extends Exact<DeepPartial<WhatIfRequest>, I>>(object: I): WhatIfRequest {
+    const message = createBaseWhatIfRequest();
     message.fail = object.fail?.map((e) => e) || [];
     return message;
   },
 };
 
-function createBasePrefixPlan(): PrefixPlan {
+function createBasePrefixWhatIf(): PrefixWhatIf {
   return { prefix: "", current: undefined, predicted: undefined, reason: "", healthyServers: 0, liveCapacity: 0 };
 }
 
-export const PrefixPlan: MessageFns<PrefixPlan> = {
-  encode(message: PrefixPlan, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+export const PrefixWhatIf: MessageFns<PrefixWhatIf> = {
+  encode(message: PrefixWhatIf, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.prefix !== "") {
       writer.uint32(10).string(message.prefix);
     }
@@ -2512,7 +2512,7 @@ export const PrefixPlan: MessageFns<PrefixPlan> = {
     return writer;
   },
 
-  decode(input: BinaryReader | Uint8Array, length?: number): PrefixPlan {
+  decode(input: BinaryReader | Uint8Array, length?: number): PrefixWhatIf {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
@@ -2521,7 +2521,7 @@ export const PrefixPlan: MessageFns<PrefixPlan> = {
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
       const end = length === undefined ? reader.len : reader.pos + length;
-      const message = createBasePrefixPlan();
+      const message = createBasePrefixWhatIf();
       while (reader.pos < end) {
         const tag = reader.uint32();
         switch (tag >>> 3) {
@@ -2585,7 +2585,7 @@ export const PrefixPlan: MessageFns<PrefixPlan> = {
     }
   },
 
-  fromJSON(object: any): PrefixPlan {
+  fromJSON(object: any): PrefixWhatIf {
     return {
       prefix: isSet(object.prefix) ? globalThis.String(object.prefix) : "",
       current: isSet(object.current) ? Advertisement.fromJSON(object.current) : undefined,
@@ -2604,7 +2604,7 @@ export const PrefixPlan: MessageFns<PrefixPlan> = {
     };
   },
 
-  toJSON(message: PrefixPlan): unknown {
+  toJSON(message: PrefixWhatIf): unknown {
     const obj: any = {};
     if (message.prefix !== "") {
       obj.prefix = message.prefix;
@@ -2627,11 +2627,11 @@ export const PrefixPlan: MessageFns<PrefixPlan> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<PrefixPlan>, I>>(base?: I): PrefixPlan {
-    return PrefixPlan.fromPartial(base ?? ({} as any));
+  create<I extends Exact<DeepPartial<PrefixWhatIf>, I>>(base?: I): PrefixWhatIf {
+    return PrefixWhatIf.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<PrefixPlan>, I>>(object: I): PrefixPlan {
-    const message = createBasePrefixPlan();
+  fromPartial<I extends Exact<DeepPartial<PrefixWhatIf>, I>>(object: I): PrefixWhatIf {
+    const message = createBasePrefixWhatIf();
     message.prefix = object.prefix ?? "";
     message.current = (object.current !== undefined && object.current !== null)
       ? Advertisement.fromPartial(object.current)
@@ -2646,19 +2646,19 @@ export const PrefixPlan: MessageFns<PrefixPlan> = {
   },
 };
 
-function createBasePlanResponse(): PlanResponse {
+function createBaseWhatIfResponse(): WhatIfResponse {
   return { prefixes: [] };
 }
 
-export const PlanResponse: MessageFns<PlanResponse> = {
-  encode(message: PlanResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+export const WhatIfResponse: MessageFns<WhatIfResponse> = {
+  encode(message: WhatIfResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.prefixes) {
-      PrefixPlan.encode(v!, writer.uint32(10).fork()).join();
+      PrefixWhatIf.encode(v!, writer.uint32(10).fork()).join();
     }
     return writer;
   },
 
-  decode(input: BinaryReader | Uint8Array, length?: number): PlanResponse {
+  decode(input: BinaryReader | Uint8Array, length?: number): WhatIfResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
@@ -2667,7 +2667,7 @@ export const PlanResponse: MessageFns<PlanResponse> = {
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
       const end = length === undefined ? reader.len : reader.pos + length;
-      const message = createBasePlanResponse();
+      const message = createBaseWhatIfResponse();
       while (reader.pos < end) {
         const tag = reader.uint32();
         switch (tag >>> 3) {
@@ -2676,7 +2676,7 @@ export const PlanResponse: MessageFns<PlanResponse> = {
               break;
             }
 
-            message.prefixes.push(PrefixPlan.decode(reader, reader.uint32()));
+            message.prefixes.push(PrefixWhatIf.decode(reader, reader.uint32()));
             continue;
           }
         }
@@ -2691,28 +2691,28 @@ export const PlanResponse: MessageFns<PlanResponse> = {
     }
   },
 
-  fromJSON(object: any): PlanResponse {
+  fromJSON(object: any): WhatIfResponse {
     return {
       prefixes: globalThis.Array.isArray(object?.prefixes)
-        ? object.prefixes.map((e: any) => PrefixPlan.fromJSON(e))
+        ? object.prefixes.map((e: any) => PrefixWhatIf.fromJSON(e))
         : [],
     };
   },
 
-  toJSON(message: PlanResponse): unknown {
+  toJSON(message: WhatIfResponse): unknown {
     const obj: any = {};
     if (message.prefixes?.length) {
-      obj.prefixes = message.prefixes.map((e) => PrefixPlan.toJSON(e));
+      obj.prefixes = message.prefixes.map((e) => PrefixWhatIf.toJSON(e));
     }
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<PlanResponse>, I>>(base?: I): PlanResponse {
-    return PlanResponse.fromPartial(base ?? ({} as any));
+  create<I extends Exact<DeepPartial<WhatIfResponse>, I>>(base?: I): WhatIfResponse {
+    return WhatIfResponse.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<PlanResponse>, I>>(object: I): PlanResponse {
-    const message = createBasePlanResponse();
-    message.prefixes = object.prefixes?.map((e) => PrefixPlan.fromPartial(e)) || [];
+  fromPartial<I extends Exact<DeepPartial<WhatIfResponse>, I>>(object: I): WhatIfResponse {
+    const message = createBaseWhatIfResponse();
+    message.prefixes = object.prefixes?.map((e) => PrefixWhatIf.fromPartial(e)) || [];
     return message;
   },
 };
@@ -2766,15 +2766,15 @@ export const AgentServiceService = {
     responseSerialize: (value: UndrainResponse): Buffer => Buffer.from(UndrainResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): UndrainResponse => UndrainResponse.decode(value),
   },
-  /** Plan evaluates a what-if on the live state: what this leaf would advertise if servers failed now. */
-  plan: {
-    path: "/ballast.v1.AgentService/Plan" as const,
+  /** WhatIf evaluates a what-if on the live state: what this leaf would advertise if servers failed now. */
+  whatIf: {
+    path: "/ballast.v1.AgentService/WhatIf" as const,
     requestStream: false as const,
     responseStream: false as const,
-    requestSerialize: (value: PlanRequest): Buffer => Buffer.from(PlanRequest.encode(value).finish()),
-    requestDeserialize: (value: Buffer): PlanRequest => PlanRequest.decode(value),
-    responseSerialize: (value: PlanResponse): Buffer => Buffer.from(PlanResponse.encode(value).finish()),
-    responseDeserialize: (value: Buffer): PlanResponse => PlanResponse.decode(value),
+    requestSerialize: (value: WhatIfRequest): Buffer => Buffer.from(WhatIfRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): WhatIfRequest => WhatIfRequest.decode(value),
+    responseSerialize: (value: WhatIfResponse): Buffer => Buffer.from(WhatIfResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): WhatIfResponse => WhatIfResponse.decode(value),
   },
 } as const;
 
@@ -2790,8 +2790,8 @@ export interface AgentServiceServer extends UntypedServiceImplementation {
   drain: handleUnaryCall<DrainRequest, DrainResponse>;
   /** Undrain brings drained servers back through the normal decision (and its hold-down). */
   undrain: handleUnaryCall<UndrainRequest, UndrainResponse>;
-  /** Plan evaluates a what-if on the live state: what this leaf would advertise if servers failed now. */
-  plan: handleUnaryCall<PlanRequest, PlanResponse>;
+  /** WhatIf evaluates a what-if on the live state: what this leaf would advertise if servers failed now. */
+  whatIf: handleUnaryCall<WhatIfRequest, WhatIfResponse>;
 }
 
 export interface AgentServiceClient extends Client {
@@ -2853,18 +2853,21 @@ export interface AgentServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: UndrainResponse) => void,
   ): ClientUnaryCall;
-  /** Plan evaluates a what-if on the live state: what this leaf would advertise if servers failed now. */
-  plan(request: PlanRequest, callback: (error: ServiceError | null, response: PlanResponse) => void): ClientUnaryCall;
-  plan(
-    request: PlanRequest,
-    metadata: Metadata,
-    callback: (error: ServiceError | null, response: PlanResponse) => void,
+  /** WhatIf evaluates a what-if on the live state: what this leaf would advertise if servers failed now. */
+  whatIf(
+    request: WhatIfRequest,
+    callback: (error: ServiceError | null, response: WhatIfResponse) => void,
   ): ClientUnaryCall;
-  plan(
-    request: PlanRequest,
+  whatIf(
+    request: WhatIfRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: WhatIfResponse) => void,
+  ): ClientUnaryCall;
+  whatIf(
+    request: WhatIfRequest,
     metadata: Metadata,
     options: Partial<CallOptions>,
-    callback: (error: ServiceError | null, response: PlanResponse) => void,
+    callback: (error: ServiceError | null, response: WhatIfResponse) => void,
   ): ClientUnaryCall;
 }
 

@@ -74,7 +74,7 @@ export interface ClientNexthop {
   readonly weight: number;
 }
 
-export interface LabPlan {
+export interface LabTopology {
   readonly fabric: Fabric;
   readonly nsPrefix: string;
   readonly leafPolicy: LeafPolicyName;
@@ -180,7 +180,7 @@ type RouterRole = Pick<BgpRouter, 'peerGroups' | 'redistributeConnectedRouteMap'
 const TIMERS = { keepalive: 3, hold: 9, connectRetry: 2 } as const;
 const RA_INTERVAL_SECONDS = 1;
 
-export function planLab(fabric: Fabric, leafPolicy: LeafPolicyName, runDir: string, nsPrefix: string = NETNS_PREFIX): LabPlan {
+export function labTopology(fabric: Fabric, leafPolicy: LeafPolicyName, runDir: string, nsPrefix: string = NETNS_PREFIX): LabTopology {
   if (!NS_PREFIX_PATTERN.test(nsPrefix)) {
     throw new BallastError('E_USAGE', `Cannot use namespace prefix ${JSON.stringify(nsPrefix)}: expected 1-8 lowercase letters or digits and a final "-", e.g. "bl-"`);
   }

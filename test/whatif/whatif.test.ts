@@ -3,8 +3,8 @@ import { test } from 'node:test';
 import { loadFixture } from '../../src/fabric/load.js';
 import { STRATEGIES } from '../../src/fabric/types.js';
 import { indexFabric } from '../../src/forwarding/fabric-index.js';
-import { resolveFailures, scenarioLiveness } from '../../src/planner/scenario.js';
-import { runWhatif, type WhatifReport } from '../../src/planner/whatif.js';
+import { resolveFailures, scenarioLiveness } from '../../src/whatif/scenario.js';
+import { runWhatif, type WhatifReport } from '../../src/whatif/whatif.js';
 
 function whatif(fixture: string, fail: string[] = [], load?: number): WhatifReport {
   const index = indexFabric(loadFixture(fixture));

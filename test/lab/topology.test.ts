@@ -2,49 +2,49 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { loadFixture } from '../../src/fabric/load.js';
 import { parseFixture } from '../../src/fabric/load.js';
-import { checkLabPrefix, CLIENT_ADDRESS6, hashSeed, hostPrefix, ingressWeights, linkMac, planLab, strategyFor } from '../../src/lab/plan.js';
+import { checkLabPrefix, CLIENT_ADDRESS6, hashSeed, hostPrefix, ingressWeights, linkMac, labTopology, strategyFor } from '../../src/lab/topology.js';
 
 const lab421 = loadFixture('fixtures/lab-421.yaml');
 
 test('lab-421: 13 namespaces, 15 veth pairs named after the peer, anycast on the servers', () => {
-  const plan = planLab(lab421, 'num-multipaths', '/run/ballast-lab');
-  assert.deepEqual(plan.nodes.map((n) => n.ns), ['bl-spine1', 'bl-spine2', 'bl-leaf1', 'bl-leaf2', 'bl-leaf3', 'bl-srv11', 'bl-srv12', 'bl-srv13', 'bl-srv14', 'bl-srv21', 'bl-srv22', 'bl-srv31', 'bl-client']);
-  assert.equal(plan.links.length, 6 + 7 + 2);
-  assert.ok(plan.links.some((l) => l.a.ns === 'bl-spine1' && l.a.ifname === 'leaf1' && l.b.ns === 'bl-leaf1' && l.b.ifname === 'spine1'));
-  assert.ok(plan.links.some((l) => l.a.ns === 'bl-leaf3' && l.a.ifname === 'srv31' && l.b.ns === 'bl-srv31' && l.b.ifname === 'leaf3'));
-  assert.deepEqual(plan.anycast.get('bl-srv11'), ['198.51.100.1', '198.51.100.2']);
-  assert.deepEqual(plan.anycast.get('bl-srv13'), ['198.51.100.1']);
-  assert.deepEqual(plan.clientNexthops, [
+  const topology = labTopology(lab421, 'num-multipaths', '/run/ballast-lab');
+  assert.deepEqual(topology.nodes.map((n) => n.ns), ['bl-spine1', 'bl-spine2', 'bl-leaf1', 'bl-leaf2', 'bl-leaf3', 'bl-srv11', 'bl-srv12', 'bl-srv13', 'bl-srv14', 'bl-srv21', 'bl-srv22', 'bl-srv31', 'bl-client']);
+  assert.equal(topology.links.length, 6 + 7 + 2);
+  assert.ok(topology.links.some((l) => l.a.ns === 'bl-spine1' && l.a.ifname === 'leaf1' && l.b.ns === 'bl-leaf1' && l.b.ifname === 'spine1'));
+  assert.ok(topology.links.some((l) => l.a.ns === 'bl-leaf3' && l.a.ifname === 'srv31' && l.b.ns === 'bl-srv31' && l.b.ifname === 'leaf3'));
+  assert.deepEqual(topology.anycast.get('bl-srv11'), ['198.51.100.1', '198.51.100.2']);
+  assert.deepEqual(topology.anycast.get('bl-srv13'), ['198.51.100.1']);
+  assert.deepEqual(topology.clientNexthops, [
     { via: '100.64.0.0', dev: 'spine1', weight: 1 },
     { via: '100.64.0.2', dev: 'spine2', weight: 1 },
   ]);
-  const macs = plan.links.flatMap((l) => [l.a.mac, l.b.mac]);
+  const macs = topology.links.flatMap((l) => [l.a.mac, l.b.mac]);
   assert.equal(new Set(macs).size, macs.length);
-  const seeds = plan.nodes.map((n) => n.hashSeed);
+  const seeds = topology.nodes.map((n) => n.hashSeed);
   assert.equal(new Set(seeds).size, seeds.length, 'every namespace hashes with its own seed');
-  assert.deepEqual(plan.notes, []);
-  assert.deepEqual(plan.families, ['ipv4'], 'an IPv4 fixture gets no IPv6 address family, addresses or routes');
-  assert.ok(plan.links.every((l) => l.a.address6 === undefined && l.b.address6 === undefined));
-  assert.ok(plan.nodes.every((n) => n.frr === undefined || n.frr.bgp.addressFamilies?.join() === 'ipv4'));
+  assert.deepEqual(topology.notes, []);
+  assert.deepEqual(topology.families, ['ipv4'], 'an IPv4 fixture gets no IPv6 address family, addresses or routes');
+  assert.ok(topology.links.every((l) => l.a.address6 === undefined && l.b.address6 === undefined));
+  assert.ok(topology.nodes.every((n) => n.frr === undefined || n.frr.bgp.addressFamilies?.join() === 'ipv4'));
 });
 
 test('heterogeneous: IPv6 anycast on lo, both address families, the client reaches the /128 over the spines', () => {
-  const plan = planLab(loadFixture('fixtures/heterogeneous.yaml'), 'num-multipaths', '/run/ballast-lab-v6', 'b6-');
-  assert.deepEqual(plan.families, ['ipv4', 'ipv6']);
-  assert.deepEqual(plan.anycast.get('b6-server02'), ['198.51.100.10', '2001:db8:100::10']);
-  assert.deepEqual(plan.anycast.get('b6-server01'), ['198.51.100.10']);
-  const frr = (name: string) => plan.nodes.find((n) => n.name === name)!.frr!;
+  const topology = labTopology(loadFixture('fixtures/heterogeneous.yaml'), 'num-multipaths', '/run/ballast-lab-v6', 'b6-');
+  assert.deepEqual(topology.families, ['ipv4', 'ipv6']);
+  assert.deepEqual(topology.anycast.get('b6-server02'), ['198.51.100.10', '2001:db8:100::10']);
+  assert.deepEqual(topology.anycast.get('b6-server01'), ['198.51.100.10']);
+  const frr = (name: string) => topology.nodes.find((n) => n.name === name)!.frr!;
   for (const name of ['spine01', 'leaf01', 'server01', 'server02']) assert.deepEqual(frr(name).bgp.addressFamilies, ['ipv4', 'ipv6'], name);
   // One route-map per server, an entry per family it announces: server01 announces no IPv6 prefix.
   assert.deepEqual(frr('server02').routeMaps, [{ name: 'ANYCAST', entries: [{ seq: 10, action: 'permit', matchPrefixList: 'ANYCAST' }, { seq: 20, action: 'permit', matchIpv6PrefixList: 'ANYCAST' }] }]);
   assert.deepEqual(frr('server01').routeMaps, [{ name: 'ANYCAST', entries: [{ seq: 10, action: 'permit', matchPrefixList: 'ANYCAST' }] }]);
   assert.deepEqual(frr('server02').prefixLists, [{ name: 'ANYCAST', prefixes: ['198.51.100.10/32', '2001:db8:100::10/128'] }]);
-  const toClient = plan.links.filter((l) => l.b.ns === 'b6-client');
+  const toClient = topology.links.filter((l) => l.b.ns === 'b6-client');
   assert.deepEqual(toClient.map((l) => [l.a.ifname, l.a.address6, l.b.ifname, l.b.address6]), [
     ['client', '2001:db8:ffff:1::/127', 'spine01', '2001:db8:ffff:1::1/127'],
     ['client', '2001:db8:ffff:1:1::/127', 'spine02', '2001:db8:ffff:1:1::1/127'],
   ]);
-  assert.deepEqual(plan.clientNexthops, [
+  assert.deepEqual(topology.clientNexthops, [
     { via: '100.64.0.0', via6: '2001:db8:ffff:1::', dev: 'spine01', weight: 1 },
     { via: '100.64.0.2', via6: '2001:db8:ffff:1:1::', dev: 'spine02', weight: 1 },
   ]);
@@ -52,7 +52,7 @@ test('heterogeneous: IPv6 anycast on lo, both address families, the client reach
 });
 
 test('leaf policies: num-multipaths sets the community, ecmp a bare permit, none no outbound route-map', () => {
-  const leaf = (policy: 'ecmp' | 'num-multipaths' | 'none') => planLab(lab421, policy, '/run/x').nodes.find((n) => n.name === 'leaf1')!.frr!;
+  const leaf = (policy: 'ecmp' | 'num-multipaths' | 'none') => labTopology(lab421, policy, '/run/x').nodes.find((n) => n.name === 'leaf1')!.frr!;
   assert.deepEqual(leaf('num-multipaths').routeMaps, [{ name: 'TO_SPINE', entries: [{ seq: 10, action: 'permit', setBandwidth: 'num-multipaths' }] }]);
   assert.deepEqual(leaf('ecmp').routeMaps, [{ name: 'TO_SPINE', entries: [{ seq: 10, action: 'permit' }] }]);
   assert.deepEqual(leaf('none').routeMaps, []);
@@ -72,7 +72,7 @@ services: [{ prefix: "${prefix}", load: 1 }]
 
 test('prefixes outside the documentation ranges are refused before anything is created', () => {
   for (const p of ['172.20.0.1/32', '10.0.0.1/32', '198.51.101.1/32', '8.8.8.8/32']) {
-    assert.throws(() => planLab(parseFixture(fixture(p), 't.yaml'), 'ecmp', '/run/x'), (e: Error & { code?: string }) => e.code === 'E_LAB_FIXTURE' && e.message.includes('198.51.100.0/24 or 203.0.113.0/24'), p);
+    assert.throws(() => labTopology(parseFixture(fixture(p), 't.yaml'), 'ecmp', '/run/x'), (e: Error & { code?: string }) => e.code === 'E_LAB_FIXTURE' && e.message.includes('198.51.100.0/24 or 203.0.113.0/24'), p);
   }
   assert.equal(checkLabPrefix('203.0.113.7/32'), '203.0.113.7');
   assert.throws(() => checkLabPrefix('198.51.100.0/24'), /expected a \/32/);
@@ -83,7 +83,7 @@ test('prefixes outside the documentation ranges are refused before anything is c
 
 test('IPv6: /128s inside 2001:db8::/32 only, never in the lab\'s own 2001:db8:ffff::/48', () => {
   for (const p of ['2001:db9::1/128', 'fd00::1/128', '2a00:1450::1/128', '::ffff:198.51.100.1/128']) {
-    assert.throws(() => planLab(parseFixture(fixture(p), 't.yaml'), 'ecmp', '/run/x'), (e: Error & { code?: string }) => e.code === 'E_LAB_FIXTURE' && e.message.includes('2001:db8::/32 (IPv6)'), p);
+    assert.throws(() => labTopology(parseFixture(fixture(p), 't.yaml'), 'ecmp', '/run/x'), (e: Error & { code?: string }) => e.code === 'E_LAB_FIXTURE' && e.message.includes('2001:db8::/32 (IPv6)'), p);
   }
   assert.throws(() => checkLabPrefix('2001:db8:ffff::1/128'), (e: Error & { code?: string }) => e.code === 'E_LAB_FIXTURE' && /lab's own addresses/.test(e.message));
   assert.throws(() => checkLabPrefix('2001:db8:100::/64'), /expected a \/128/);
@@ -91,22 +91,22 @@ test('IPv6: /128s inside 2001:db8::/32 only, never in the lab\'s own 2001:db8:ff
 
 test('node names must fit an interface name and not shadow the client', () => {
   const named = (name: string) => fixture('198.51.100.1/32').replace('name: a1', `name: ${name}`);
-  assert.throws(() => planLab(parseFixture(named('server-name-too-long'), 't.yaml'), 'ecmp', '/run/x'), { code: 'E_LAB_FIXTURE' });
-  assert.throws(() => planLab(parseFixture(named('client'), 't.yaml'), 'ecmp', '/run/x'), /reserved/);
+  assert.throws(() => labTopology(parseFixture(named('server-name-too-long'), 't.yaml'), 'ecmp', '/run/x'), { code: 'E_LAB_FIXTURE' });
+  assert.throws(() => labTopology(parseFixture(named('client'), 't.yaml'), 'ecmp', '/run/x'), /reserved/);
 });
 
 test('an frr10 spine is run and noted as frr8; the ecmp model ignores link-bandwidth', () => {
-  const plan = planLab(parseFixture(fixture('198.51.100.1/32', ', weights: frr10'), 't.yaml'), 'ecmp', '/run/x');
-  assert.match(plan.notes[0]!, /frr10 needs FRR >= 10/);
-  const ecmp = planLab(parseFixture(fixture('198.51.100.1/32', ', weights: ecmp'), 't.yaml'), 'ecmp', '/run/x');
+  const topology = labTopology(parseFixture(fixture('198.51.100.1/32', ', weights: frr10'), 't.yaml'), 'ecmp', '/run/x');
+  assert.match(topology.notes[0]!, /frr10 needs FRR >= 10/);
+  const ecmp = labTopology(parseFixture(fixture('198.51.100.1/32', ', weights: ecmp'), 't.yaml'), 'ecmp', '/run/x');
   assert.equal(ecmp.nodes[0]!.frr!.bgp.bestpathBandwidth, 'ignore');
 });
 
 test('a second lab gets its own namespace prefix; odd prefixes are refused', () => {
-  const plan = planLab(lab421, 'ecmp', '/run/ballast-lab-test', 'blt-');
-  assert.ok(plan.nodes.every((n) => n.ns.startsWith('blt-')));
-  assert.deepEqual(plan.nodes.map((n) => n.hashSeed), planLab(lab421, 'ecmp', '/run/x').nodes.map((n) => n.hashSeed), 'seeds follow node names, not namespaces');
-  for (const bad of ['', 'bl', 'BL-', 'a/b-', 'toolongprefix-']) assert.throws(() => planLab(lab421, 'ecmp', '/run/x', bad), { code: 'E_USAGE' }, bad);
+  const topology = labTopology(lab421, 'ecmp', '/run/ballast-lab-test', 'blt-');
+  assert.ok(topology.nodes.every((n) => n.ns.startsWith('blt-')));
+  assert.deepEqual(topology.nodes.map((n) => n.hashSeed), labTopology(lab421, 'ecmp', '/run/x').nodes.map((n) => n.hashSeed), 'seeds follow node names, not namespaces');
+  for (const bad of ['', 'bl', 'BL-', 'a/b-', 'toolongprefix-']) assert.throws(() => labTopology(lab421, 'ecmp', '/run/x', bad), { code: 'E_USAGE' }, bad);
 });
 
 test('helpers: seeds never 0, ingress as whole kernel weights, MACs locally administered', () => {

@@ -5,6 +5,7 @@
 import type { Style } from '../util/style.js';
 import { describeAdvertisement } from '../policy/advertisement.js';
 import type { PrefixReport, StrategyResult, WhatifReport } from './whatif.js';
+import { compactNames, table } from '../util/table.js';
 
 const BAR_WIDTH = 10;
 
@@ -106,34 +107,4 @@ function pct(x: number, digits = 1): string {
 function num(x: number): string {
   if (!Number.isFinite(x)) return String(x);
   return Number.isInteger(x) ? String(x) : x.toFixed(x >= 100 ? 0 : x >= 10 ? 1 : 2);
-}
-
-/** server02,server03,...,server08 -> server02..server08 when they form a run. */
-export function compactNames(names: readonly string[]): string {
-  const out: string[] = [];
-  let i = 0;
-  while (i < names.length) {
-    const m = /^(.*?)(\d+)$/.exec(names[i]!);
-    let j = i;
-    if (m) {
-      const [, stem, digits] = m;
-      while (j + 1 < names.length) {
-        const n = /^(.*?)(\d+)$/.exec(names[j + 1]!);
-        if (!n || n[1] !== stem || n[2]!.length !== digits!.length || Number(n[2]) !== Number(digits) + (j + 1 - i)) break;
-        j++;
-      }
-    }
-    out.push(j - i >= 2 ? `${names[i]}..${names[j]}` : names.slice(i, j + 1).join(','));
-    i = j + 1;
-  }
-  return out.join(',');
-}
-
-/** A left-aligned table; widths ignore ANSI escapes so colours do not break alignment. */
-export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const visible = (s: string) => s.replace(/\u001b\[[0-9;]*m/g, '').length;
-  const widths = header.map((h, c) => Math.max(visible(h), ...rows.map((r) => visible(r[c] ?? ''))));
-  const line = (cells: readonly string[]) =>
-    cells.map((cell, c) => (c === cells.length - 1 ? cell : cell + ' '.repeat(widths[c]! - visible(cell)))).join('  ').trimEnd();
-  return [line(header), ...rows.map(line)].join('\n');
 }
