@@ -76,12 +76,15 @@ export function parseFixture(text: string, file: string): Fabric {
     const m = c.map();
     const leafName = claim(m.require('name'), 'leaf');
     const spinesCursor = pick(m, leafDefaults, 'spines');
-    const leafSpines = spinesCursor ? spinesCursor.listOrOne().map((s) => reference(s, spineNames, 'spine')) : spines.map((s) => s.name);
+    // A spine listed twice is two parallel links (two BGP sessions) to it.
+    const leafLinks = spinesCursor ? spinesCursor.listOrOne().map((s) => reference(s, spineNames, 'spine')) : spines.map((s) => s.name);
+    const leafSpines = [...new Set(leafLinks)];
     const uplink = pick(m, leafDefaults, 'uplink-capacity')?.number({ min: 0, exclusiveMin: true });
     const leaf: Leaf = {
       name: leafName,
       asn: m.require('asn').number(ASN),
       spines: leafSpines,
+      ...(leafLinks.length === leafSpines.length ? {} : { links: leafLinks }),
       weights: pick(m, leafDefaults, 'weights')?.oneOf(WEIGHT_MODELS) ?? 'frr8',
       ...(uplink === undefined ? {} : { uplinkCapacity: uplink }),
     };

@@ -48,7 +48,13 @@ export interface Spine {
 export interface Leaf {
   readonly name: string;
   readonly asn: number;
+  /** The spines it attaches to, each once. */
   readonly spines: readonly string[];
+  /**
+   * One entry per link (BGP session) toward a spine, in fixture order: a spine named twice is two
+   * parallel links. Absent means one link to each of `spines`.
+   */
+  readonly links?: readonly string[];
   /** How the leaf weights its own ECMP toward its servers when their paths carry link-bandwidth. */
   readonly weights: WeightModel;
   /** Total uplink capacity toward the spines, in the fabric's unit; informational. */

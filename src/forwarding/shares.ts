@@ -13,8 +13,13 @@ export interface PrefixForwarding {
   /** Per leaf: what it advertises (withdraw when the leaf is down) and why. */
   readonly advertisements: Advertisement[];
   readonly reasons: (DecisionReason | 'leaf-down')[];
-  /** Per spine: kernel weights toward index.spineLeaves[s] (0 = not installed); empty when the spine is down. */
+  /**
+   * Per spine: kernel weights toward index.spineLeaves[s] (0 = not installed), summed over parallel
+   * links; all 0 when the spine is down.
+   */
   readonly spineWeights: Float64Array[];
+  /** Per link (index.linkLeaf): the spine's kernel weight on that link's next hop, 0 = not installed. */
+  readonly linkWeights: Float64Array;
   /** Per leaf, the fraction of the prefix's traffic it receives. */
   readonly leafShare: Float64Array;
   /** Per leaf: the leaf's kernel weights toward its live servers, aligned with PrefixIndex.servers. */
@@ -25,11 +30,16 @@ export interface PrefixForwarding {
   readonly serverLive: Uint8Array;
 }
 
-/** A leaf forwards only if it is up and at least one of its spines is. */
+/** A link carries traffic when it, its leaf and its spine are up. */
+export function linkLive(index: FabricIndex, live: Liveness, link: number): boolean {
+  return (live.link ? live.link[link] === 1 : true) && live.spine[index.linkSpine[link]!] === 1 && live.leaf[index.linkLeaf[link]!] === 1;
+}
+
+/** A leaf forwards only if it is up and at least one of its links reaches a live spine. */
 export function leafReachable(index: FabricIndex, live: Liveness, leaf: number): boolean {
   if (!live.leaf[leaf]) return false;
-  const spines = index.leafSpines[leaf]!;
-  for (let k = 0; k < spines.length; k++) if (live.spine[spines[k]!]) return true;
+  const links = index.leafLinks[leaf]!;
+  for (let k = 0; k < links.length; k++) if (linkLive(index, live, links[k]!)) return true;
   return false;
 }
 
@@ -87,9 +97,12 @@ export function evaluatePrefix(index: FabricIndex, prefix: number, strategy: Str
     for (let k = from; k < to; k++) if (serverLive[k]) leafWeights[k] = w[j++]!;
   }
 
-  // Spines: which leaves each installs and with what weight; ingress splits over spines with a route.
+  // Spines: one path per live link (parallel links are parallel paths, each with the leaf's value);
+  // ingress splits over the spines with a route.
   const spineWeights: Float64Array[] = new Array(fabric.spines.length);
+  const linkWeights = new Float64Array(index.linkLeaf.length);
   const spinePaths: PathIn[] = [];
+  const present: number[] = [];
   let ingressTotal = 0;
   const spineTotals = new Float64Array(fabric.spines.length);
   for (let s = 0; s < fabric.spines.length; s++) {
@@ -97,12 +110,15 @@ export function evaluatePrefix(index: FabricIndex, prefix: number, strategy: Str
     const weights = new Float64Array(leaves.length);
     spineWeights[s] = weights;
     if (!live.spine[s]) continue;
+    const links = index.spineLinks[s]!;
     spinePaths.length = 0;
-    const present: number[] = [];
-    for (let k = 0; k < leaves.length; k++) {
-      const a = advertisements[leaves[k]!]!;
+    present.length = 0;
+    for (let k = 0; k < links.length; k++) {
+      const link = links[k]!;
+      if (!linkLive(index, live, link)) continue;
+      const a = advertisements[index.linkLeaf[link]!]!;
       if (a.kind === 'withdraw') continue;
-      present.push(k);
+      present.push(link);
       spinePaths.push({ bandwidthMbps: a.bandwidthMbps, asPathLength: 2 + a.prepend });
     }
     if (present.length === 0) continue;
@@ -110,8 +126,12 @@ export function evaluatePrefix(index: FabricIndex, prefix: number, strategy: Str
     installWeights(fabric.spines[s]!.weights, fabric.spines[s]!.missingBandwidth, spinePaths, w);
     let total = 0;
     for (let j = 0; j < present.length; j++) {
-      weights[present[j]!] = w[j]!;
+      linkWeights[present[j]!] = w[j]!;
       total += w[j]!;
+    }
+    for (let k = 0; k < leaves.length; k++) {
+      const ls = index.leafLinks[leaves[k]!]!;
+      for (let j = 0; j < ls.length; j++) if (index.linkSpine[ls[j]!] === s) weights[k]! += linkWeights[ls[j]!]!;
     }
     spineTotals[s] = total;
     if (total > 0) ingressTotal += fabric.spines[s]!.ingress;
@@ -132,5 +152,5 @@ export function evaluatePrefix(index: FabricIndex, prefix: number, strategy: Str
     if (total === 0) continue;
     for (let k = p.leafStart[l]!; k < p.leafStart[l + 1]!; k++) serverShare[k] = (leafShare[l]! * leafWeights[k]!) / total;
   }
-  return { advertisements, reasons, spineWeights, leafShare, leafWeights, serverShare, serverLive };
+  return { advertisements, reasons, spineWeights, linkWeights, leafShare, leafWeights, serverShare, serverLive };
 }

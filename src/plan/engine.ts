@@ -6,6 +6,7 @@
 import type { Fabric, Strategy } from '../fabric/types.js';
 import { indexFabric, type FabricIndex } from '../forwarding/fabric-index.js';
 import { newEvalResult, PrefixEvaluator, type EvalResult } from './fast-eval.js';
+import { BallastError, quote } from '../util/errors.js';
 import { ScenarioState } from './scenario-state.js';
 import { groupSpines, type SpineGroups } from './spine-groups.js';
 
@@ -39,6 +40,8 @@ export class SweepEngine {
   constructor(fabricOrIndex: Fabric | FabricIndex, strategies: readonly Strategy[], maxFailures: number, symmetry = true) {
     this.index = 'fabric' in fabricOrIndex ? fabricOrIndex : indexFabric(fabricOrIndex);
     const index = this.index;
+    // The incremental evaluator sees one path per leaf and spine group; parallel links are more.
+    if (index.parallelLinks) throw new BallastError('E_USAGE', `Cannot plan ${quote(index.fabric.name)}: it has parallel leaf-spine links, which the sweep engine does not model yet (whatif does)`);
     this.groups = groupSpines(index);
     this.strategies = strategies;
     this.nPrefixes = index.prefixes.length;

@@ -1,9 +1,13 @@
-/** Failure scenarios: names of servers, leaves and spines to take down, as a Liveness mask. */
+/**
+ * Failure scenarios: names of servers, leaves, spines and leaf-spine links to take down, as a
+ * Liveness mask. A link is `leaf01/spine01` or `spine01/leaf01` (every parallel link of the pair) or
+ * `leaf01/spine01#2` (the second of them).
+ */
 import type { FabricIndex, Liveness } from '../forwarding/fabric-index.js';
 import { baseLiveness } from '../forwarding/fabric-index.js';
 import { BallastError, quote } from '../util/errors.js';
 
-export type ElementKind = 'spine' | 'leaf' | 'server';
+export type ElementKind = 'spine' | 'leaf' | 'server' | 'link';
 
 export interface Failure {
   readonly kind: ElementKind;
@@ -19,6 +23,13 @@ export function resolveFailures(index: FabricIndex, names: readonly string[]): F
     const name = raw.trim();
     if (name === '' || seen.has(name)) continue;
     seen.add(name);
+    if (name.includes('/')) {
+      for (const link of resolveLink(index, name)) {
+        if (out.some((f) => f.kind === 'link' && f.index === link.index)) continue;
+        out.push(link);
+      }
+      continue;
+    }
     const hit = lookup(index, name);
     if (!hit) {
       const all = [...index.spineByName.keys(), ...index.leafByName.keys(), ...index.serverByName.keys()];
@@ -28,6 +39,29 @@ export function resolveFailures(index: FabricIndex, names: readonly string[]): F
     out.push(hit);
   }
   return out;
+}
+
+/** The links a `leaf/spine[#n]` name (either order) stands for. */
+export function resolveLink(index: FabricIndex, text: string): Failure[] {
+  const m = /^([^/#\s]+)\/([^/#\s]+)(?:#(\d+))?$/.exec(text);
+  if (!m) throw new BallastError('E_USAGE', `Cannot fail ${quote(text)}: expected a link as LEAF/SPINE or LEAF/SPINE#N (either order)`);
+  const [, x, y, nth] = m as unknown as [string, string, string, string | undefined];
+  const leafFirst = index.leafByName.has(x) && index.spineByName.has(y);
+  const spineFirst = index.spineByName.has(x) && index.leafByName.has(y);
+  if (!leafFirst && !spineFirst) {
+    throw new BallastError('E_USAGE', `Cannot fail ${quote(text)}: a link joins a leaf and a spine, and ${quote(x)} and ${quote(y)} are not one of each`);
+  }
+  const leaf = leafFirst ? x : y;
+  const spine = leafFirst ? y : x;
+  const l = index.leafByName.get(leaf)!;
+  const links = [...index.leafLinks[l]!].filter((i) => index.linkSpine[i] === index.spineByName.get(spine));
+  if (links.length === 0) throw new BallastError('E_USAGE', `Cannot fail ${quote(text)}: ${leaf} has no link to ${spine}`);
+  if (nth !== undefined) {
+    const i = links[Number(nth) - 1];
+    if (i === undefined) throw new BallastError('E_USAGE', `Cannot fail ${quote(text)}: ${leaf} has ${links.length} link${links.length === 1 ? '' : 's'} to ${spine}, expected #1 to #${links.length}`);
+    return [{ kind: 'link', name: index.linkNames[i]!, index: i }];
+  }
+  return links.map((i) => ({ kind: 'link', name: index.linkNames[i]!, index: i }));
 }
 
 function lookup(index: FabricIndex, name: string): Failure | undefined {
@@ -43,7 +77,7 @@ function lookup(index: FabricIndex, name: string): Failure | undefined {
 /** The fixture's own states, with the given failures applied on top. */
 export function scenarioLiveness(index: FabricIndex, failures: readonly Failure[]): Liveness {
   const live = baseLiveness(index);
-  for (const f of failures) live[f.kind][f.index] = 0;
+  for (const f of failures) live[f.kind]![f.index] = 0;
   return live;
 }
 

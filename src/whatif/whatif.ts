@@ -144,7 +144,7 @@ function strategyResult(index: FabricIndex, pi: number, strategy: Strategy, live
     });
     return { name: leaf.name, advertisement: fwd.advertisements[l]!, reason: fwd.reasons[l]!, share: fwd.leafShare[l]!, spineWeights };
   });
-  const quantization = strategy === 'ballast' ? quantizationCheck(index, pi, fwd, capacity, metrics) : undefined;
+  const quantization = strategy === 'ballast' ? quantizationCheck(index, pi, fwd, capacity, metrics, live) : undefined;
   return { name: strategy, ...metrics, servers, leaves, overloaded, ...(quantization ? { quantization } : {}) };
 }
 
@@ -160,7 +160,7 @@ function serverStatus(index: FabricIndex, live: Liveness, s: number): ServerRow[
  * advertised values, times the leaves' model over their servers, times the whole-Mbps rounding of
  * the advertised values. A result above it means something other than resolution is at work.
  */
-function quantizationCheck(index: FabricIndex, pi: number, fwd: PrefixForwarding, capacity: Float64Array, metrics: LoadMetrics): QuantizationCheck {
+function quantizationCheck(index: FabricIndex, pi: number, fwd: PrefixForwarding, capacity: Float64Array, metrics: LoadMetrics, live: Liveness): QuantizationCheck {
   const { fabric } = index;
   const p = index.prefixes[pi]!;
   const models = new Set(fabric.spines.map((s) => s.weights));
@@ -170,6 +170,12 @@ function quantizationCheck(index: FabricIndex, pi: number, fwd: PrefixForwarding
   }
   if (fwd.reasons.some((r) => r === 'below-threshold')) {
     return { model, bound: Number.POSITIVE_INFINITY, within: true, note: 'the policy moved a leaf out of the ECMP set on purpose (below its threshold)' };
+  }
+  // A spine that lost a link to a leaf still takes its fixed ingress share and pours it into the
+  // leaves it still reaches: an imbalance one tier up that no leaf's advertisement can correct.
+  const cut = [...index.linkLeaf.keys()].some((i) => live.link?.[i] === 0 && live.spine[index.linkSpine[i]!] && fwd.advertisements[index.linkLeaf[i]!]!.kind !== 'withdraw');
+  if (cut) {
+    return { model, bound: Number.POSITIVE_INFINITY, within: metrics.maxOverIdeal <= 1 + 1e-9, note: 'a failed leaf-spine link: that spine spreads its fixed ingress share over the leaves it still reaches' };
   }
   let spineBound = 1;
   let roundingBound = 1;

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { loadFixture } from '../../src/fabric/load.js';
+import { readFileSync } from 'node:fs';
+import { loadFixture, parseFixture } from '../../src/fabric/load.js';
 import { STRATEGIES } from '../../src/fabric/types.js';
 import { indexFabric } from '../../src/forwarding/fabric-index.js';
 import { resolveFailures, scenarioLiveness } from '../../src/whatif/scenario.js';
@@ -90,4 +91,48 @@ test('the deciding strategy is ballast: an overload there is reported', () => {
 test('an unknown failure name is a usage error that suggests close names', () => {
   const index = indexFabric(loadFixture('fixtures/warning.yaml'));
   assert.throws(() => resolveFailures(index, ['server1']), /no spine, leaf or server has that name; did you mean server01/);
+});
+
+test('a failed leaf-spine link (either order): that spine splits its ingress over the other leaves', () => {
+  const r = whatif('fixtures/lab-421.yaml', ['spine1/leaf1']);
+  assert.deepEqual(r.failed, ['leaf1/spine1']);
+  const nm = byName(r)['num-multipaths']!;
+  assert.deepEqual(nm.leaves.map((l) => l.spineWeights), [
+    { spine1: 0, spine2: 57 },
+    { spine1: 66, spine2: 28 },
+    { spine1: 33, spine2: 14 },
+  ]);
+  // spine1's half goes 66:33 to leaf2 and leaf3; spine2's half 57:28:14 to all three.
+  assert.equal(nm.leaves[0]!.share.toFixed(4), (0.5 * 57 / 99).toFixed(4));
+  assert.equal(nm.leaves[1]!.share.toFixed(4), (0.5 * 66 / 99 + 0.5 * 28 / 99).toFixed(4));
+  assert.equal(nm.servers.find((s) => s.name === 'srv31')!.status, 'up');
+  assert.match(byName(r).ballast!.quantization!.note!, /failed leaf-spine link/);
+  // Both links of a leaf down cut it off like a failed leaf.
+  const off = byName(whatif('fixtures/lab-421.yaml', ['leaf3/spine1', 'leaf3/spine2'])).ballast!;
+  assert.equal(off.servers.find((s) => s.name === 'srv31')!.status, 'unreachable');
+  assert.equal(off.leaves[2]!.advertisement.kind, 'withdraw');
+});
+
+test('link names: unknown pairs and bad forms are usage errors', () => {
+  const index = indexFabric(loadFixture('fixtures/lab-421.yaml'));
+  assert.throws(() => resolveFailures(index, ['leaf1/leaf2']), /not one of each/);
+  assert.throws(() => resolveFailures(index, ['leaf1/spine1#2']), /has 1 link to spine1, expected #1 to #1/);
+  assert.throws(() => resolveFailures(index, ['leaf1/']), /expected a link as LEAF\/SPINE/);
+  assert.deepEqual(resolveFailures(index, ['leaf1/spine1#1', 'spine1/leaf1']).map((f) => f.name), ['leaf1/spine1']);
+});
+
+test('parallel links: a spine named twice is two sessions, two next hops with the leaf value each', () => {
+  const text = readFileSync('fixtures/lab-421.yaml', 'utf8').replace('{ name: leaf1, asn: 65201 }', '{ name: leaf1, asn: 65201, spines: [spine1, spine1, spine2] }');
+  const fabric = parseFixture(text, 'parallel.yaml');
+  assert.deepEqual(fabric.leaves[0]!.spines, ['spine1', 'spine2']);
+  const index = indexFabric(fabric);
+  assert.deepEqual(index.linkNames.slice(0, 3), ['leaf1/spine1', 'leaf1/spine1#2', 'leaf1/spine2']);
+  const run = (fail: string[]) => {
+    const failures = resolveFailures(index, fail);
+    return byName(runWhatif(index, { fixture: 'parallel.yaml', failures, live: scenarioLiveness(index, failures), strategies: STRATEGIES }))['num-multipaths']!;
+  };
+  // spine1 holds leaf1 4, leaf1 4, leaf2 2, leaf3 1: floor(400/11) twice, floor(200/11), floor(100/11).
+  assert.deepEqual(run([]).leaves.map((l) => l.spineWeights.spine1), [72, 18, 9]);
+  assert.deepEqual(run(['leaf1/spine1#2']).leaves.map((l) => l.spineWeights.spine1), [57, 28, 14]);
+  assert.deepEqual(run(['leaf1/spine1']).leaves.map((l) => l.spineWeights.spine1), [0, 66, 33]);
 });
