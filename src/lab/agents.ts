@@ -5,15 +5,15 @@
  */
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { Fabric, Leaf } from '../fabric/types.js';
 import { BallastError } from '../util/errors.js';
+import { ballastScript } from '../util/self.js';
 import type { LabTopology } from './topology.js';
 import { writeState, type LabState } from './state.js';
 
-const BIN = join(dirname(fileURLToPath(import.meta.url)), '../../bin/ballast.js');
+const BIN = ballastScript();
 
 /** The agent config of one lab leaf, as YAML text (written beside the leaf's FRR files). */
 /** The agent's API socket in a lab leaf's directory (reachable from outside the namespace: it is a file). */

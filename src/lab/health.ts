@@ -9,13 +9,13 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, openSync, closeSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Fabric } from '../fabric/types.js';
 import { request, socketPath } from '../health/control.js';
 import type { HealthSnapshot } from '../health/snapshot.js';
 import { BallastError } from '../util/errors.js';
+import { ballastScript } from '../util/self.js';
 import { NETNS_PREFIX } from './topology.js';
 import { alive, cmdline, terminate } from './processes.js';
 import type { LabState } from './state.js';
@@ -25,7 +25,7 @@ export const WEB_PORT = 8080;
 export const LAB_CHECK = { intervalSeconds: 0.5, timeoutSeconds: 0.4, rise: 2, fall: 3 } as const;
 /** In the service's command line, so a PID is only ever signalled while it is still our service. */
 const WEB_MARKER = 'ballast-lab-web';
-const BIN = resolve(fileURLToPath(new URL('../../bin/ballast.js', import.meta.url)));
+const BIN = ballastScript();
 
 // The service answers with its server's name, so a request to the anycast address shows who served it.
 const WEB_CODE = `const [port, name] = process.argv.slice(-2);
