@@ -12,25 +12,23 @@
  * vtysh fails, hangs or prints something unparseable, nothing is changed: the last applied FRR state
  * stays, the failure is logged and counted, and the next tick tries again. Stopping releases the
  * holds and leaves the outbound configuration as it is.
+ *
+ * This file is the loop; the rules it runs are pure and live beside it: step.ts (one prefix's
+ * evaluation), ownership.ts (take-over check, adoption, desired configuration), drains.ts (drain
+ * state and transitions), notices.ts (listeners, decision log), frr-io.ts (the two FRR reads).
  */
 import type { Logger } from 'pino';
-import { describeAdvertisement } from '../policy/advertisement.js';
-import { parseBgpPrefix, splitJsonStream } from '../frr/bgp-prefix.js';
-import { activeSlot, adoptedEntries, adoptedHolds, desiredConfig, differences, extractOwned, inboundMapName, layoutFor, applyCommands, prefixListName, viewAfter, type DesiredConfig, type Layout, type OwnedEntry, type OwnedNames, type OwnedView } from '../frr/ballast-route-map.js';
-import { parseRunningConfig, type AddressFamily, type RunningConfig } from '../frr/running-config.js';
+import { differences, extractOwned, applyCommands, viewAfter, type OwnedNames, type OwnedView } from '../frr/ballast-route-map.js';
+import type { AddressFamily, RunningConfig } from '../frr/running-config.js';
 import { BallastError } from '../util/errors.js';
-import type { AgentConfig, AgentReloadable } from './config.js';
+import type { AgentConfig } from './config.js';
 import { staticChanges } from './config.js';
+import { changeDrain, drainedNeighbors, holdsAfterStop, NO_DRAINS, type DrainState, type DrainStore } from './drains.js';
+import { applyTimeoutMs, readPrefixes, readRunning, type FrrRunner } from './frr-io.js';
+import { decisionLog, Listeners, type AgentCounters, type AgentNotice } from './notices.js';
 import { observePrefix, peerIndex, type PeerIndex } from './observation.js';
+import { adopt, checkOwnership, desired as ownedDesired, keptLists, ownedNames, serverNeighbors } from './ownership.js';
 import { EMPTY_PREFIX_STATE, evaluate, whatIf, type DecisionRecord, type PrefixState, type WhatIf } from './step.js';
-import { initialDamping } from '../policy/damping.js';
-import type { Prefix } from '../fabric/prefix.js';
-
-/** One vtysh invocation: the commands in order; resolves with stdout. A long apply asks for more time. */
-export type FrrRunner = (commands: readonly string[], timeoutMs?: number) => Promise<string>;
-
-/** FRR 8.4 spends tens of ms per configuration command once the configuration is large. */
-const APPLY_MS_PER_COMMAND = 60;
 
 export interface AgentIo {
   readonly frr: FrrRunner;
@@ -40,40 +38,6 @@ export interface AgentIo {
   readonly dryRun?: (commands: readonly string[]) => void;
   /** Where drains survive a restart; without one they last as long as the process. */
   readonly drainStore?: DrainStore;
-}
-
-/** What the agent tells its listeners (the API's Watch, the metrics). */
-export type AgentNotice =
-  | { readonly kind: 'decision'; readonly at: number; readonly cause: string; readonly record: DecisionRecord }
-  | { readonly kind: 'observation'; readonly at: number; readonly prefix: string; readonly healthyServers: readonly string[]; readonly liveCapacity: number }
-  | { readonly kind: 'drift'; readonly at: number; readonly differences: readonly string[] };
-
-export interface DrainRecord {
-  readonly reason: string;
-  readonly since: number;
-}
-
-/** Servers (by configured name) and the whole leaf, taken out of rotation by an operator. */
-export interface DrainState {
-  readonly servers: ReadonlyMap<string, DrainRecord>;
-  readonly leaf: DrainRecord | null;
-}
-
-export interface DrainStore {
-  load(): DrainState;
-  /** Throws when the state cannot be kept: the drain is then refused, not half-applied. */
-  save(state: DrainState): void;
-}
-
-export const NO_DRAINS: DrainState = { servers: new Map(), leaf: null };
-
-export interface AgentCounters {
-  decisions: number;
-  changes: number;
-  applies: number;
-  drift: number;
-  frrErrors: number;
-  verifyFailures: number;
 }
 
 /** Prefixes per vtysh call on a full resync: one process for many targeted queries. */
@@ -95,7 +59,7 @@ export class Agent {
   private dampTimer: NodeJS.Timeout | null = null;
   private stopped = false;
   readonly counters: AgentCounters = { decisions: 0, changes: 0, applies: 0, drift: 0, frrErrors: 0, verifyFailures: 0 };
-  private readonly listeners = new Set<(n: AgentNotice) => void>();
+  private readonly listeners = new Listeners<AgentNotice>();
   /** The latest evaluation of every prefix, logged or not (what the API shows as target and reason). */
   private readonly records = new Map<string, DecisionRecord>();
   private drains: DrainState = NO_DRAINS;
@@ -128,18 +92,7 @@ export class Agent {
 
   /** Returns the unsubscribe function. A listener that throws is dropped, never the agent's work. */
   subscribe(listener: (n: AgentNotice) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
-
-  private notify(n: AgentNotice): void {
-    for (const l of this.listeners) {
-      try {
-        l(n);
-      } catch {
-        this.listeners.delete(l);
-      }
-    }
+    return this.listeners.add(listener);
   }
 
   /**
@@ -147,30 +100,20 @@ export class Agent {
    * Persisted first, then applied; resolves once FRR holds the result.
    */
   async setDrain(server: string | null, reason: string | null): Promise<DrainState> {
-    const known = this.config.reloadable.servers;
-    if (server !== null && !known.some((s) => s.name === server || s.neighbor === server)) {
-      throw new BallastError('E_API_UNKNOWN_SERVER', `No server ${JSON.stringify(server)} on leaf ${this.config.static.leaf}; expected one of ${known.map((s) => s.name).join(', ')}`);
-    }
-    const name = server === null ? null : known.find((s) => s.name === server || s.neighbor === server)!.name;
-    const servers = new Map(this.drains.servers);
-    let leaf = this.drains.leaf;
-    const record = reason === null ? null : { reason, since: this.now() };
-    if (name === null) leaf = record;
-    else if (record === null) servers.delete(name);
-    else servers.set(name, record);
-    const next: DrainState = { servers, leaf };
+    const { next, server: name } = changeDrain(this.drains, this.config.reloadable.servers, this.config.static.leaf, server, reason, this.now());
     this.io.drainStore?.save(next);
     this.drains = next;
     this.io.logger.info({ event: reason === null ? 'undrain' : 'drain', server: name ?? 'leaf', reason }, `${reason === null ? 'undrained' : 'drained'} ${name ?? `leaf ${this.config.static.leaf}`}${reason ? `: ${reason}` : ''}`);
-    await this.enqueue(() => this.observe(this.config.reloadable.prefixes.map((p) => p.text), reason === null ? 'undrain' : 'drain'));
+    await this.enqueue(() => this.observe(this.managed(), reason === null ? 'undrain' : 'drain'));
     return next;
   }
 
-  /** The server neighbors drained now (every configured one while the leaf is). */
+  private managed(): string[] {
+    return this.config.reloadable.prefixes.map((p) => p.text);
+  }
+
   private drainedNeighbors(): Set<string> {
-    const servers = this.config.reloadable.servers;
-    if (this.drains.leaf !== null) return new Set(servers.map((s) => s.neighbor));
-    return new Set(servers.filter((s) => this.drains.servers.has(s.name)).map((s) => s.neighbor));
+    return drainedNeighbors(this.drains, this.config.reloadable.servers);
   }
 
   /** What each prefix would be advertised as if these servers (names or neighbors) failed now. */
@@ -181,17 +124,20 @@ export class Agent {
   }
 
   get names(): OwnedNames {
-    const s = this.config.static;
-    return { base: s.routeMap, asn: s.asn, spinePeerGroup: s.spinePeerGroup, chain: s.chainRouteMap };
+    return ownedNames(this.config.static);
   }
 
   /** Read FRR, adopt what runs, decide every prefix, apply only what differs (no flap on restart). */
   async start(): Promise<void> {
     this.drains = this.io.drainStore?.load() ?? NO_DRAINS;
     const running = await this.readRunning();
-    this.checkOwnership(running);
-    this.adopt(running);
-    await this.enqueue(() => this.observe(this.config.reloadable.prefixes.map((p) => p.text), 'start'));
+    const { view, peers } = checkOwnership(running, this.config);
+    this.view = view;
+    this.peers = peers;
+    const adoption = adopt(view, this.config, this.now());
+    for (const [text, st] of adoption.states) this.prefixes.set(text, st);
+    this.io.logger.info({ event: 'adopted', slot: adoption.slot, prefixes: adoption.adopted, runningRouteMaps: running.routeMaps.size }, 'adopted the running configuration');
+    await this.enqueue(() => this.observe(this.managed(), 'start'));
     this.startTimers();
   }
 
@@ -262,7 +208,7 @@ export class Agent {
 
   /** Re-read every managed prefix now (the periodic resync, on demand). */
   resyncNow(): Promise<void> {
-    return this.enqueue(() => this.observe(this.config.reloadable.prefixes.map((p) => p.text), 'resync'));
+    return this.enqueue(() => this.observe(this.managed(), 'resync'));
   }
 
   /** Compare the running configuration with what the agent owns now (the periodic reconcile, on demand). */
@@ -295,78 +241,22 @@ export class Agent {
     this.view = null;
   }
 
-  private async readRunning(): Promise<RunningConfig> {
-    return parseRunningConfig(await this.io.frr(['show running-config']));
+  private readRunning(): Promise<RunningConfig> {
+    return readRunning(this.io.frr);
   }
 
-  private checkOwnership(running: RunningConfig): void {
-    const s = this.config.static;
-    if (running.bgp === null) throw new BallastError('E_AGENT_OWNERSHIP', 'FRR runs no BGP instance: expected `router bgp` with the spine peer-group');
-    if (running.bgp.asn !== s.asn) throw new BallastError('E_AGENT_OWNERSHIP', `FRR runs router bgp ${running.bgp.asn}, expected bgp.asn ${s.asn} from the agent config`);
-    if (!running.bgp.peerGroups.has(s.spinePeerGroup)) throw new BallastError('E_AGENT_OWNERSHIP', `FRR has no peer-group ${JSON.stringify(s.spinePeerGroup)}: expected the spine-facing peer-group named in bgp.spine-peer-group`);
-    const view = extractOwned(running, this.names, this.serverNeighbors());
-    if (view.foreignName !== null && view.foreignName !== s.chainRouteMap) {
-      throw new BallastError(
-        'E_AGENT_OWNERSHIP',
-        `${s.spinePeerGroup} already uses route-map ${JSON.stringify(view.foreignName)} outbound, which the agent does not own: set bgp.chain-route-map to ${JSON.stringify(view.foreignName)} so the agent's maps call it, or remove it`,
-      );
-    }
-    // Holds need the server neighbors' inbound policy: refuse to replace one the agent does not own.
-    const groups = new Set(this.serverNeighbors().map((n) => running.bgp!.neighbors.get(n)).filter((g): g is string => typeof g === 'string'));
-    for (const r of running.bgp.routeMaps) {
-      if (r.direction !== 'in') continue;
-      const ours = r.routeMap === inboundMapName(this.names, r.neighbor);
-      if (!ours && (groups.has(r.neighbor) || this.serverNeighbors().includes(r.neighbor))) {
-        throw new BallastError('E_AGENT_OWNERSHIP', `${r.neighbor} uses route-map ${JSON.stringify(r.routeMap)} inbound (${r.af}), which the agent does not own; the agent needs the server neighbors' inbound policy to hold returning servers back`);
-      }
-    }
-    this.view = view;
-    this.peers = peerIndex(this.config.reloadable, s.spinePeerGroup, running.bgp);
-  }
-
-  /** The configured server neighbors: each gets an inbound hold map. */
-  private serverNeighbors(): string[] {
-    return this.config.reloadable.servers.map((x) => x.neighbor);
-  }
-
-  /** Start from what the active route-map holds, so a restart changes nothing that is still right. */
-  private adopt(running: RunningConfig): void {
-    const view = this.view!;
-    const adopted = adoptedEntries(view, this.names, this.layout());
-    const holds = adoptedHolds(view, this.names, this.layout());
-    const now = this.now();
-    for (const p of this.config.reloadable.prefixes) {
-      const entry = adopted.get(p.text);
-      const held = holds.get(p.text) ?? new Set<string>();
-      if (!entry) {
-        this.prefixes.set(p.text, { ...EMPTY_PREFIX_STATE, held });
-        continue;
-      }
-      // An explicit value is a known advertisement (damped from there); cumulative is re-derived on the first read.
-      const explicit = typeof entry.bandwidth === 'number' || (entry.bandwidth === null && entry.prepend > 0);
-      const damping = explicit ? initialDamping({ kind: 'advertise', bandwidthMbps: typeof entry.bandwidth === 'number' ? entry.bandwidth : null, prepend: entry.prepend }, now) : null;
-      this.prefixes.set(p.text, { ...EMPTY_PREFIX_STATE, damping, entry, held });
-    }
-    this.io.logger.info({ event: 'adopted', slot: activeSlot(view), prefixes: adopted.size, runningRouteMaps: running.routeMaps.size }, 'adopted the running configuration');
-  }
-
-  /** Prefixes grouped by their configured servers: such prefixes move together (one entry, not many). */
-  private layout(): Layout {
-    const cfg = this.config.reloadable;
-    const key = (p: Prefix) => cfg.servers.filter((s) => s.prefixes.includes(p.text)).map((s) => s.neighbor).sort().join(',');
-    return layoutFor(this.names, cfg.prefixes, key);
-  }
-
-  /** Per-prefix lists of managed prefixes: kept when unused, since building them again costs more. */
-  private keepLists(): Set<string> {
-    return new Set(this.config.reloadable.prefixes.map((p) => prefixListName(this.names, p)));
+  /** Re-evaluate this server's path (`clear ... soft in`) at the next apply. */
+  private markRelease(neighbor: string, family: AddressFamily): void {
+    const fams = this.pendingRelease.get(neighbor) ?? new Set<AddressFamily>();
+    fams.add(family);
+    this.pendingRelease.set(neighbor, fams);
   }
 
   private async refreshPeers(): Promise<RunningConfig> {
     const running = await this.readRunning();
     this.peers = peerIndex(this.config.reloadable, this.config.static.spinePeerGroup, running.bgp);
     // A dry run keeps comparing against the state it pretends to have applied.
-    if (!this.io.dryRun || this.view === null) this.view = extractOwned(running, this.names, this.serverNeighbors());
+    if (!this.io.dryRun || this.view === null) this.view = extractOwned(running, this.names, serverNeighbors(this.config.reloadable));
     return running;
   }
 
@@ -384,10 +274,7 @@ export class Agent {
       const batch = wanted.slice(i, i + BATCH);
       let routes;
       try {
-        const text = await this.io.frr(batch.map((p) => `show bgp ${p.family} unicast ${p.text} json`));
-        const values = splitJsonStream(text);
-        if (values.length !== batch.length) throw new BallastError('E_FRR_PARSE', `Expected ${batch.length} JSON answers from vtysh, got ${values.length}`);
-        routes = values.map(parseBgpPrefix);
+        routes = await readPrefixes(this.io.frr, batch);
       } catch (err) {
         this.frrFailure(err, `read of ${batch.length} prefix(es)`);
         continue;
@@ -405,13 +292,9 @@ export class Agent {
         const before = this.records.get(p.text);
         this.records.set(p.text, r.record);
         if (before === undefined || before.healthyServers.join() !== r.record.healthyServers.join()) {
-          this.notify({ kind: 'observation', at: now, prefix: p.text, healthyServers: r.record.healthyServers, liveCapacity: r.record.liveCapacity });
+          this.listeners.notify({ kind: 'observation', at: now, prefix: p.text, healthyServers: r.record.healthyServers, liveCapacity: r.record.liveCapacity });
         }
-        for (const n of [...r.released, ...r.reheld]) {
-          const fams = this.pendingRelease.get(n) ?? new Set<AddressFamily>();
-          fams.add(p.family);
-          this.pendingRelease.set(n, fams);
-        }
+        for (const n of [...r.released, ...r.reheld]) this.markRelease(n, p.family);
         this.prefixes.set(p.text, r.state);
         if (r.record.changed || r.record.hold !== prev.lastHold || r.record.reason !== prev.lastReason) records.push(r.record);
       });
@@ -424,81 +307,33 @@ export class Agent {
 
   private logDecision(r: DecisionRecord, cause: string): void {
     this.counters.decisions++;
-    this.notify({ kind: 'decision', at: this.now(), cause, record: r });
+    this.listeners.notify({ kind: 'decision', at: this.now(), cause, record: r });
     if (r.changed) this.counters.changes++;
-    this.io.logger.info(
-      {
-        event: 'decision',
-        cause,
-        prefix: r.prefix,
-        healthyServers: r.healthyServers,
-        heldServers: r.heldServers,
-        liveCapacity: r.liveCapacity,
-        configuredCapacity: r.configuredCapacity,
-        old: r.old === null ? null : describeAdvertisement(r.old),
-        new: describeAdvertisement(r.new),
-        target: describeAdvertisement(r.target),
-        reason: r.reason,
-        hold: r.hold,
-        render: r.render,
-      },
-      `${r.prefix}: ${r.changed ? `${r.old === null ? 'start' : describeAdvertisement(r.old)} -> ${describeAdvertisement(r.new)}` : `${describeAdvertisement(r.new)}${r.hold !== 'none' ? ` (${r.hold}, wants ${describeAdvertisement(r.target)})` : ''}`}`,
-    );
+    const { fields, message } = decisionLog(r, cause);
+    this.io.logger.info(fields, message);
   }
 
-  /** Re-evaluate when the earliest held change may be released. */
+  /** Re-evaluate when the earliest held change may be released (damp()'s deadline, kept per prefix). */
   private scheduleDampingCheck(): void {
     if (this.dampTimer) clearTimeout(this.dampTimer);
     this.dampTimer = null;
-    let earliest = Infinity;
-    const cfg = this.config.reloadable;
-    const now = this.now();
-    const due: string[] = [];
-    for (const [text, s] of this.prefixes) {
-      if (s.lastHold === 'none' || s.damping === null || s.observation === null) continue;
-      const d = s.damping;
-      const intervalEnd = d.lastChangeAt + cfg.policy.damping.minIntervalSeconds * 1000;
-      const holdEnd = d.raiseSince === null ? intervalEnd : Math.max(intervalEnd, d.raiseSince + cfg.policy.damping.holdDownSeconds * 1000);
-      due.push(text);
-      earliest = Math.min(earliest, holdEnd);
-    }
+    const due = [...this.prefixes].filter(([, s]) => s.nextCheckAt !== null);
     if (due.length === 0 || this.stopped) return;
-    this.dampTimer = setTimeout(() => void this.enqueue(() => this.observe(due, 'damping')), Math.max(0, earliest - now) + 5);
+    const earliest = Math.min(...due.map(([, s]) => s.nextCheckAt!));
+    this.dampTimer = setTimeout(() => void this.enqueue(() => this.observe(due.map(([t]) => t), 'damping')), Math.max(0, earliest - this.now()) + 5);
   }
 
-  /** Drained servers stay held: an operator's drain outlives the agent (and is read back on start). */
   private async releaseAllHolds(): Promise<void> {
-    const drained = this.drainedNeighbors();
-    let any = false;
-    for (const [text, st] of this.prefixes) {
-      const keep = new Set([...st.held].filter((n) => drained.has(n)));
-      if (st.held.size === keep.size) continue;
-      any = true;
-      const family = this.config.reloadable.prefixes.find((p) => p.text === text)?.family ?? 'ipv4';
-      for (const s of st.observation?.servers ?? []) {
-        if (s.admitted || !st.held.has(s.neighbor) || keep.has(s.neighbor)) continue;
-        const fams = this.pendingRelease.get(s.neighbor) ?? new Set<AddressFamily>();
-        fams.add(family);
-        this.pendingRelease.set(s.neighbor, fams);
-      }
-      this.prefixes.set(text, { ...st, held: keep });
-    }
-    if (any) await this.apply('stop');
-  }
-
-  private desired(): DesiredConfig | null {
-    const entries = new Map<string, OwnedEntry>();
-    const holds = new Map(this.serverNeighbors().map((n) => [n, new Set<string>()]));
-    for (const [text, s] of this.prefixes) {
-      if (s.entry !== null) entries.set(text, s.entry);
-      for (const n of s.held) holds.get(n)?.add(text);
-    }
-    return entries.size === 0 ? null : desiredConfig(this.names, this.layout(), entries, holds);
+    const families = new Map(this.config.reloadable.prefixes.map((p) => [p.text, p.family]));
+    const { changed, release } = holdsAfterStop(this.prefixes, families, this.drainedNeighbors());
+    for (const [n, family] of release) this.markRelease(n, family);
+    for (const [text, st] of changed) this.prefixes.set(text, st);
+    if (changed.size > 0) await this.apply('stop');
   }
 
   /** Bring FRR to the desired entries if it differs; read back and verify. */
   private async apply(cause: string): Promise<void> {
-    const desired = this.desired();
+    const desired = ownedDesired(this.config, this.prefixes);
     if (desired === null) return;
     if (this.view === null) {
       try {
@@ -508,7 +343,7 @@ export class Agent {
         return;
       }
     }
-    const keep = this.keepLists();
+    const keep = keptLists(this.config);
     const release = new Map(this.pendingRelease);
     const { commands, slot } = applyCommands(this.view!, this.names, desired, keep, release);
     if (commands.length === 0) return;
@@ -520,7 +355,7 @@ export class Agent {
     }
     const t0 = this.now();
     try {
-      await this.io.frr(commands, this.config.static.timeoutMs + APPLY_MS_PER_COMMAND * commands.length);
+      await this.io.frr(commands, applyTimeoutMs(this.config.static.timeoutMs, commands.length));
     } catch (err) {
       this.frrFailure(err, 'apply');
       return;
@@ -530,7 +365,7 @@ export class Agent {
     const applied = this.now();
     try {
       const running = await this.readRunning();
-      this.view = extractOwned(running, this.names, this.serverNeighbors());
+      this.view = extractOwned(running, this.names, serverNeighbors(this.config.reloadable));
     } catch (err) {
       this.frrFailure(err, 'read-back');
       return;
@@ -553,12 +388,12 @@ export class Agent {
       this.frrFailure(err, 'reconcile read');
       return;
     }
-    const desired = this.desired();
+    const desired = ownedDesired(this.config, this.prefixes);
     if (desired === null) return;
     const diff = differences(this.view!, this.names, desired);
     if (diff.length === 0) return;
     this.counters.drift++;
-    this.notify({ kind: 'drift', at: this.now(), differences: diff });
+    this.listeners.notify({ kind: 'drift', at: this.now(), differences: diff });
     this.io.logger.warn({ event: 'drift', differences: diff, driftTotal: this.counters.drift }, 'the owned FRR configuration was changed from outside; restoring it');
     await this.apply('drift');
   }

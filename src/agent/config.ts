@@ -8,13 +8,13 @@
  * fabric's unit, e.g. Gbps or krps) is advertised as round(C * mbps-per-unit) Mbps, clamped to FRR's
  * 1-25600: pick the scale so the fullest leaf stays below 25600 and the smallest server above 1.
  */
-import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { prefixAt, type Prefix } from '../fabric/prefix.js';
 import { readPolicyFields } from '../fabric/policy.js';
-import { parseListen, type Listen, type TlsFiles } from '../api/transport.js';
+import { DEFAULT_SOCKET, parseListen, type Listen, type TlsFiles } from '../api/listen.js';
 import { MAX_PREFIXES } from '../frr/ballast-route-map.js';
 import { MAX_BANDWIDTH_MBPS, type LeafPolicy } from '../fabric/types.js';
+import { readTextFile } from '../util/files.js';
 import { BallastError, quote } from '../util/errors.js';
 import { parseYaml, type Cursor, type MapReader } from '../util/yaml-reader.js';
 
@@ -56,7 +56,7 @@ export interface AgentStatic {
   readonly stateFile: string;
 }
 
-export const DEFAULT_API_LISTEN = 'unix:///run/ballast/agent.sock';
+export const DEFAULT_API_LISTEN = `unix://${DEFAULT_SOCKET}`;
 export const DEFAULT_STATE_FILE = '/var/lib/ballast/agent-state.json';
 
 /** Reloadable with SIGHUP. */
@@ -89,13 +89,7 @@ const ASN = { min: 1, max: 4294967295, integer: true } as const;
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 
 export function loadAgentConfig(file: string): AgentConfig {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new BallastError('E_FILE_READ', `Cannot read agent config ${quote(file)}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
-  }
-  return parseAgentConfig(text, file);
+  return parseAgentConfig(readTextFile(file, 'agent config'), file);
 }
 
 export function parseAgentConfig(text: string, file: string): AgentConfig {

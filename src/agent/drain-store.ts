@@ -2,10 +2,11 @@
  * Drains kept in a small JSON file, so a drained server stays drained across agent restarts. Written
  * to a temporary file and renamed, so a crash never leaves half a file.
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { BallastError, quote } from '../util/errors.js';
-import { NO_DRAINS, type DrainRecord, type DrainState, type DrainStore } from './agent.js';
+import { readTextFile } from '../util/files.js';
+import { NO_DRAINS, type DrainRecord, type DrainState, type DrainStore } from './drains.js';
 
 interface DrainFile {
   readonly schemaVersion: 1;
@@ -16,13 +17,8 @@ interface DrainFile {
 export function fileDrainStore(path: string): DrainStore {
   return {
     load(): DrainState {
-      let text: string;
-      try {
-        text = readFileSync(path, 'utf8');
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return NO_DRAINS;
-        throw new BallastError('E_FILE_READ', `Cannot read the agent state ${quote(path)}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
-      }
+      const text = readTextFile(path, 'the agent state', null);
+      if (text === null) return NO_DRAINS;
       let data: DrainFile;
       try {
         data = JSON.parse(text) as DrainFile;

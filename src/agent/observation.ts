@@ -13,6 +13,8 @@ export interface ServerPathObservation {
   /** Configured name, else FRR's hostname of the peer, else the neighbor. */
   readonly name: string;
   readonly capacity: number;
+  /** The server's AS: the first AS of its path (it peers directly with the leaf); null when the path has none. */
+  readonly asn: number | null;
   /** Whether the server is listed in the configuration (and so counts toward configured capacity). */
   readonly listed: boolean;
   /** Link-bandwidth the path arrived with, bytes/s; null when none. */
@@ -59,6 +61,7 @@ export function observePrefix(cfg: AgentReloadable, peers: PeerIndex, prefix: Pr
       neighbor: path.neighbor,
       name: listed?.name ?? path.hostname ?? path.neighbor,
       capacity: listed?.capacity ?? cfg.defaultCapacity,
+      asn: path.asPath[0] ?? null,
       listed: listed !== undefined && listed.prefixes.includes(prefix.text),
       bandwidthBytes: path.bandwidthBytes,
       admitted: path.multipath,

@@ -34,9 +34,11 @@ export interface PrefixState {
   readonly observation: PrefixObservation | null;
   readonly lastReason: DecisionReason | null;
   readonly lastHold: Hold;
+  /** When to evaluate again because a change is held back (damp()'s deadline); null when nothing is pending. */
+  readonly nextCheckAt: number | null;
 }
 
-export const EMPTY_PREFIX_STATE: PrefixState = { damping: null, entry: null, held: new Set(), observation: null, lastReason: null, lastHold: 'none' };
+export const EMPTY_PREFIX_STATE: PrefixState = { damping: null, entry: null, held: new Set(), observation: null, lastReason: null, lastHold: 'none', nextCheckAt: null };
 
 /** One log line per decision. */
 export interface DecisionRecord {
@@ -63,8 +65,6 @@ export interface StepResult {
   readonly released: readonly string[];
   /** Admitted servers just drained: their paths must be re-evaluated too, so the new hold applies. */
   readonly reheld: readonly string[];
-  /** When to evaluate again because a change is held back; null when nothing is pending. */
-  readonly nextCheckAt: number | null;
 }
 
 /**
@@ -148,7 +148,7 @@ export function evaluate(cfg: AgentReloadable, obs: PrefixObservation, prev: Pre
   const reheld = obs.servers.filter((s) => s.admitted && drained.has(s.neighbor)).map((s) => s.neighbor);
   const { entry, render } = renderEntry(cfg, obs.prefix, admittedNext, current, prev.entry);
   return {
-    state: { damping: state, entry, held, observation: obs, lastReason: decision.reason, lastHold: hold },
+    state: { damping: state, entry, held, observation: obs, lastReason: decision.reason, lastHold: hold, nextCheckAt },
     record: {
       prefix: obs.prefix.text,
       healthyServers: healthy.map((s) => s.name),
@@ -165,7 +165,6 @@ export function evaluate(cfg: AgentReloadable, obs: PrefixObservation, prev: Pre
     },
     released: released.map((s) => s.neighbor),
     reheld,
-    nextCheckAt,
   };
 }
 

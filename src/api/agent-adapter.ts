@@ -1,5 +1,6 @@
 /** The running Agent as the API's AgentApi: reads its beliefs, forwards drains, maps its notices. */
-import type { Agent, AgentNotice } from '../agent/agent.js';
+import type { Agent } from '../agent/agent.js';
+import type { AgentNotice } from '../agent/notices.js';
 import { configuredFor } from '../agent/observation.js';
 import type { AgentApi, AgentEvent, AgentStateView, PrefixView, ServerView } from './agent-api.js';
 
@@ -23,7 +24,9 @@ export function agentApi(agent: Agent, options: { dryRun: boolean }): AgentApi {
         ...unlisted.map((o) => ({ name: o.name, peer: o.neighbor, capacity: o.capacity })),
       ].map((s) => {
         const drain = drains.leaf ?? drains.servers.get(s.name) ?? null;
-        return { ...s, healthy: healthy.has(s.name), drained: drain !== null, drainReason: drain?.reason ?? '', asn: 0 };
+        // The AS its path arrived with; 0 while no path from it is seen.
+        const asn = obs?.servers.find((o) => o.neighbor === s.peer)?.asn ?? 0;
+        return { ...s, healthy: healthy.has(s.name), drained: drain !== null, drainReason: drain?.reason ?? '', asn };
       });
       return {
         prefix: p.text,
@@ -34,7 +37,7 @@ export function agentApi(agent: Agent, options: { dryRun: boolean }): AgentApi {
         current: st?.damping?.current ?? null,
         target: rec?.target ?? null,
         hold: st?.lastHold ?? 'none',
-        nextCheckAt: null,
+        nextCheckAt: st?.nextCheckAt ?? null,
         raiseSince: st?.damping?.raiseSince ?? null,
         lastChangeAt: st?.damping?.lastChangeAt ?? null,
         lastReason: st?.lastReason ?? '',

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { credentials as grpcCredentials, Metadata, type ChannelCredentials, type ServiceError } from '@grpc/grpc-js';
 import { AgentServiceClient, type GetStateResponse, type DrainResponse, type UndrainResponse, type WhatIfResponse, type WatchResponse } from '../gen/ballast/v1/agent.js';
 import { BallastError, quote } from '../util/errors.js';
-import { DEFAULT_SOCKET } from './transport.js';
+import { DEFAULT_SOCKET } from './listen.js';
 
 export interface ClientTls {
   readonly ca: string;

@@ -3,8 +3,7 @@
  * socket (mode 0660) or on TCP with mutual TLS. Reflection and health read their .proto files at run
  * time, which is why proto/ ships with the package.
  */
-import { chmodSync, existsSync, mkdirSync, unlinkSync } from 'node:fs';
-import { connect } from 'node:net';
+import { chmodSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Server } from '@grpc/grpc-js';
@@ -13,9 +12,11 @@ import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation, protoPath as healthProtoPath } from 'grpc-health-check';
 import { AgentServiceService } from '../gen/ballast/v1/agent.js';
 import { BallastError } from '../util/errors.js';
+import { claimSocketPath } from '../util/socket.js';
 import type { AgentApi } from './agent-api.js';
 import { agentService } from './agent-service.js';
-import { bindSpec, type Listen } from './transport.js';
+import { type Listen } from './listen.js';
+import { bindSpec } from './transport.js';
 
 const PROTO_ROOT = fileURLToPath(new URL('../../proto', import.meta.url));
 export const AGENT_SERVICE_NAME = 'ballast.v1.AgentService';
@@ -29,7 +30,7 @@ export interface ApiServer {
 
 export async function startApiServer(api: AgentApi, listen: Listen): Promise<ApiServer> {
   const { address, credentials } = bindSpec(listen);
-  if (listen.kind === 'unix') await prepareSocketPath(listen.path);
+  if (listen.kind === 'unix') await claimSocketPath(listen.path, () => new BallastError('E_API_LISTEN', `Cannot listen on unix:${listen.path}: another process is serving that socket`));
   const server = new Server();
   server.addService(AgentServiceService, agentService(api));
   const health = new HealthImplementation({ '': 'SERVING', [AGENT_SERVICE_NAME]: 'SERVING' });
@@ -52,20 +53,4 @@ export async function startApiServer(api: AgentApi, listen: Listen): Promise<Api
         setTimeout(() => server.forceShutdown(), 500).unref();
       }),
   };
-}
-
-/** Make the socket's directory; replace a stale socket, but refuse one another agent still serves. */
-async function prepareSocketPath(path: string): Promise<void> {
-  mkdirSync(dirname(path), { recursive: true, mode: 0o755 });
-  if (!existsSync(path)) return;
-  const live = await new Promise<boolean>((resolve) => {
-    const s = connect(path);
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
-  });
-  if (live) throw new BallastError('E_API_LISTEN', `Cannot listen on unix:${path}: another process is serving that socket`);
-  unlinkSync(path);
 }

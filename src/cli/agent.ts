@@ -6,12 +6,13 @@
  */
 import { Command } from '@commander-js/extra-typings';
 import { pino } from 'pino';
-import { Agent, type FrrRunner } from '../agent/agent.js';
+import { Agent } from '../agent/agent.js';
+import type { FrrRunner } from '../agent/frr-io.js';
 import { fileDrainStore } from '../agent/drain-store.js';
 import { agentApi } from '../api/agent-adapter.js';
 import { newRegistry, registerAgentMetrics, serveMetrics, type MetricsServer } from '../api/metrics.js';
 import { startApiServer } from '../api/server.js';
-import { parseListen } from '../api/transport.js';
+import { parseListen } from '../api/listen.js';
 import { loadAgentConfig } from '../agent/config.js';
 import { startRouteMonitor } from '../frr/route-monitor.js';
 import { vtysh } from '../frr/vtysh.js';

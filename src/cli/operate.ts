@@ -6,7 +6,7 @@ import { Command, Option, type OptionValues } from '@commander-js/extra-typings'
 import { connectAgent, type AgentClient, type ClientTls } from '../api/client.js';
 import { renderEvent, renderWhatIf, renderStatus } from '../api/render.js';
 import { snapshotFixture } from '../api/snapshot.js';
-import { DEFAULT_SOCKET } from '../api/transport.js';
+import { DEFAULT_SOCKET } from '../api/listen.js';
 import { MISSING_BANDWIDTH, WEIGHT_MODELS } from '../fabric/types.js';
 import { BallastError, quote } from '../util/errors.js';
 import { makeStyle } from '../util/style.js';

@@ -2,7 +2,7 @@
  * Fixture loading: YAML text -> validated Fabric. Every mistake is reported with file:line:col, the
  * offending value and what was expected (see docs/fixtures.md for the schema).
  */
-import { readFileSync } from 'node:fs';
+import { readTextFile } from '../util/files.js';
 import { BallastError, quote } from '../util/errors.js';
 import { parseYaml, type Cursor, type MapReader } from '../util/yaml-reader.js';
 import { prefixAt } from './prefix.js';
@@ -21,13 +21,7 @@ import {
 } from './types.js';
 
 export function loadFixture(file: string): Fabric {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new BallastError('E_FILE_READ', `Cannot read fixture ${quote(file)}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
-  }
-  return parseFixture(text, file);
+  return parseFixture(readTextFile(file, 'fixture'), file);
 }
 
 const ASN = { min: 1, max: 4294967295, integer: true } as const;

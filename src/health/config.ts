@@ -2,9 +2,9 @@
  * Health config loading: YAML text -> validated HealthConfig, every mistake with file:line:col.
  * The schema is documented in docs/health.md.
  */
-import { readFileSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import { parsePrefix, type Prefix } from '../fabric/prefix.js';
+import { readTextFile } from '../util/files.js';
 import { BallastError, InputError, quote } from '../util/errors.js';
 import { parseYaml, type Cursor, type MapReader } from '../util/yaml-reader.js';
 import { CHECK_TYPES, ON_EXIT, type CheckConfig, type HealthConfig, type Probe, type ServiceConfig } from './types.js';
@@ -16,13 +16,7 @@ export const DEFAULT_RUNTIME_DIR = '/run/ballast';
 const DEFAULT_TIMING = { intervalSeconds: 1, timeoutSeconds: 1, rise: 2, fall: 3 } as const;
 
 export function loadHealthConfig(file: string): HealthConfig {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new BallastError('E_FILE_READ', `Cannot read health config ${quote(file)}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
-  }
-  return parseHealthConfig(text, file);
+  return parseHealthConfig(readTextFile(file, 'health config'), file);
 }
 
 const SECONDS = { min: 0, exclusiveMin: true, max: 3600 } as const;

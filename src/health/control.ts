@@ -4,10 +4,11 @@
  * response line out. A filesystem socket (not an abstract one) so it is reachable from any network
  * namespace: the lab runs one checker per server namespace, each with its own runtime directory.
  */
-import { chmodSync, existsSync, mkdirSync, unlinkSync } from 'node:fs';
+import { chmodSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { BallastError, quote, type ErrorCode } from '../util/errors.js';
+import { claimSocketPath } from '../util/socket.js';
 
 export const SOCKET_NAME = 'health.sock';
 export const socketPath = (runtimeDir: string): string => join(runtimeDir, SOCKET_NAME);
@@ -57,11 +58,7 @@ export function parseRequest(line: string): ControlRequest {
  * belongs to a running checker and is an error (two checkers would fight over the addresses).
  */
 export async function listenControl<T>(path: string, handle: (req: ControlRequest) => Promise<T>): Promise<Server> {
-  mkdirSync(dirname(path), { recursive: true, mode: 0o755 });
-  if (existsSync(path)) {
-    if (await answers(path)) throw new BallastError('E_HEALTH_CONTROL', `Another health checker is already listening on ${quote(path)}; stop it or give this one another runtime-dir`);
-    unlinkSync(path);
-  }
+  await claimSocketPath(path, () => new BallastError('E_HEALTH_CONTROL', `Another health checker is already listening on ${quote(path)}; stop it or give this one another runtime-dir`));
   const server = createServer((socket) => serve(socket, handle));
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => reject(new BallastError('E_HEALTH_CONTROL', `Cannot listen on ${quote(path)}: ${err.code ?? err.message}`)));
@@ -95,17 +92,6 @@ function serve<T>(socket: Socket, handle: (req: ControlRequest) => Promise<T>): 
       }
       socket.end(`${JSON.stringify(response)}\n`);
     })();
-  });
-}
-
-function answers(path: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect(path);
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
   });
 }
 

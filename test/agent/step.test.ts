@@ -69,7 +69,7 @@ test('a returning server waits outside the multipath set for the hold-down, then
   assert.deepEqual(back.record.new, { kind: 'advertise', bandwidthMbps: 2000, prepend: 0 });
   assert.deepEqual(back.record.heldServers, ['big']);
   assert.deepEqual(back.released, []);
-  assert.equal(back.nextCheckAt, 9000);
+  assert.equal(back.state.nextCheckAt, 9000);
   const released = step(['s11', 's12'], back.state, 9000, { held: ['s13'] });
   assert.deepEqual(released.released, ['s13']);
   assert.deepEqual(released.record.new, { kind: 'advertise', bandwidthMbps: 4000, prepend: 0 });

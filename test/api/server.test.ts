@@ -9,7 +9,7 @@ import { loadSync } from '@grpc/proto-loader';
 import { protoPath as healthProto } from 'grpc-health-check';
 import { connectAgent } from '../../src/api/client.js';
 import { startApiServer } from '../../src/api/server.js';
-import { parseListen } from '../../src/api/transport.js';
+import { parseListen } from '../../src/api/listen.js';
 import { AdvertisementKind } from '../../src/gen/ballast/v1/agent.js';
 import { BallastError } from '../../src/util/errors.js';
 import { FakeAgent } from './fake-agent.js';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { startApiServer, type ApiServer } from '../../src/api/server.js';
-import { parseListen } from '../../src/api/transport.js';
+import { parseListen } from '../../src/api/listen.js';
 import { FakeAgent } from '../api/fake-agent.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ballast-op-'));
