@@ -7,11 +7,11 @@ import { BallastError, quote } from '../util/errors.js';
 import { parseYaml, type Cursor, type MapReader } from '../util/yaml-reader.js';
 import { prefixAt } from './prefix.js';
 import { readPolicyFields } from './policy.js';
+import { frrVersionAt, readRouterFrr } from './router-frr.js';
 import {
   MAX_BANDWIDTH_MBPS,
   MISSING_BANDWIDTH,
   SERVER_STATES,
-  WEIGHT_MODELS,
   type Fabric,
   type Leaf,
   type LeafPolicy,
@@ -56,7 +56,7 @@ export function parseFixture(text: string, file: string): Fabric {
     const spine: Spine = {
       name: claim(m.require('name'), 'spine'),
       asn: pick(m, spineDefaults, 'asn')?.number(ASN) ?? 65100,
-      weights: pick(m, spineDefaults, 'weights')?.oneOf(WEIGHT_MODELS) ?? 'frr8',
+      ...readRouterFrr(m, spineDefaults),
       missingBandwidth: pick(m, spineDefaults, 'missing-bandwidth')?.oneOf(MISSING_BANDWIDTH) ?? 'ecmp-fallback',
       ingress: pick(m, spineDefaults, 'ingress')?.number({ min: 0 }) ?? 1,
     };
@@ -79,7 +79,7 @@ export function parseFixture(text: string, file: string): Fabric {
       asn: m.require('asn').number(ASN),
       spines: leafSpines,
       ...(leafLinks.length === leafSpines.length ? {} : { links: leafLinks }),
-      weights: pick(m, leafDefaults, 'weights')?.oneOf(WEIGHT_MODELS) ?? 'frr8',
+      ...readRouterFrr(m, leafDefaults),
       ...(uplink === undefined ? {} : { uplinkCapacity: uplink }),
     };
     m.done();
@@ -101,10 +101,12 @@ export function parseFixture(text: string, file: string): Fabric {
           return prefix.text;
         })
       : [...servicePrefixes];
+    const frrCursor = pick(m, serverDefaults, 'frr');
     const server: Server = {
       name: serverName,
       leaf: reference(m.require('leaf'), leafNames, 'leaf'),
       asn: pick(m, serverDefaults, 'asn')?.number(ASN) ?? 65300,
+      ...(frrCursor ? { frr: frrVersionAt(frrCursor) } : {}),
       capacity: pick(m, serverDefaults, 'capacity')?.number({ min: 0, exclusiveMin: true }) ?? 1,
       prefixes: [...new Set(prefixes)],
       state: pick(m, serverDefaults, 'state')?.oneOf(SERVER_STATES) ?? 'up',

@@ -3,16 +3,9 @@
  * leaf policy. Plain readonly data; loading and validation live in load.ts.
  */
 import type { Prefix } from './prefix.js';
+import type { FrrVersion, WeightModel } from './weight-model.js';
 
-/**
- * How a router turns the link-bandwidth of its multipaths into kernel next-hop weights.
- * - `frr8`: FRR 7.4-9.x, w = floor(bw*100/sum), a 0 installed as 1.
- * - `frr10`: FRR >= 10.0, w = max(1, floor(bw*255/max)).
- * - `frr10-16bit`: FRR >= 10.5 with --nexthop-weight-16-bit, w = max(1, floor(bw*65535/max)).
- * - `ecmp`: link-bandwidth ignored (`bgp bestpath bandwidth ignore`, or a platform without UCMP).
- */
-export const WEIGHT_MODELS = ['frr8', 'frr10', 'frr10-16bit', 'ecmp'] as const;
-export type WeightModel = (typeof WEIGHT_MODELS)[number];
+export { WEIGHT_MODELS, type FrrVersion, type WeightModel } from './weight-model.js';
 
 /**
  * What a router does when some multipaths carry no link-bandwidth.
@@ -39,6 +32,9 @@ export const MAX_BANDWIDTH_MBPS = 25600;
 export interface Spine {
   readonly name: string;
   readonly asn: number;
+  /** The FRR version the fixture names for this router (own or from defaults); absent when unsaid. */
+  readonly frr?: FrrVersion;
+  /** From `weights:` when given (an override), else from `frr` (weightModelFor), else frr8. */
   readonly weights: WeightModel;
   readonly missingBandwidth: MissingBandwidth;
   /** Relative share of client traffic that enters the fabric through this spine. */
@@ -55,6 +51,7 @@ export interface Leaf {
    * parallel links. Absent means one link to each of `spines`.
    */
   readonly links?: readonly string[];
+  readonly frr?: FrrVersion;
   /** How the leaf weights its own ECMP toward its servers when their paths carry link-bandwidth. */
   readonly weights: WeightModel;
   /** Total uplink capacity toward the spines, in the fabric's unit; informational. */
@@ -65,6 +62,8 @@ export interface Server {
   readonly name: string;
   readonly leaf: string;
   readonly asn: number;
+  /** Servers weight nothing, but the lab runs their FRR too. */
+  readonly frr?: FrrVersion;
   /** How much load the server can carry, in the fabric's unit. */
   readonly capacity: number;
   /** Canonical prefix texts this server announces. */

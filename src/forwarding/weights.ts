@@ -2,7 +2,8 @@
  * How FRR turns the link-bandwidth of a route's multipaths into kernel next-hop weights, to the
  * last unit. Pure and allocation-light: the capacity planner calls this millions of times.
  */
-import type { MissingBandwidth, WeightModel } from '../fabric/types.js';
+import type { MissingBandwidth } from '../fabric/types.js';
+import { WEIGHT_RULES, type WeightModel, type WeightRule } from '../fabric/weight-model.js';
 
 /** One candidate path as a router sees it. */
 export interface PathIn {
@@ -75,32 +76,26 @@ export function installWeights(model: WeightModel, missing: MissingBandwidth, pa
   return installed;
 }
 
-/** One path's weight under a model, given the route's cumulative and largest bandwidth. */
+/**
+ * One path's weight under a model, given the route's cumulative and largest bandwidth (bytes/s as
+ * received): max(1, floor(bw * scale / reference)), FRR's integer division. Doubles are exact here
+ * (bw * 65535 < 2^53) and a non-integer quotient never rounds up to the next integer.
+ */
 export function quantize(model: WeightModel, bw: number, cum: number, max: number): number {
-  switch (model) {
-    case 'frr8':
-      return Math.max(1, Math.floor((bw * 100) / cum));
-    case 'frr10':
-      return Math.max(1, Math.floor((bw * 255) / max));
-    case 'frr10-16bit':
-      return Math.max(1, Math.floor((bw * 65535) / max));
-    case 'ecmp':
-      return 1;
-  }
+  return ruleWeight(WEIGHT_RULES[model], bw, cum, max);
 }
 
-/** The weights scale of a model: frr8 is out of 100 (relative to the sum), frr10 255 of the largest. */
+/** The same on a rule, for evaluators that look the rule up once per router. */
+export function ruleWeight(rule: WeightRule, bw: number, cum: number, max: number): number {
+  if (rule.kind === 'ecmp') return 1;
+  return Math.max(1, Math.floor((bw * rule.scale) / (rule.kind === 'share-of-sum' ? cum : max)));
+}
+
+/** The weights scale of a model: frr8 is out of 100 (relative to the sum), FRR 10 out of 254/255/65535 of the largest. */
 export function modelScale(model: WeightModel): { readonly scale: number; readonly relativeTo: 'sum' | 'max' } {
-  switch (model) {
-    case 'frr8':
-      return { scale: 100, relativeTo: 'sum' };
-    case 'frr10':
-      return { scale: 255, relativeTo: 'max' };
-    case 'frr10-16bit':
-      return { scale: 65535, relativeTo: 'max' };
-    case 'ecmp':
-      return { scale: 1, relativeTo: 'max' };
-  }
+  const rule = WEIGHT_RULES[model];
+  if (rule.kind === 'ecmp') return { scale: 1, relativeTo: 'max' };
+  return { scale: rule.scale, relativeTo: rule.kind === 'share-of-sum' ? 'sum' : 'max' };
 }
 
 /**

@@ -20,6 +20,7 @@ export type ErrorCode =
   | 'E_FILE_WRITE'
   | 'E_USAGE'
   | 'E_BANDWIDTH_RANGE'
+  | 'E_FRR_VERSION'
   | 'E_FRR_COMMAND'
   | 'E_FRR_TIMEOUT'
   | 'E_FRR_PARSE'

@@ -13,6 +13,9 @@ const bad: [file: string, code: string, line: number, col: number, words: RegExp
   ['duplicate-key.yaml', 'E_YAML_DUPLICATE_KEY', 11, 5, /Duplicate key "capacity"/],
   ['string-for-number.yaml', 'E_SCHEMA_TYPE', 8, 47, /capacity is "ten", expected a number/],
   ['negative-capacity.yaml', 'E_SCHEMA_RANGE', 8, 47, /capacity is -5, expected a number above 0/],
+  ['frr-version-unknown.yaml', 'E_FRR_VERSION', 4, 27, /spines\[0\]\.frr is "11\.0": FRR 11\.0 is newer than .*expected 7\.4 to 9\.1, or 10\.x from 10\.0, or set weights: explicitly/],
+  ['frr-version-number.yaml', 'E_SCHEMA_TYPE', 4, 16, /defaults\.leaf\.frr is the number 10\.3, expected a quoted version string such as "10\.3"/],
+  ['frr-16bit-old.yaml', 'E_FRR_VERSION', 6, 28, /nexthop-weight-16-bit is true, but FRR 10\.3 .*expected FRR 10\.5 or later/],
 ];
 
 for (const [file, code, line, col, words] of bad) {
@@ -66,7 +69,7 @@ test('an unknown key is refused rather than ignored (typos must not pass silentl
 });
 
 test('an enum value out of its set names the choices', () => {
-  assert.throws(() => parseFixture(minimal('').replace('{ name: s1 }', '{ name: s1, weights: frr9 }'), 'x.yaml'), /weights is "frr9", expected one of "frr8", "frr10", "frr10-16bit", "ecmp"/);
+  assert.throws(() => parseFixture(minimal('').replace('{ name: s1 }', '{ name: s1, weights: frr9 }'), 'x.yaml'), /weights is "frr9", expected one of "frr8", "frr10", "frr10-254", "frr10-16bit", "ecmp"/);
 });
 
 test('mbps-per-unit that overflows FRR 25600 Mbps for the fullest leaf is refused', () => {
@@ -86,4 +89,47 @@ test('a server naming a prefix no service has is refused', () => {
 test('IPv6 prefixes are canonicalised', () => {
   const f = parseFixture(minimal('').replace('198.51.100.1/32', '"2001:DB8:0:0::10/128"'), 'x.yaml');
   assert.equal(f.services[0]!.prefix.text, '2001:db8::10/128');
+});
+
+const withFrr = (spine: string, leaf = '', server = '', defaults = '') =>
+  `${defaults}spines: [{ name: s1${spine} }, { name: s2 }]\nleaves: [{ name: l1, asn: 65201${leaf} }]\nservers: [{ name: v1, leaf: l1${server} }]\nservices: [{ prefix: 198.51.100.1/32 }]\n`;
+
+test('frr: on a router chooses its weight model; the version is kept for the lab', () => {
+  const f = parseFixture(withFrr(', frr: "10.0.3"', ', frr: "10.3"', ', frr: "8.4.4"'), 'x.yaml');
+  assert.equal(f.spines[0]!.weights, 'frr10');
+  assert.deepEqual(f.spines[0]!.frr, { major: 10, minor: 0, patch: 3, text: '10.0.3' });
+  assert.equal(f.spines[1]!.weights, 'frr8');
+  assert.equal(f.spines[1]!.frr, undefined);
+  assert.equal(f.leaves[0]!.weights, 'frr10-254');
+  assert.deepEqual(f.servers[0]!.frr, { major: 8, minor: 4, patch: 4, text: '8.4.4' });
+  const sixteen = parseFixture(withFrr(', frr: "10.6.0", nexthop-weight-16-bit: true'), 'x.yaml');
+  assert.equal(sixteen.spines[0]!.weights, 'frr10-16bit');
+});
+
+test('defaults: frr: applies to every router of its kind; a router\'s own key beats its defaults', () => {
+  const f = parseFixture(withFrr(', frr: "8.4"', '', '', 'defaults: { spine: { frr: "10.3" }, leaf: { frr: "10.5" }, server: { frr: "10.3" } }\n'), 'x.yaml');
+  assert.deepEqual(f.spines.map((s) => [s.frr?.text, s.weights]), [['8.4', 'frr8'], ['10.3', 'frr10-254']]);
+  assert.equal(f.leaves[0]!.weights, 'frr10');
+  assert.equal(f.servers[0]!.frr?.text, '10.3');
+  // An own frr: beats inherited weights:, an own weights: beats inherited frr:.
+  const g = parseFixture(withFrr(', frr: "10.3"', ', weights: ecmp', '', 'defaults: { spine: { weights: frr8 }, leaf: { frr: "10.3" } }\n'), 'x.yaml');
+  assert.deepEqual(g.spines.map((s) => s.weights), ['frr10-254', 'frr8']);
+  assert.deepEqual([g.leaves[0]!.weights, g.leaves[0]!.frr?.text], ['ecmp', '10.3']);
+});
+
+test('weights: stays an override beside frr:, and old fixture names keep their meaning', () => {
+  const f = parseFixture(withFrr(', frr: "10.3", weights: ecmp'), 'x.yaml');
+  assert.deepEqual([f.spines[0]!.weights, f.spines[0]!.frr?.text], ['ecmp', '10.3']);
+  for (const m of ['frr8', 'frr10', 'frr10-254', 'frr10-16bit', 'ecmp'] as const) {
+    assert.equal(parseFixture(withFrr(`, weights: ${m}`), 'x.yaml').spines[0]!.weights, m);
+  }
+});
+
+test('bad frr: values are refused at their position with what was expected', () => {
+  const at = (text: string, code: string, words: RegExp) =>
+    assert.throws(() => parseFixture(text, 'x.yaml'), (e: unknown) => e instanceof InputError && e.code === code && e.position.line === 1 && words.test(e.message));
+  at(withFrr(', frr: "7.3"'), 'E_FRR_VERSION', /FRR 7\.3 is older than 7\.4/);
+  at(withFrr(', frr: "10.x"'), 'E_FRR_VERSION', /spines\[0\]\.frr is "10\.x", expected an FRR version such as/);
+  at(withFrr(', nexthop-weight-16-bit: true'), 'E_FRR_VERSION', /without frr:/);
+  at(withFrr(', frr: "10.6", weights: frr10, nexthop-weight-16-bit: true'), 'E_SCHEMA_VALUE', /either weights: \(an override\) or nexthop-weight-16-bit/);
 });

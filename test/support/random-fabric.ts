@@ -6,7 +6,14 @@ import fc from 'fast-check';
 import { parseFixture } from '../../src/fabric/load.js';
 import { MISSING_BANDWIDTH, POLICY_MODES, WEIGHT_MODELS, type Fabric } from '../../src/fabric/types.js';
 
+/**
+ * How a router's weight model is written: an explicit `weights:` (the override) or, as users
+ * write it, the FRR version it runs (with the 16-bit option where FRR has it).
+ */
+export const ROUTER_WEIGHTS = [...WEIGHT_MODELS.map((m) => `weights: ${m}`), 'frr: "8.4.4"', 'frr: "10.0.3"', 'frr: "10.3"', 'frr: "10.6.0"', 'frr: "10.6.0", nexthop-weight-16-bit: true'];
+
 export interface FabricSpec {
+  /** weights: one of ROUTER_WEIGHTS. */
   spines: { weights: string; missing: string; ingress: number }[];
   leaves: { spines: boolean[]; weights: string; servers: { cap: number; state: string; prefixes: boolean[] }[] }[];
   prefixes: number;
@@ -19,11 +26,11 @@ export interface FabricSpec {
 export const fabricSpec: fc.Arbitrary<FabricSpec> = fc.integer({ min: 1, max: 4 }).chain((nSpines) =>
   fc.integer({ min: 1, max: 2 }).chain((prefixes) =>
     fc.record({
-      spines: fc.array(fc.record({ weights: fc.constantFrom(...WEIGHT_MODELS), missing: fc.constantFrom(...MISSING_BANDWIDTH), ingress: fc.constantFrom(1, 1, 2, 3) }), { minLength: nSpines, maxLength: nSpines }),
+      spines: fc.array(fc.record({ weights: fc.constantFrom(...ROUTER_WEIGHTS), missing: fc.constantFrom(...MISSING_BANDWIDTH), ingress: fc.constantFrom(1, 1, 2, 3) }), { minLength: nSpines, maxLength: nSpines }),
       leaves: fc.array(
         fc.record({
           spines: fc.array(fc.boolean(), { minLength: nSpines, maxLength: nSpines }),
-          weights: fc.constantFrom(...WEIGHT_MODELS),
+          weights: fc.constantFrom(...ROUTER_WEIGHTS),
           servers: fc.array(fc.record({ cap: fc.constantFrom(1, 2, 4, 5, 10, 16), state: fc.constantFrom('up', 'up', 'up', 'down', 'drained'), prefixes: fc.array(fc.boolean(), { minLength: prefixes, maxLength: prefixes }) }), { maxLength: 6 }),
         }),
         { minLength: 1, maxLength: 6 },
@@ -53,13 +60,13 @@ export function specToYaml(spec: FabricSpec, options: YamlOptions = {}): string 
   for (const i of order(spec.spines.length)) {
     const s = spec.spines[i]!;
     const t = same ? spec.spines[0]! : s;
-    lines.push(`  - { name: sp${i}, weights: ${t.weights}, missing-bandwidth: ${t.missing}, ingress: ${s.ingress} }`);
+    lines.push(`  - { name: sp${i}, ${t.weights}, missing-bandwidth: ${t.missing}, ingress: ${s.ingress} }`);
   }
   lines.push('leaves:');
   for (const i of order(spec.leaves.length)) {
     const l = spec.leaves[i]!;
     const spines = l.spines.map((on, s) => (on || same ? `sp${s}` : '')).filter(Boolean);
-    lines.push(`  - { name: lf${i}, asn: ${65201 + i}, weights: ${l.weights}, spines: [${spines.join(', ')}] }`);
+    lines.push(`  - { name: lf${i}, asn: ${65201 + i}, ${l.weights}, spines: [${spines.join(', ')}] }`);
   }
   const servers: string[] = [];
   spec.leaves.forEach((l, li) => l.servers.forEach((s, si) => {
