@@ -17,6 +17,25 @@ export interface ServerView {
   readonly asn: number;
 }
 
+/** One next hop of an installed route (observers). */
+export interface InstalledNexthopView {
+  /** The BGP peer behind it: its hostname, else the neighbor. */
+  readonly peer: string;
+  readonly interface: string;
+  readonly via: string;
+  readonly weight: number;
+  readonly kernelWeight: number | null;
+  readonly bandwidthBytes: number | null;
+}
+
+/** One valid BGP path as received (observers). */
+export interface ReceivedPathView {
+  readonly peer: string;
+  readonly asPath: readonly number[];
+  readonly multipath: boolean;
+  readonly bandwidthBytes: number | null;
+}
+
 export interface PrefixView {
   readonly prefix: string;
   readonly healthyServers: number;
@@ -32,6 +51,9 @@ export interface PrefixView {
   readonly lastReason: string;
   readonly driftTotal: number;
   readonly servers: readonly ServerView[];
+  /** Observers: the installed route and the paths received; agents leave them out. */
+  readonly installed?: readonly InstalledNexthopView[];
+  readonly received?: readonly ReceivedPathView[];
 }
 
 export interface AgentStateView {
@@ -47,7 +69,14 @@ export interface AgentStateView {
   readonly prefixes: readonly PrefixView[];
   /** The spines the leaf peers with (BGP hostnames). */
   readonly spines: readonly string[];
-  readonly policy: LeafPolicy;
+  /** The leaf's policy; observers have none. */
+  readonly policy?: LeafPolicy;
+  /** `agent` (default) or `observer`. */
+  readonly role?: 'agent' | 'observer';
+  /** The node's name; defaults to `leaf`. */
+  readonly node?: string;
+  readonly frrVersion?: string;
+  readonly bestpathBandwidth?: string;
 }
 
 export type AgentEvent =
@@ -65,7 +94,8 @@ export type AgentEvent =
       readonly changed: boolean;
     }
   | { readonly kind: 'observation'; readonly at: number; readonly prefix: string; readonly healthyServers: readonly string[]; readonly liveCapacity: number }
-  | { readonly kind: 'drift'; readonly at: number; readonly detail: string };
+  | { readonly kind: 'drift'; readonly at: number; readonly detail: string }
+  | { readonly kind: 'route'; readonly at: number; readonly prefix: string; readonly installed: readonly InstalledNexthopView[] };
 
 export interface DrainView {
   readonly drained: readonly string[];

@@ -20,12 +20,16 @@ import {
 } from '../gen/ballast/v1/agent.js';
 import type { Advertisement } from '../policy/advertisement.js';
 import { BallastError } from '../util/errors.js';
-import type { AgentApi, AgentEvent, AgentStateView, PrefixView } from './agent-api.js';
+import type { AgentApi, AgentEvent, AgentStateView, InstalledNexthopView, PrefixView } from './agent-api.js';
 
 export function toPbAdvertisement(a: Advertisement | null): PbAdvertisement | undefined {
   if (a === null) return undefined;
   if (a.kind === 'withdraw') return { kind: AdvertisementKind.ADVERTISEMENT_KIND_WITHDRAW, prepend: 0 };
   return { kind: AdvertisementKind.ADVERTISEMENT_KIND_ADVERTISE, ...(a.bandwidthMbps === null ? {} : { bandwidthMbps: a.bandwidthMbps }), prepend: a.prepend };
+}
+
+function nexthopMessage(h: InstalledNexthopView) {
+  return { peer: h.peer, interface: h.interface, via: h.via, weight: h.weight, ...(h.kernelWeight === null ? {} : { kernelWeight: h.kernelWeight }), ...(h.bandwidthBytes === null ? {} : { bandwidthBytesPerSecond: h.bandwidthBytes }) };
 }
 
 const date = (ms: number | null): Date | undefined => (ms === null ? undefined : new Date(ms));
@@ -44,6 +48,8 @@ function prefixMessage(p: PrefixView) {
     lastReason: p.lastReason,
     driftTotal: p.driftTotal,
     servers: p.servers.map((s) => ({ ...s })),
+    installed: (p.installed ?? []).map(nexthopMessage),
+    received: (p.received ?? []).map((r) => ({ peer: r.peer, asPath: [...r.asPath], multipath: r.multipath, ...(r.bandwidthBytes === null ? {} : { bandwidthBytesPerSecond: r.bandwidthBytes }) })),
   };
 }
 
@@ -61,7 +67,7 @@ export function stateMessage(s: AgentStateView, only: readonly string[] = []): G
     frrErrorsTotal: s.frrErrorsTotal,
     driftTotal: s.driftTotal,
     spines: [...s.spines],
-    policy: {
+    policy: s.policy && {
       mode: s.policy.mode,
       weightServers: s.policy.weightServers,
       prependBelowFraction: s.policy.prependBelowFraction,
@@ -71,6 +77,10 @@ export function stateMessage(s: AgentStateView, only: readonly string[] = []): G
       minIntervalSeconds: s.policy.damping.minIntervalSeconds,
       minChangeFraction: s.policy.damping.minChangeFraction,
     },
+    role: s.role ?? 'agent',
+    node: s.node ?? s.leaf,
+    frrVersion: s.frrVersion ?? '',
+    bestpathBandwidth: s.bestpathBandwidth ?? '',
   };
 }
 
@@ -96,6 +106,8 @@ export function eventMessage(e: AgentEvent): WatchResponse {
       return { time, observation: { prefix: e.prefix, healthyServers: [...e.healthyServers], liveCapacity: e.liveCapacity } };
     case 'drift':
       return { time, drift: { detail: e.detail } };
+    case 'route':
+      return { time, route: { prefix: e.prefix, installed: e.installed.map(nexthopMessage) } };
   }
 }
 
@@ -106,7 +118,7 @@ function eventPrefix(e: AgentEvent): string | null {
 /** BallastError codes that are the caller's mistake map to INVALID_ARGUMENT / NOT_FOUND; the rest to UNAVAILABLE. */
 export function grpcError(err: unknown): { code: status; details: string } {
   if (err instanceof BallastError) {
-    const code = err.code === 'E_API_UNKNOWN_SERVER' ? status.NOT_FOUND : err.code === 'E_USAGE' ? status.INVALID_ARGUMENT : status.UNAVAILABLE;
+    const code = err.code === 'E_API_UNKNOWN_SERVER' ? status.NOT_FOUND : err.code === 'E_USAGE' ? status.INVALID_ARGUMENT : err.code === 'E_API_READ_ONLY' ? status.UNIMPLEMENTED : status.UNAVAILABLE;
     return { code, details: `${err.message} [${err.code}]` };
   }
   return { code: status.INTERNAL, details: err instanceof Error ? err.message : String(err) };

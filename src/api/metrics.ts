@@ -12,7 +12,7 @@ import type { AgentApi } from './agent-api.js';
 
 export const VERSION = '0.1.0';
 
-export function newRegistry(component: 'agent' | 'health'): Registry {
+export function newRegistry(component: 'agent' | 'health' | 'observer' | 'verify'): Registry {
   const registry = new Registry();
   const info = new Gauge({ name: 'ballast_build_info', help: 'Build information; always 1.', labelNames: ['version', 'node', 'component'], registers: [registry] });
   info.set({ version: VERSION, node: process.version, component }, 1);
@@ -20,7 +20,7 @@ export function newRegistry(component: 'agent' | 'health'): Registry {
 }
 
 /** Cumulative values kept by the daemon: expose them as counters without double counting. */
-function cumulative(counter: Counter<string>, values: Iterable<[Record<string, string>, number]>): void {
+export function cumulative(counter: Counter<string>, values: Iterable<[Record<string, string>, number]>): void {
   counter.reset();
   for (const [labels, v] of values) if (v > 0) counter.inc(labels, v);
 }

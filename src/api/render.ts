@@ -1,5 +1,5 @@
 /** `ballast status` and `ballast watch` as text. Pure: protobuf messages in, lines out. */
-import { AdvertisementKind, type Advertisement, type GetStateResponse, type WhatIfResponse, type WatchResponse } from '../gen/ballast/v1/agent.js';
+import { AdvertisementKind, type Advertisement, type GetStateResponse, type InstalledNexthop, type WhatIfResponse, type WatchResponse } from '../gen/ballast/v1/agent.js';
 import type { Style } from '../util/style.js';
 import { table } from '../util/table.js';
 
@@ -17,7 +17,20 @@ function ago(d: Date | undefined, now: number): string {
   return s < 120 ? `${s.toFixed(0)}s ago` : s < 7200 ? `${(s / 60).toFixed(0)}m ago` : `${(s / 3600).toFixed(1)}h ago`;
 }
 
+function nexthopsText(hops: readonly InstalledNexthop[]): string {
+  return hops.length ? hops.map((h) => `${h.peer} ${h.kernelWeight ?? h.weight}`).join(', ') : 'no route';
+}
+
+/** An observer's state: per prefix the installed next hops and weights, and what each peer sent. */
+export function renderObserver(target: string, s: GetStateResponse, style: Style): string {
+  const bestpath = s.bestpathBandwidth && s.bestpathBandwidth !== 'default' ? style.yellow(`bgp bestpath bandwidth ${s.bestpathBandwidth}`) : '';
+  const head = style.bold(`${s.node} (observer, AS ${s.asn}, FRR ${s.frrVersion || '?'})`) + `  ${target}${bestpath ? `  ${bestpath}` : ''}${s.frrErrorsTotal ? `  ${style.red(`${s.frrErrorsTotal} FRR errors`)}` : ''}`;
+  const rows = s.prefixes.map((p) => [p.prefix, nexthopsText(p.installed), p.received.map((r) => `${r.peer} ${r.bandwidthBytesPerSecond === undefined ? 'no lb' : `${r.bandwidthBytesPerSecond / 125000} Mbps`}`).join(', ') || '-']);
+  return [head, table(['prefix', 'installed (weight)', 'received link-bandwidth'], rows)].join('\n');
+}
+
 export function renderStatus(target: string, s: GetStateResponse, style: Style, now = Date.now()): string {
+  if (s.role === 'observer') return renderObserver(target, s, style);
   const out: string[] = [];
   const flags = [s.dryRun ? style.yellow('dry run') : '', s.leafDrained ? style.yellow(`leaf drained: ${s.leafDrainReason || 'no reason given'}`) : '', s.driftTotal ? `drift restored ${s.driftTotal}x` : '', s.frrErrorsTotal ? style.red(`${s.frrErrorsTotal} FRR errors`) : ''].filter(Boolean);
   out.push(style.bold(`${s.leaf} (AS ${s.asn})`) + `  ${target}  spines: ${s.spines.join(', ') || '-'}${flags.length ? `  ${flags.join('; ')}` : ''}`);
@@ -65,6 +78,7 @@ export function renderEvent(leaf: string, e: WatchResponse): string {
   }
   if (e.observation) return `${t} ${leaf} observed ${e.observation.prefix}: ${e.observation.healthyServers.length} healthy (${e.observation.healthyServers.join(', ') || 'none'})`;
   if (e.drift) return `${t} ${leaf} drift: ${e.drift.detail}`;
+  if (e.route) return `${t} ${leaf} installed ${e.route.prefix}: ${nexthopsText(e.route.installed)}`;
   return `${t} ${leaf} (unknown event)`;
 }
 

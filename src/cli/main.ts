@@ -26,6 +26,8 @@ const COMMANDS: Record<string, () => Promise<Adder>> = {
   drain: operate,
   undrain: operate,
   snapshot: operate,
+  observe: async () => (await import('./observe.js')).addObserve,
+  verify: async () => (await import('./verify.js')).addVerify,
 };
 
 const program: Program = new Command('ballast')

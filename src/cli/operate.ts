@@ -67,7 +67,7 @@ export function addOperate(program: Command<[], {}, {}>): void {
     .option('--json', 'one JSON object per line', false)
     .action(async (opts) => {
       const cs = clients(opts);
-      const leaves = await Promise.all(cs.map(async (c) => (await c.getState()).leaf));
+      const leaves = await Promise.all(cs.map(async (c) => { const s = await c.getState(); return s.node || s.leaf; }));
       const streams = cs.map((c, i) =>
         c.watch(opts.prefix, (e) => process.stdout.write(opts.json ? `${JSON.stringify({ leaf: leaves[i], ...e })}\n` : `${renderEvent(leaves[i]!, e)}\n`)),
       );
@@ -106,7 +106,9 @@ export function addOperate(program: Command<[], {}, {}>): void {
     .option('--unit <label>', 'unit of capacity and load', 'units')
     .option('--name <name>', 'fixture name', 'snapshot')
     .action(async (opts) => {
-      const states = await each(opts, (c) => c.getState());
+      const all = await each(opts, (c) => c.getState());
+      // Observers (spines) have no servers to snapshot: the fixture is the leaves' view.
+      const states = all.filter((s) => s.role !== 'observer');
       const load = new Map<string, number>();
       for (const item of opts.load) {
         const [prefix, value] = item.split('=');

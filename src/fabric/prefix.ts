@@ -63,3 +63,15 @@ export function prefixAt(c: Cursor): Prefix {
     throw err;
   }
 }
+
+/** Whether `inner` lies inside `range` (same family, `inner` at least as long): a covering range holds its host routes. */
+export function prefixContains(range: Prefix, inner: Prefix): boolean {
+  if (range.family !== inner.family || inner.length < range.length) return false;
+  if (range.family === 'ipv4') return new Address4(inner.text).isInSubnet(new Address4(range.text));
+  return new Address6(inner.text).isInSubnet(new Address6(range.text));
+}
+
+/** Whether a prefix is one host route (/32 or /128): what an anycast service announces. */
+export function isHostPrefix(p: Prefix): boolean {
+  return p.length === (p.family === 'ipv4' ? 32 : 128);
+}

@@ -21,6 +21,8 @@ export interface BgpPath {
    * human text (which can be wrong). null when the path carries none.
    */
   readonly bandwidthBytes: number | null;
+  /** The path's next-hop addresses (global and link-local), to match zebra's next hops to peers. */
+  readonly nexthopIps: readonly string[];
 }
 
 export interface BgpPrefix {
@@ -64,6 +66,7 @@ function parsePath(raw: unknown, where: string): BgpPath {
     best,
     multipath: p.multipath === true || best,
     bandwidthBytes: parseLinkBandwidth(p.extendedCommunity, `${where}.extendedCommunity`),
+    nexthopIps: Array.isArray(p.nexthops) ? (p.nexthops as Json[]).map((h) => h.ip).filter((ip): ip is string => typeof ip === 'string') : [],
   };
 }
 

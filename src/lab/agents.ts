@@ -1,7 +1,8 @@
 /**
  * `--leaf-policy ballast`: one leaf agent per leaf namespace, configured from the fixture (its
- * prefixes, servers and capacities, and the fixture's policy), started after the BGP sessions are up
- * and recorded in the state file by PID, so `lab down` ends it like the FRR daemons.
+ * prefixes, servers and capacities, and the fixture's policy), and one read-only observer per spine
+ * namespace (`ballast observe`), started after the BGP sessions are up and recorded in the state file
+ * by PID, so `lab down` ends them like the FRR daemons. Sockets live in each node's run directory.
  */
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
@@ -49,23 +50,56 @@ export function agentConfigYaml(fabric: Fabric, leaf: Leaf, vtyDir: string, over
   });
 }
 
+/** The observer's API socket in a lab spine's directory, beside where a leaf's agent keeps its own. */
+export function observerSocket(spineDir: string): string {
+  return join(spineDir, 'observer.sock');
+}
+
+/** The observer config of one lab spine: every prefix of the fixture, the kernel read in place. */
+export function observerConfigYaml(fabric: Fabric, node: string, vtyDir: string): string {
+  return stringify({
+    node,
+    frr: { 'vty-socket-dir': vtyDir, 'timeout-ms': 3000 },
+    prefixes: fabric.services.map((s) => s.prefix.text),
+    kernel: true,
+    intervals: { 'poll-seconds': 1 },
+    api: { listen: `unix://${observerSocket(vtyDir)}`, 'metrics-port': LAB_METRICS_PORT },
+  });
+}
+
 /** Start an agent in every leaf namespace and wait until each has applied its first state. */
 export async function startAgents(topology: LabTopology, state: LabState, timeoutMs = 20_000): Promise<void> {
   const leaves = topology.nodes.filter((n) => n.role === 'leaf');
-  const logs: string[] = [];
-  for (const node of leaves) {
+  await startDaemons(state, 'agent', leaves.map((node) => {
     const dir = `${topology.runDir}/${node.ns}`;
     const leaf = topology.fabric.leaves.find((l) => l.name === node.name)!;
-    const file = join(dir, 'agent.yaml');
-    writeFileSync(file, agentConfigYaml(topology.fabric, leaf, dir));
-    const log = join(dir, 'agent.log');
+    return { ns: node.ns, dir, config: agentConfigYaml(topology.fabric, leaf, dir) };
+  }), timeoutMs);
+}
+
+/** Start an observer in every spine namespace and wait until each has read its spine once. */
+export async function startObservers(topology: LabTopology, state: LabState, timeoutMs = 20_000): Promise<void> {
+  const spines = topology.nodes.filter((n) => n.role === 'spine');
+  await startDaemons(state, 'observer', spines.map((node) => {
+    const dir = `${topology.runDir}/${node.ns}`;
+    return { ns: node.ns, dir, config: observerConfigYaml(topology.fabric, node.name, dir) };
+  }), timeoutMs);
+}
+
+/** Spawn `ballast agent|observe -c DIR/NAME.yaml` in each namespace, recorded by PID, and wait for "started". */
+async function startDaemons(state: LabState, daemon: 'agent' | 'observer', nodes: readonly { ns: string; dir: string; config: string }[], timeoutMs: number): Promise<void> {
+  const logs: string[] = [];
+  for (const node of nodes) {
+    const file = join(node.dir, `${daemon}.yaml`);
+    writeFileSync(file, node.config);
+    const log = join(node.dir, `${daemon}.log`);
     const fd = openSync(log, 'a');
-    // `ip netns exec` execs node in place: the PID recorded is the agent's own.
-    const child = spawn('ip', ['netns', 'exec', node.ns, process.execPath, BIN, 'agent', '-c', file], { detached: true, stdio: ['ignore', fd, fd] });
+    // `ip netns exec` execs node in place: the PID recorded is the daemon's own.
+    const child = spawn('ip', ['netns', 'exec', node.ns, process.execPath, BIN, daemon === 'agent' ? 'agent' : 'observe', '-c', file], { detached: true, stdio: ['ignore', fd, fd] });
     closeSync(fd);
     child.unref();
-    if (child.pid === undefined) throw new BallastError('E_LAB', `Cannot start the agent in ${node.ns}`);
-    state.daemons.push({ ns: node.ns, daemon: 'agent', pid: child.pid });
+    if (child.pid === undefined) throw new BallastError('E_LAB', `Cannot start the ${daemon} in ${node.ns}`);
+    state.daemons.push({ ns: node.ns, daemon, pid: child.pid });
     writeState(state);
     logs.push(log);
   }
@@ -75,8 +109,8 @@ export async function startAgents(topology: LabTopology, state: LabState, timeou
       const text = readFileSync(log, 'utf8');
       if (text.includes('"event":"started"')) break;
       const fatal = /^ballast: .*$/m.exec(text);
-      if (fatal) throw new BallastError('E_LAB', `The agent failed to start (${log}): ${fatal[0]}`);
-      if (Date.now() > deadline) throw new BallastError('E_LAB_TIMEOUT', `The agent did not start within ${timeoutMs} ms; see ${log}`);
+      if (fatal) throw new BallastError('E_LAB', `The ${daemon} failed to start (${log}): ${fatal[0]}`);
+      if (Date.now() > deadline) throw new BallastError('E_LAB_TIMEOUT', `The ${daemon} did not start within ${timeoutMs} ms; see ${log}`);
       await new Promise((r) => setTimeout(r, 100));
     }
   }

@@ -10,7 +10,7 @@ import { BallastError } from '../util/errors.js';
 import { frrUser, prepareNodeDir, startDaemon } from './daemons.js';
 import * as netns from './netns.js';
 import { checkLabPrefix, CLIENT_ADDRESS, CLIENT_ADDRESS6, hostPrefix, NETNS_PREFIX, labTopology, type LabTopology, type LeafPolicyName } from './topology.js';
-import { startAgents } from './agents.js';
+import { startAgents, startObservers } from './agents.js';
 import { assertLabAvailable } from './preflight.js';
 import { alive, cmdline, removeCrashLogDirs, terminate } from './processes.js';
 import { DEFAULT_RUN_DIR, readState, writeState, type LabState } from './state.js';
@@ -154,6 +154,8 @@ export async function labUp(options: UpOptions): Promise<UpResult> {
     if (options.leafPolicy === 'ballast') {
       log('starting the leaf agents');
       await startAgents(topology, state);
+      log('starting the spine observers');
+      await startObservers(topology, state);
     }
     // Sessions up is not routes installed: wait (bounded) for the spines to hold what is predicted,
     // so `up` followed at once by `traffic` measures the converged fabric.

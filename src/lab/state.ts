@@ -12,7 +12,7 @@ export const DEFAULT_RUN_DIR = '/run/ballast-lab';
 export interface DaemonRecord {
   readonly ns: string;
   /** `agent`: the leaf agent of `--leaf-policy ballast`. */
-  readonly daemon: 'zebra' | 'bgpd' | 'agent';
+  readonly daemon: 'zebra' | 'bgpd' | 'agent' | 'observer';
   readonly pid: number;
 }
 

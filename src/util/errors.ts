@@ -39,7 +39,8 @@ export type ErrorCode =
   | 'E_API_INSECURE'
   | 'E_API_TLS'
   | 'E_API_UNKNOWN_SERVER'
-  | 'E_API_UNAVAILABLE';
+  | 'E_API_UNAVAILABLE'
+  | 'E_API_READ_ONLY';
 
 export class BallastError extends Error {
   override readonly name: string = 'BallastError';

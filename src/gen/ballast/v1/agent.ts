@@ -130,6 +130,35 @@ export interface PrefixState {
   lastReason: string;
   driftTotal: number;
   servers: Server[];
+  /** The route's installed next hops as the node's zebra (and kernel) hold them (observers). */
+  installed: InstalledNexthop[];
+  /** Every valid BGP path the node received for the prefix, with its link-bandwidth (observers). */
+  received: ReceivedPath[];
+}
+
+/** InstalledNexthop is one next hop of an installed route. */
+export interface InstalledNexthop {
+  /** The BGP peer behind the next hop: its hostname, else the neighbor (interface or address). */
+  peer: string;
+  interface: string;
+  /** The gateway address (an IPv6 link-local for RFC 5549 next hops); empty for a direct route. */
+  via: string;
+  /** zebra's weight for the next hop. */
+  weight: number;
+  /** The kernel's weight, when the observer runs beside the kernel that forwards; absent otherwise. */
+  kernelWeight?:
+    | number
+    | undefined;
+  /** Link-bandwidth received on the peer's path, in bytes/s as on the wire; absent when it has none. */
+  bandwidthBytesPerSecond?: number | undefined;
+}
+
+/** ReceivedPath is one valid BGP path for a prefix as the node received it. */
+export interface ReceivedPath {
+  peer: string;
+  asPath: number[];
+  multipath: boolean;
+  bandwidthBytesPerSecond?: number | undefined;
 }
 
 /** GetStateRequest asks for the whole state; prefixes narrows it. */
@@ -152,7 +181,20 @@ export interface GetStateResponse {
   driftTotal: number;
   /** The spines this leaf peers with (their BGP hostnames), for snapshots. */
   spines: string[];
-  policy?: LeafPolicy | undefined;
+  policy?:
+    | LeafPolicy
+    | undefined;
+  /** "agent" for a leaf agent, "observer" for a read-only observer. */
+  role: string;
+  /** The node's name: the leaf for an agent, the router (its BGP hostname) for an observer. */
+  node: string;
+  /** FRR's version (`show version`, e.g. 8.4.4); empty when not read. */
+  frrVersion: string;
+  /**
+   * The BGP instance's `bgp bestpath bandwidth` setting: default, ignore, skip-missing or
+   * default-weight-for-missing (observers; empty when not read).
+   */
+  bestpathBandwidth: string;
 }
 
 /** LeafPolicy is the policy the agent decides with (the fixture's `policy` section). */
@@ -179,6 +221,13 @@ export interface WatchResponse {
   decision?: Decision | undefined;
   observation?: Observation | undefined;
   drift?: Drift | undefined;
+  route?: Route | undefined;
+}
+
+/** Route is an installed route whose next hops or weights changed (observers). */
+export interface Route {
+  prefix: string;
+  installed: InstalledNexthop[];
 }
 
 /** Decision is one run of the decision function for a prefix. */
@@ -646,6 +695,8 @@ function createBasePrefixState(): PrefixState {
     lastReason: "",
     driftTotal: 0,
     servers: [],
+    installed: [],
+    received: [],
   };
 }
 
@@ -686,6 +737,12 @@ export const PrefixState: MessageFns<PrefixState> = {
     }
     for (const v of message.servers) {
       Server.encode(v!, writer.uint32(98).fork()).join();
+    }
+    for (const v of message.installed) {
+      InstalledNexthop.encode(v!, writer.uint32(106).fork()).join();
+    }
+    for (const v of message.received) {
+      ReceivedPath.encode(v!, writer.uint32(114).fork()).join();
     }
     return writer;
   },
@@ -799,6 +856,22 @@ export const PrefixState: MessageFns<PrefixState> = {
             message.servers.push(Server.decode(reader, reader.uint32()));
             continue;
           }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.installed.push(InstalledNexthop.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 14: {
+            if (tag !== 114) {
+              break;
+            }
+
+            message.received.push(ReceivedPath.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -855,6 +928,12 @@ export const PrefixState: MessageFns<PrefixState> = {
       servers: globalThis.Array.isArray(object?.servers)
         ? object.servers.map((e: any) => Server.fromJSON(e))
         : [],
+      installed: globalThis.Array.isArray(object?.installed)
+        ? object.installed.map((e: any) => InstalledNexthop.fromJSON(e))
+        : [],
+      received: globalThis.Array.isArray(object?.received)
+        ? object.received.map((e: any) => ReceivedPath.fromJSON(e))
+        : [],
     };
   },
 
@@ -896,6 +975,12 @@ export const PrefixState: MessageFns<PrefixState> = {
     if (message.servers?.length) {
       obj.servers = message.servers.map((e) => Server.toJSON(e));
     }
+    if (message.installed?.length) {
+      obj.installed = message.installed.map((e) => InstalledNexthop.toJSON(e));
+    }
+    if (message.received?.length) {
+      obj.received = message.received.map((e) => ReceivedPath.toJSON(e));
+    }
     return obj;
   },
 
@@ -922,6 +1007,304 @@ export const PrefixState: MessageFns<PrefixState> = {
     message.lastReason = object.lastReason ?? "";
     message.driftTotal = object.driftTotal ?? 0;
     message.servers = object.servers?.map((e) => Server.fromPartial(e)) || [];
+    message.installed = object.installed?.map((e) => InstalledNexthop.fromPartial(e)) || [];
+    message.received = object.received?.map((e) => ReceivedPath.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseInstalledNexthop(): InstalledNexthop {
+  return { peer: "", interface: "", via: "", weight: 0, kernelWeight: undefined, bandwidthBytesPerSecond: undefined };
+}
+
+export const InstalledNexthop: MessageFns<InstalledNexthop> = {
+  encode(message: InstalledNexthop, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.peer !== "") {
+      writer.uint32(10).string(message.peer);
+    }
+    if (message.interface !== "") {
+      writer.uint32(18).string(message.interface);
+    }
+    if (message.via !== "") {
+      writer.uint32(26).string(message.via);
+    }
+    if (message.weight !== 0) {
+      writer.uint32(32).uint32(message.weight);
+    }
+    if (message.kernelWeight !== undefined) {
+      writer.uint32(40).uint32(message.kernelWeight);
+    }
+    if (message.bandwidthBytesPerSecond !== undefined) {
+      writer.uint32(49).double(message.bandwidthBytesPerSecond);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): InstalledNexthop {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseInstalledNexthop();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.peer = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.interface = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.via = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.weight = reader.uint32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.kernelWeight = reader.uint32();
+            continue;
+          }
+          case 6: {
+            if (tag !== 49) {
+              break;
+            }
+
+            message.bandwidthBytesPerSecond = reader.double();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): InstalledNexthop {
+    return {
+      peer: isSet(object.peer) ? globalThis.String(object.peer) : "",
+      interface: isSet(object.interface) ? globalThis.String(object.interface) : "",
+      via: isSet(object.via) ? globalThis.String(object.via) : "",
+      weight: isSet(object.weight) ? globalThis.Number(object.weight) : 0,
+      kernelWeight: isSet(object.kernelWeight)
+        ? globalThis.Number(object.kernelWeight)
+        : isSet(object.kernel_weight)
+        ? globalThis.Number(object.kernel_weight)
+        : undefined,
+      bandwidthBytesPerSecond: isSet(object.bandwidthBytesPerSecond)
+        ? globalThis.Number(object.bandwidthBytesPerSecond)
+        : isSet(object.bandwidth_bytes_per_second)
+        ? globalThis.Number(object.bandwidth_bytes_per_second)
+        : undefined,
+    };
+  },
+
+  toJSON(message: InstalledNexthop): unknown {
+    const obj: any = {};
+    if (message.peer !== "") {
+      obj.peer = message.peer;
+    }
+    if (message.interface !== "") {
+      obj.interface = message.interface;
+    }
+    if (message.via !== "") {
+      obj.via = message.via;
+    }
+    if (message.weight !== 0) {
+      obj.weight = Math.round(message.weight);
+    }
+    if (message.kernelWeight !== undefined) {
+      obj.kernelWeight = Math.round(message.kernelWeight);
+    }
+    if (message.bandwidthBytesPerSecond !== undefined) {
+      obj.bandwidthBytesPerSecond = floatToJson(message.bandwidthBytesPerSecond);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<InstalledNexthop>, I>>(base?: I): InstalledNexthop {
+    return InstalledNexthop.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<InstalledNexthop>, I>>(object: I): InstalledNexthop {
+    const message = createBaseInstalledNexthop();
+    message.peer = object.peer ?? "";
+    message.interface = object.interface ?? "";
+    message.via = object.via ?? "";
+    message.weight = object.weight ?? 0;
+    message.kernelWeight = object.kernelWeight ?? undefined;
+    message.bandwidthBytesPerSecond = object.bandwidthBytesPerSecond ?? undefined;
+    return message;
+  },
+};
+
+function createBaseReceivedPath(): ReceivedPath {
+  return { peer: "", asPath: [], multipath: false, bandwidthBytesPerSecond: undefined };
+}
+
+export const ReceivedPath: MessageFns<ReceivedPath> = {
+  encode(message: ReceivedPath, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.peer !== "") {
+      writer.uint32(10).string(message.peer);
+    }
+    if (message.asPath.length !== 0) {
+      writer.uint32(18).fork();
+      for (const v of message.asPath) {
+        writer.uint32(v);
+      }
+      writer.join();
+    }
+    if (message.multipath !== false) {
+      writer.uint32(24).bool(message.multipath);
+    }
+    if (message.bandwidthBytesPerSecond !== undefined) {
+      writer.uint32(33).double(message.bandwidthBytesPerSecond);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReceivedPath {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReceivedPath();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.peer = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag === 16) {
+              message.asPath.push(reader.uint32());
+
+              continue;
+            }
+
+            if (tag === 18) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.asPath.push(reader.uint32());
+              }
+
+              continue;
+            }
+
+            break;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.multipath = reader.bool();
+            continue;
+          }
+          case 4: {
+            if (tag !== 33) {
+              break;
+            }
+
+            message.bandwidthBytesPerSecond = reader.double();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ReceivedPath {
+    return {
+      peer: isSet(object.peer) ? globalThis.String(object.peer) : "",
+      asPath: globalThis.Array.isArray(object?.asPath)
+        ? object.asPath.map((e: any) => globalThis.Number(e))
+        : globalThis.Array.isArray(object?.as_path)
+        ? object.as_path.map((e: any) => globalThis.Number(e))
+        : [],
+      multipath: isSet(object.multipath) ? globalThis.Boolean(object.multipath) : false,
+      bandwidthBytesPerSecond: isSet(object.bandwidthBytesPerSecond)
+        ? globalThis.Number(object.bandwidthBytesPerSecond)
+        : isSet(object.bandwidth_bytes_per_second)
+        ? globalThis.Number(object.bandwidth_bytes_per_second)
+        : undefined,
+    };
+  },
+
+  toJSON(message: ReceivedPath): unknown {
+    const obj: any = {};
+    if (message.peer !== "") {
+      obj.peer = message.peer;
+    }
+    if (message.asPath?.length) {
+      obj.asPath = message.asPath.map((e) => Math.round(e));
+    }
+    if (message.multipath !== false) {
+      obj.multipath = message.multipath;
+    }
+    if (message.bandwidthBytesPerSecond !== undefined) {
+      obj.bandwidthBytesPerSecond = floatToJson(message.bandwidthBytesPerSecond);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ReceivedPath>, I>>(base?: I): ReceivedPath {
+    return ReceivedPath.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ReceivedPath>, I>>(object: I): ReceivedPath {
+    const message = createBaseReceivedPath();
+    message.peer = object.peer ?? "";
+    message.asPath = object.asPath?.map((e) => e) || [];
+    message.multipath = object.multipath ?? false;
+    message.bandwidthBytesPerSecond = object.bandwidthBytesPerSecond ?? undefined;
     return message;
   },
 };
@@ -1009,6 +1392,10 @@ function createBaseGetStateResponse(): GetStateResponse {
     driftTotal: 0,
     spines: [],
     policy: undefined,
+    role: "",
+    node: "",
+    frrVersion: "",
+    bestpathBandwidth: "",
   };
 }
 
@@ -1049,6 +1436,18 @@ export const GetStateResponse: MessageFns<GetStateResponse> = {
     }
     if (message.policy !== undefined) {
       LeafPolicy.encode(message.policy, writer.uint32(98).fork()).join();
+    }
+    if (message.role !== "") {
+      writer.uint32(106).string(message.role);
+    }
+    if (message.node !== "") {
+      writer.uint32(114).string(message.node);
+    }
+    if (message.frrVersion !== "") {
+      writer.uint32(122).string(message.frrVersion);
+    }
+    if (message.bestpathBandwidth !== "") {
+      writer.uint32(130).string(message.bestpathBandwidth);
     }
     return writer;
   },
@@ -1162,6 +1561,38 @@ export const GetStateResponse: MessageFns<GetStateResponse> = {
             message.policy = LeafPolicy.decode(reader, reader.uint32());
             continue;
           }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.role = reader.string();
+            continue;
+          }
+          case 14: {
+            if (tag !== 114) {
+              break;
+            }
+
+            message.node = reader.string();
+            continue;
+          }
+          case 15: {
+            if (tag !== 122) {
+              break;
+            }
+
+            message.frrVersion = reader.string();
+            continue;
+          }
+          case 16: {
+            if (tag !== 130) {
+              break;
+            }
+
+            message.bestpathBandwidth = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1220,6 +1651,18 @@ export const GetStateResponse: MessageFns<GetStateResponse> = {
         ? object.spines.map((e: any) => globalThis.String(e))
         : [],
       policy: isSet(object.policy) ? LeafPolicy.fromJSON(object.policy) : undefined,
+      role: isSet(object.role) ? globalThis.String(object.role) : "",
+      node: isSet(object.node) ? globalThis.String(object.node) : "",
+      frrVersion: isSet(object.frrVersion)
+        ? globalThis.String(object.frrVersion)
+        : isSet(object.frr_version)
+        ? globalThis.String(object.frr_version)
+        : "",
+      bestpathBandwidth: isSet(object.bestpathBandwidth)
+        ? globalThis.String(object.bestpathBandwidth)
+        : isSet(object.bestpath_bandwidth)
+        ? globalThis.String(object.bestpath_bandwidth)
+        : "",
     };
   },
 
@@ -1261,6 +1704,18 @@ export const GetStateResponse: MessageFns<GetStateResponse> = {
     if (message.policy !== undefined) {
       obj.policy = LeafPolicy.toJSON(message.policy);
     }
+    if (message.role !== "") {
+      obj.role = message.role;
+    }
+    if (message.node !== "") {
+      obj.node = message.node;
+    }
+    if (message.frrVersion !== "") {
+      obj.frrVersion = message.frrVersion;
+    }
+    if (message.bestpathBandwidth !== "") {
+      obj.bestpathBandwidth = message.bestpathBandwidth;
+    }
     return obj;
   },
 
@@ -1283,6 +1738,10 @@ export const GetStateResponse: MessageFns<GetStateResponse> = {
     message.policy = (object.policy !== undefined && object.policy !== null)
       ? LeafPolicy.fromPartial(object.policy)
       : undefined;
+    message.role = object.role ?? "";
+    message.node = object.node ?? "";
+    message.frrVersion = object.frrVersion ?? "";
+    message.bestpathBandwidth = object.bestpathBandwidth ?? "";
     return message;
   },
 };
@@ -1575,7 +2034,7 @@ export const WatchRequest: MessageFns<WatchRequest> = {
 };
 
 function createBaseWatchResponse(): WatchResponse {
-  return { time: undefined, decision: undefined, observation: undefined, drift: undefined };
+  return { time: undefined, decision: undefined, observation: undefined, drift: undefined, route: undefined };
 }
 
 export const WatchResponse: MessageFns<WatchResponse> = {
@@ -1591,6 +2050,9 @@ export const WatchResponse: MessageFns<WatchResponse> = {
     }
     if (message.drift !== undefined) {
       Drift.encode(message.drift, writer.uint32(34).fork()).join();
+    }
+    if (message.route !== undefined) {
+      Route.encode(message.route, writer.uint32(42).fork()).join();
     }
     return writer;
   },
@@ -1640,6 +2102,14 @@ export const WatchResponse: MessageFns<WatchResponse> = {
             message.drift = Drift.decode(reader, reader.uint32());
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.route = Route.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1658,6 +2128,7 @@ export const WatchResponse: MessageFns<WatchResponse> = {
       decision: isSet(object.decision) ? Decision.fromJSON(object.decision) : undefined,
       observation: isSet(object.observation) ? Observation.fromJSON(object.observation) : undefined,
       drift: isSet(object.drift) ? Drift.fromJSON(object.drift) : undefined,
+      route: isSet(object.route) ? Route.fromJSON(object.route) : undefined,
     };
   },
 
@@ -1675,6 +2146,9 @@ export const WatchResponse: MessageFns<WatchResponse> = {
     if (message.drift !== undefined) {
       obj.drift = Drift.toJSON(message.drift);
     }
+    if (message.route !== undefined) {
+      obj.route = Route.toJSON(message.route);
+    }
     return obj;
   },
 
@@ -1691,6 +2165,94 @@ export const WatchResponse: MessageFns<WatchResponse> = {
       ? Observation.fromPartial(object.observation)
       : undefined;
     message.drift = (object.drift !== undefined && object.drift !== null) ? Drift.fromPartial(object.drift) : undefined;
+    message.route = (object.route !== undefined && object.route !== null) ? Route.fromPartial(object.route) : undefined;
+    return message;
+  },
+};
+
+function createBaseRoute(): Route {
+  return { prefix: "", installed: [] };
+}
+
+export const Route: MessageFns<Route> = {
+  encode(message: Route, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.prefix !== "") {
+      writer.uint32(10).string(message.prefix);
+    }
+    for (const v of message.installed) {
+      InstalledNexthop.encode(v!, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Route {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRoute();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.prefix = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.installed.push(InstalledNexthop.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Route {
+    return {
+      prefix: isSet(object.prefix) ? globalThis.String(object.prefix) : "",
+      installed: globalThis.Array.isArray(object?.installed)
+        ? object.installed.map((e: any) => InstalledNexthop.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: Route): unknown {
+    const obj: any = {};
+    if (message.prefix !== "") {
+      obj.prefix = message.prefix;
+    }
+    if (message.installed?.length) {
+      obj.installed = message.installed.map((e) => InstalledNexthop.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<Route>, I>>(base?: I): Route {
+    return Route.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<Route>, I>>(object: I): Route {
+    const message = createBaseRoute();
+    message.prefix = object.prefix ?? "";
+    message.installed = object.installed?.map((e) => InstalledNexthop.fromPartial(e)) || [];
     return message;
   },
 };
@@ -2718,7 +3280,9 @@ export const WhatIfResponse: MessageFns<WhatIfResponse> = {
 };
 
 /**
- * AgentService is the leaf agent's control surface: what it believes and why, and the few changes
+ * AgentService is the leaf agent's control surface (an observer on a spine, super-spine or border
+ * router serves the same service read-only: GetState and Watch; Drain, Undrain and WhatIf answer
+ * UNIMPLEMENTED): what it believes and why, and the few changes
  * an operator may make safely. Served on a unix socket by default; TCP only with mutual TLS.
  */
 export type AgentServiceService = typeof AgentServiceService;
