@@ -71,7 +71,7 @@ export function registerObserverMetrics(registry: Registry, state: () => AgentSt
 
 export interface VerifyMetricsView {
   /** One entry per compared prefix and router; mismatch true when installed differs from predicted. */
-  readonly comparisons: readonly { readonly prefix: string; readonly router: string; readonly mismatch: boolean }[];
+  readonly comparisons: readonly { readonly prefix: string; readonly router: string; readonly mismatch: boolean; readonly predicted: ReadonlyMap<string, number> }[];
   /** Findings by router and cause (e.g. `bestpath-bandwidth-ignore`). */
   readonly findings: readonly { readonly router: string; readonly cause: string }[];
   readonly lastRunAt: number | null;
@@ -87,6 +87,16 @@ export function registerVerifyMetrics(registry: Registry, view: () => VerifyMetr
     collect() {
       this.reset();
       for (const c of view().comparisons) this.set({ prefix: c.prefix, router: c.router }, c.mismatch ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'ballast_predicted_nexthop_weight',
+    help: "The weight the planner predicts the router installs toward a leaf (compare with the observer's ballast_nexthop_weight).",
+    labelNames: ['prefix', 'router', 'nexthop'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const c of view().comparisons) for (const [nexthop, w] of c.predicted) this.set({ prefix: c.prefix, router: c.router, nexthop }, w);
     },
   });
   new Gauge({

@@ -86,7 +86,7 @@ async function watch(clients: readonly AgentClient[], options: VerifyOptions, in
     try {
       const v = await round(clients, options);
       runs[v.equal ? 'equal' : 'mismatch']++;
-      view.comparisons = v.checks.map((c) => ({ prefix: c.prefix, router: c.router, mismatch: !c.equal }));
+      view.comparisons = v.checks.map((c) => ({ prefix: c.prefix, router: c.router, mismatch: !c.equal, predicted: c.predicted }));
       view.findings = v.findings;
       view.lastRunAt = Date.now();
       const lines = transitions(last, v, new Date());
