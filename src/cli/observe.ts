@@ -9,7 +9,7 @@ import { pino } from 'pino';
 import { newRegistry, serveMetrics, type MetricsServer } from '../api/metrics.js';
 import { registerObserverMetrics } from '../api/observer-metrics.js';
 import { startApiServer } from '../api/server.js';
-import { parseListen } from '../api/transport.js';
+import { parseListen } from '../api/listen.js';
 import { startRouteMonitor } from '../frr/route-monitor.js';
 import { vtysh } from '../frr/vtysh.js';
 import { loadObserverConfig } from '../observer/config.js';

@@ -5,7 +5,7 @@
 import { BallastError } from '../util/errors.js';
 
 /** `FRRouting 8.4.4 (vm) on Linux(...)` -> `8.4.4`. */
-export function parseFrrVersion(text: string): string {
+export function parseShowVersion(text: string): string {
   const m = /^FRRouting (\d+\.\d+(?:\.\d+)?[^\s]*)/m.exec(text);
   if (!m) throw new BallastError('E_FRR_PARSE', `Unexpected \`show version\` output: no "FRRouting X.Y" line in ${JSON.stringify(text.slice(0, 80))}`);
   return m[1]!;

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { parseListen, type TlsFiles } from '../api/transport.js';
+import { parseListen, type TlsFiles } from '../api/listen.js';
 import { prefixAt, type Prefix } from '../fabric/prefix.js';
 import { BallastError, quote } from '../util/errors.js';
 import { parseYaml } from '../util/yaml-reader.js';

@@ -8,7 +8,7 @@
 import type { InstalledNexthopView, ReceivedPathView } from '../api/agent-api.js';
 import { isHostPrefix, parsePrefix, prefixContains, type Prefix } from '../fabric/prefix.js';
 import { parseBgpPrefix, splitJsonStream, type BgpPrefix } from '../frr/bgp-prefix.js';
-import { parseBestpathBandwidth, parseFrrVersion, type BestpathBandwidth } from '../frr/version.js';
+import { parseBestpathBandwidth, parseShowVersion, type BestpathBandwidth } from '../frr/version.js';
 import { parseZebraRoutes, type ZebraRoute } from '../frr/zebra-route.js';
 import { findRoute, parseKernelRoutes, type KernelRoute } from '../lab/kernel-route.js';
 import { MAX_OBSERVED_ROUTES } from './config.js';
@@ -85,7 +85,7 @@ function bgpAsn(runningConfig: string): number {
 
 export async function readRouter(prefixes: readonly Prefix[], deps: ReadDeps, knownVersion: string | null): Promise<RouterReading> {
   const config = await deps.frr(['show running-config']);
-  const frrVersion = knownVersion ?? parseFrrVersion(await deps.frr(['show version']));
+  const frrVersion = knownVersion ?? parseShowVersion(await deps.frr(['show version']));
   const zebra = splitJsonStream(await deps.frr(zebraQueries(prefixes))).flatMap(parseZebraRoutes);
   const { follow, truncated } = routesToFollow(prefixes, zebra);
   const bgp = follow.length ? splitJsonStream(await deps.frr(follow.map((p) => `show bgp ${p.family} unicast ${p.text} json`))).map(parseBgpPrefix) : [];

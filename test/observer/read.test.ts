@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { parsePrefix } from '../../src/fabric/prefix.js';
 import { parseBgpPrefix } from '../../src/frr/bgp-prefix.js';
-import { parseBestpathBandwidth, parseFrrVersion } from '../../src/frr/version.js';
+import { parseBestpathBandwidth, parseShowVersion } from '../../src/frr/version.js';
 import { parseZebraRoutes } from '../../src/frr/zebra-route.js';
 import { parseKernelRoutes } from '../../src/lab/kernel-route.js';
 import { assembleRoutes, readRouter, routesToFollow, zebraQueries } from '../../src/observer/read.js';
@@ -17,11 +17,11 @@ const rec = (f: string) => readFileSync(`fixtures/frr/observer/${f}`, 'utf8');
 const json = (f: string) => JSON.parse(rec(f)) as unknown;
 
 test('FRR version and bestpath bandwidth from recorded show version / running-config', () => {
-  assert.equal(parseFrrVersion(rec('spine1-version.txt')), '8.4.4');
+  assert.equal(parseShowVersion(rec('spine1-version.txt')), '8.4.4');
   assert.equal(parseBestpathBandwidth(rec('spine1-running.txt')), 'default');
   assert.equal(parseBestpathBandwidth(rec('spine1-running-ignore.txt')), 'ignore');
   assert.equal(parseBestpathBandwidth('router bgp 65100 vrf red\n bgp bestpath bandwidth ignore\nexit\n'), 'default', 'a VRF instance is not the default one');
-  assert.throws(() => parseFrrVersion('% Unknown command'), /no "FRRouting X.Y" line/);
+  assert.throws(() => parseShowVersion('% Unknown command'), /no "FRRouting X.Y" line/);
 });
 
 test('a covering range finds its host routes with one longer-prefixes query', () => {

@@ -72,7 +72,7 @@ test('each spine weighs by its own FRR version; a missing value and a missing ob
 test('damping in progress marks the prefix as settling; the version table', () => {
   const v = verifyFabric([leaf('leaf1', 65201, 3, 4, 'hold-down'), leaves[1]!, leaves[2]!, spine('spine1', good), spine('spine2', good)], opts);
   assert.ok(v.checks.every((c) => c.settling));
-  assert.deepEqual(['7.3', '8.4.4', '9.1', '10.0.3', '10.3', '10.6.0', 'x'].map((x) => modelForFrrVersion(x).model), ['ecmp', 'frr8', 'frr8', 'frr10', 'frr10', 'frr10', null]);
+  assert.deepEqual(['7.3', '8.4.4', '9.1', '10.0.3', '10.3', '10.6.0', 'x'].map((x) => modelForFrrVersion(x).model), [null, 'frr8', 'frr8', 'frr10', 'frr10-254', 'frr10', null]);
   assert.throws(() => verifyFabric(leaves, opts), /without an observer/);
   assert.throws(() => verifyFabric([spine('spine1', good)], opts), /without a leaf/);
 });
