@@ -16,6 +16,7 @@ import { MAX_PREFIXES } from '../frr/ballast-route-map.js';
 import { MAX_BANDWIDTH_MBPS, type LeafPolicy } from '../fabric/types.js';
 import { readTextFile } from '../util/files.js';
 import { BallastError, quote } from '../util/errors.js';
+import { readVtyshSection } from '../frr/vtysh-config.js';
 import { parseYaml, type Cursor, type MapReader } from '../util/yaml-reader.js';
 
 export type ServerMatch =
@@ -96,11 +97,7 @@ export function parseAgentConfig(text: string, file: string): AgentConfig {
   const root = parseYaml(text, file).map();
   const leaf = root.get('leaf')?.name() ?? hostname();
 
-  const frr = root.get('frr')?.map();
-  const vtysh = frr?.get('vtysh')?.string() ?? 'vtysh';
-  const vtyDir = frr?.get('vty-socket-dir')?.string() ?? null;
-  const timeoutMs = frr?.get('timeout-ms')?.number({ min: 100, max: 60000, integer: true }) ?? 3000;
-  frr?.done();
+  const { vtysh, vtyDir, timeoutMs } = readVtyshSection(root.get('frr')?.map());
 
   const bgp = root.require('bgp').map();
   const asn = bgp.require('asn').number(ASN);

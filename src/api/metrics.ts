@@ -25,6 +25,18 @@ export function cumulative(counter: Counter<string>, values: Iterable<[Record<st
   for (const [labels, v] of values) if (v > 0) counter.inc(labels, v);
 }
 
+/** `ballast_frr_errors_total`, the same for the agent and the observer. */
+export function registerFrrErrors(registry: Registry, total: () => number): void {
+  new Counter({
+    name: 'ballast_frr_errors_total',
+    help: 'vtysh calls that failed, hung or returned something unparseable.',
+    registers: [registry],
+    collect() {
+      cumulative(this, [[{}, total()]]);
+    },
+  });
+}
+
 export interface AgentMetrics {
   /** Wrap the FRR runner so every vtysh call is timed and failures counted. */
   timeVtysh<A extends unknown[], R>(fn: (...args: A) => Promise<R>): (...args: A) => Promise<R>;
@@ -102,14 +114,7 @@ export function registerAgentMetrics(registry: Registry, api: AgentApi): AgentMe
       cumulative(this, [[{}, state().driftTotal]]);
     },
   });
-  new Counter({
-    name: 'ballast_frr_errors_total',
-    help: 'vtysh calls that failed, hung or returned something unparseable.',
-    registers: [registry],
-    collect() {
-      cumulative(this, [[{}, state().frrErrorsTotal]]);
-    },
-  });
+  registerFrrErrors(registry, () => state().frrErrorsTotal);
   const decisions = new Counter({ name: 'ballast_decisions_total', help: 'Decisions by prefix and reason.', labelNames: ['prefix', 'reason'], registers: [registry] });
   const changes = new Counter({ name: 'ballast_advertisement_changes_total', help: 'Decisions that changed the advertisement.', labelNames: ['prefix'], registers: [registry] });
   const holds = new Counter({ name: 'ballast_damping_holds_total', help: 'Decisions damping held back, by kind of hold.', labelNames: ['prefix', 'hold'], registers: [registry] });

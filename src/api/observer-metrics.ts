@@ -5,7 +5,7 @@
  */
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { AgentStateView } from './agent-api.js';
-import { cumulative } from './metrics.js';
+import { cumulative, registerFrrErrors } from './metrics.js';
 
 export function registerObserverMetrics(registry: Registry, state: () => AgentStateView, lastReadAt: () => number | null): void {
   new Gauge({
@@ -49,14 +49,7 @@ export function registerObserverMetrics(registry: Registry, state: () => AgentSt
       if (s.frrVersion) this.set({ version: s.frrVersion, bestpath_bandwidth: s.bestpathBandwidth ?? '' }, 1);
     },
   });
-  new Counter({
-    name: 'ballast_frr_errors_total',
-    help: 'vtysh calls that failed, hung or returned something unparseable.',
-    registers: [registry],
-    collect() {
-      cumulative(this, [[{}, state().frrErrorsTotal]]);
-    },
-  });
+  registerFrrErrors(registry, () => state().frrErrorsTotal);
   new Gauge({
     name: 'ballast_observer_last_read_timestamp_seconds',
     help: 'When the observer last read the router successfully (Unix time).',

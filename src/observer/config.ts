@@ -3,11 +3,12 @@
  * (host routes or covering ranges), and where to serve the API and metrics. Validated like the
  * agent's config: every mistake is file:line:col. See docs/observer.md.
  */
-import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { parseListen, type TlsFiles } from '../api/listen.js';
 import { prefixAt, type Prefix } from '../fabric/prefix.js';
-import { BallastError, quote } from '../util/errors.js';
+import { readVtyshSection } from '../frr/vtysh-config.js';
+import { quote } from '../util/errors.js';
+import { readTextFile } from '../util/files.js';
 import { parseYaml } from '../util/yaml-reader.js';
 
 export interface ObserverConfig {
@@ -34,23 +35,13 @@ export const DEFAULT_OBSERVER_LISTEN = 'unix:///run/ballast/observer.sock';
 export const MAX_OBSERVED_ROUTES = 512;
 
 export function loadObserverConfig(file: string): ObserverConfig {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new BallastError('E_FILE_READ', `Cannot read observer config ${quote(file)}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
-  }
-  return parseObserverConfig(text, file);
+  return parseObserverConfig(readTextFile(file, 'observer config'), file);
 }
 
 export function parseObserverConfig(text: string, file: string): ObserverConfig {
   const root = parseYaml(text, file).map();
   const node = root.get('node')?.name() ?? hostname();
-  const frr = root.get('frr')?.map();
-  const vtysh = frr?.get('vtysh')?.string() ?? 'vtysh';
-  const vtyDir = frr?.get('vty-socket-dir')?.string() ?? null;
-  const timeoutMs = frr?.get('timeout-ms')?.number({ min: 100, max: 60000, integer: true }) ?? 3000;
-  frr?.done();
+  const { vtysh, vtyDir, timeoutMs } = readVtyshSection(root.get('frr')?.map());
   const prefixCursor = root.require('prefixes');
   const seen = new Set<string>();
   const prefixes = prefixCursor.listOrOne().map((c) => {
