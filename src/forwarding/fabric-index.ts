@@ -60,54 +60,112 @@ export function linkName(leaf: string, spine: string, ordinal: number): string {
 }
 
 export function indexFabric(fabric: Fabric): FabricIndex {
-  const spineByName = new Map(fabric.spines.map((s, i) => [s.name, i]));
-  const leafByName = new Map(fabric.leaves.map((l, i) => [l.name, i]));
-  const serverByName = new Map(fabric.servers.map((s, i) => [s.name, i]));
-  const leafSpines = fabric.leaves.map((l) => Int32Array.from(l.spines.map((n) => spineByName.get(n)!)));
-  const spineLeaves = fabric.spines.map((_, s) => Int32Array.from(fabric.leaves.map((_, l) => l).filter((l) => leafSpines[l]!.includes(s))));
+  // Linear in the fabric's size: the planner indexes a 24,576-server fabric several times per run.
+  const spineByName = byName(fabric.spines);
+  const leafByName = byName(fabric.leaves);
+  const serverByName = byName(fabric.servers);
+  const nSpines = fabric.spines.length;
+  const nLeaves = fabric.leaves.length;
+  const nServers = fabric.servers.length;
+  const leafSpines = fabric.leaves.map((l) => {
+    const ids = new Int32Array(l.spines.length);
+    for (let j = 0; j < ids.length; j++) ids[j] = spineByName.get(l.spines[j]!)!;
+    return ids;
+  });
+  const perSpine: number[][] = Array.from({ length: nSpines }, () => []);
+  for (let l = 0; l < nLeaves; l++) {
+    const ss = leafSpines[l]!;
+    for (let j = 0; j < ss.length; j++) {
+      const list = perSpine[ss[j]!]!;
+      // A leaf listing a spine twice still attaches once.
+      if (list[list.length - 1] !== l) list.push(l);
+    }
+  }
+  const spineLeaves = perSpine.map((ls) => Int32Array.from(ls));
   const linkLeaf: number[] = [];
   const linkSpine: number[] = [];
   const linkOrdinal: number[] = [];
   const linkNames: string[] = [];
   const leafLinks: Int32Array[] = [];
+  const perSpineLinks: number[][] = Array.from({ length: nSpines }, () => []);
   fabric.leaves.forEach((leaf, l) => {
     const seen = new Map<string, number>();
     const mine: number[] = [];
     for (const spine of leaf.links ?? leaf.spines) {
       const ordinal = seen.get(spine) ?? 0;
       seen.set(spine, ordinal + 1);
+      const s = spineByName.get(spine)!;
       mine.push(linkLeaf.length);
+      perSpineLinks[s]!.push(linkLeaf.length);
       linkLeaf.push(l);
-      linkSpine.push(spineByName.get(spine)!);
+      linkSpine.push(s);
       linkOrdinal.push(ordinal);
       linkNames.push(linkName(leaf.name, spine, ordinal));
     }
     leafLinks.push(Int32Array.from(mine));
   });
-  const spineLinks = fabric.spines.map((_, s) => Int32Array.from(linkSpine.flatMap((sp, i) => (sp === s ? [i] : []))));
-  const serverLeaf = Int32Array.from(fabric.servers.map((s) => leafByName.get(s.leaf)!));
-  const serverCapacity = Float64Array.from(fabric.servers.map((s) => s.capacity));
-  const nLeaves = fabric.leaves.length;
-  const prefixes = fabric.services.map((service): PrefixIndex => {
-    const byLeaf: number[][] = fabric.leaves.map(() => []);
-    fabric.servers.forEach((s, i) => {
-      if (s.prefixes.includes(service.prefix.text)) byLeaf[serverLeaf[i]!]!.push(i);
-    });
-    const leafStart = new Int32Array(nLeaves + 1);
-    const configuredServers = new Int32Array(nLeaves);
-    const configuredCapacity = new Float64Array(nLeaves);
-    const flat: number[] = [];
-    for (let l = 0; l < nLeaves; l++) {
-      leafStart[l] = flat.length;
-      for (const i of byLeaf[l]!) {
-        flat.push(i);
-        configuredServers[l]!++;
-        configuredCapacity[l]! += serverCapacity[i]!;
-      }
+  const spineLinks = perSpineLinks.map((ls) => Int32Array.from(ls));
+  const serverLeaf = new Int32Array(nServers);
+  const serverCapacity = new Float64Array(nServers);
+  const prefixOf = new Map(fabric.services.map((s, i) => [s.prefix.text, i]));
+  const nPrefixes = fabric.services.length;
+  // Per prefix, per leaf: how many servers announce it; then a counting sort into leaf order. The
+  // servers' prefix indices go into one flat array (no small array per server: 24,576 of them).
+  const counts: Int32Array[] = [];
+  for (let p = 0; p < nPrefixes; p++) counts.push(new Int32Array(nLeaves + 1));
+  let total = 0;
+  for (const s of fabric.servers) total += s.prefixes.length;
+  const flat = new Int32Array(total);
+  const flatStart = new Int32Array(nServers + 1);
+  let at = 0;
+  for (let i = 0; i < nServers; i++) {
+    const s = fabric.servers[i]!;
+    const l = leafByName.get(s.leaf)!;
+    serverLeaf[i] = l;
+    serverCapacity[i] = s.capacity;
+    flatStart[i] = at;
+    for (const text of s.prefixes) {
+      const p = prefixOf.get(text);
+      if (p === undefined) continue;
+      let repeated = false;
+      for (let x = flatStart[i]!; x < at && !repeated; x++) repeated = flat[x] === p;
+      if (repeated) continue;
+      flat[at++] = p;
+      counts[p]![l + 1]!++;
     }
-    leafStart[nLeaves] = flat.length;
-    return { service, servers: Int32Array.from(flat), leafStart, configuredServers, configuredCapacity };
-  });
+  }
+  flatStart[nServers] = at;
+  const fills: Int32Array[] = [];
+  const servers: Int32Array[] = [];
+  for (let p = 0; p < nPrefixes; p++) {
+    const leafStart = counts[p]!;
+    for (let l = 0; l < nLeaves; l++) leafStart[l + 1]! += leafStart[l]!;
+    servers.push(new Int32Array(leafStart[nLeaves]!));
+    fills.push(leafStart.slice(0, nLeaves));
+  }
+  const configuredServers: Int32Array[] = [];
+  const configuredCapacity: Float64Array[] = [];
+  for (let p = 0; p < nPrefixes; p++) {
+    configuredServers.push(new Int32Array(nLeaves));
+    configuredCapacity.push(new Float64Array(nLeaves));
+  }
+  // Servers in fabric order, so within a leaf they keep it.
+  for (let i = 0; i < nServers; i++) {
+    const l = serverLeaf[i]!;
+    for (let x = flatStart[i]!; x < flatStart[i + 1]!; x++) {
+      const p = flat[x]!;
+      servers[p]![fills[p]![l]!++] = i;
+      configuredServers[p]![l]!++;
+      configuredCapacity[p]![l]! += serverCapacity[i]!;
+    }
+  }
+  const prefixes = fabric.services.map((service, p): PrefixIndex => ({
+    service,
+    servers: servers[p]!,
+    leafStart: counts[p]!,
+    configuredServers: configuredServers[p]!,
+    configuredCapacity: configuredCapacity[p]!,
+  }));
   return {
     fabric,
     spineByName,
@@ -119,7 +177,7 @@ export function indexFabric(fabric: Fabric): FabricIndex {
     linkSpine: Int32Array.from(linkSpine),
     linkOrdinal: Int32Array.from(linkOrdinal),
     linkNames,
-    linkByName: new Map(linkNames.map((n, i) => [n, i])),
+    linkByName: byName(linkNames.map((name) => ({ name }))),
     spineLinks,
     leafLinks,
     parallelLinks: linkOrdinal.some((o) => o > 0),
@@ -127,6 +185,12 @@ export function indexFabric(fabric: Fabric): FabricIndex {
     serverCapacity,
     prefixes,
   };
+}
+
+function byName(items: readonly { readonly name: string }[]): Map<string, number> {
+  const m = new Map<string, number>();
+  for (let i = 0; i < items.length; i++) m.set(items[i]!.name, i);
+  return m;
 }
 
 /** Everything up except servers whose fixture state is down or drained. */

@@ -8,6 +8,7 @@ import { indexFabric, type FabricIndex } from '../forwarding/fabric-index.js';
 import { newEvalResult, PrefixEvaluator, type EvalResult } from './fast-eval.js';
 import { BallastError, quote } from '../util/errors.js';
 import { ScenarioState } from './scenario-state.js';
+import { serverClasses, type ServerClasses } from './server-classes.js';
 import { groupSpines, type SpineGroups } from './spine-groups.js';
 
 export class SweepEngine {
@@ -34,7 +35,16 @@ export class SweepEngine {
    */
   readonly itemStart: Int32Array;
   readonly itemMembers: Int32Array;
+  /**
+   * Distinct evaluators: prefixes announced by exactly the same servers get the same shares in every
+   * scenario (a leaf's decision and weights depend only on which of its servers announce the prefix),
+   * so they share one. evalOf[s * nPrefixes + p] is the evaluator of strategy s and prefix p.
+   */
   private readonly evaluators: PrefixEvaluator[];
+  private readonly evalOf: Int32Array;
+  private readonly evalMax: Float64Array;
+  private readonly evalArg: Int32Array;
+  private readonly evalCap: Float64Array;
   private readonly result: EvalResult = newEvalResult();
 
   constructor(fabricOrIndex: Fabric | FabricIndex, strategies: readonly Strategy[], maxFailures: number, symmetry = true) {
@@ -46,9 +56,25 @@ export class SweepEngine {
     this.strategies = strategies;
     this.nPrefixes = index.prefixes.length;
     this.state = new ScenarioState(index, this.groups, maxFailures);
+    const sameAs = samePrefixes(index);
     this.evaluators = [];
-    for (const s of strategies) for (let p = 0; p < this.nPrefixes; p++) this.evaluators.push(new PrefixEvaluator(index, this.groups, p, s, this.state.leafDown));
-    const n = this.evaluators.length;
+    const n = strategies.length * this.nPrefixes;
+    this.evalOf = new Int32Array(n);
+    const classes = new Map<number, ServerClasses>();
+    strategies.forEach((s, si) => {
+      for (let p = 0; p < this.nPrefixes; p++) {
+        const rep = sameAs[p]!;
+        if (rep === p) {
+          let k = classes.get(p);
+          if (!k) classes.set(p, (k = serverClasses(index, p)));
+          this.evalOf[si * this.nPrefixes + p] = this.evaluators.length;
+          this.evaluators.push(new PrefixEvaluator(index, this.groups, p, s, this.state.leafDown, k));
+        } else this.evalOf[si * this.nPrefixes + p] = this.evalOf[si * this.nPrefixes + rep]!;
+      }
+    });
+    this.evalMax = new Float64Array(this.evaluators.length);
+    this.evalArg = new Int32Array(this.evaluators.length);
+    this.evalCap = new Float64Array(this.evaluators.length);
     this.maxPerCap = new Float64Array(n);
     this.argServer = new Int32Array(n);
     this.liveCapacity = new Float64Array(n);
@@ -66,13 +92,16 @@ export class SweepEngine {
       if (s.state === 'up') els.push(f.spines.length + f.leaves.length + i);
     });
     this.elements = Int32Array.from(els);
-    const groups = new Map<string, number[]>();
+    // Servers are interchangeable when leaf, capacity and set of prefixes agree. The set gets a small
+    // id (a trie over prefix indices in order), so the key needs no per-server sort or join.
+    const setId = symmetry ? prefixSetIds(index) : null;
+    const groups = new Map<string | number, number[]>();
     const S = f.spines.length + f.leaves.length;
     for (const e of els) {
-      let key = `e${e}`;
-      if (symmetry && e >= S) {
-        const server = f.servers[e - S]!;
-        key = `s|${server.leaf}|${server.capacity}|${[...server.prefixes].sort().join(',')}`;
+      let key: string | number = e;
+      if (setId && e >= S) {
+        const s = e - S;
+        key = `${index.serverLeaf[s]}|${index.serverCapacity[s]}|${setId[s]}`;
       }
       let members = groups.get(key);
       if (!members) groups.set(key, (members = []));
@@ -94,7 +123,7 @@ export class SweepEngine {
   }
 
   evaluator(strategy: number, prefix: number): PrefixEvaluator {
-    return this.evaluators[strategy * this.nPrefixes + prefix]!;
+    return this.evaluators[this.evalOf[strategy * this.nPrefixes + prefix]!]!;
   }
 
   /** Whether the last scenario left some prefix without any live capacity. */
@@ -108,11 +137,17 @@ export class SweepEngine {
     const sc = this.state;
     sc.apply(elements, count);
     const r = this.result;
-    for (let i = 0; i < this.evaluators.length; i++) {
-      this.evaluators[i]!.evaluate(sc, r);
-      this.maxPerCap[i] = r.maxPerCap;
-      this.argServer[i] = r.argServer;
-      this.liveCapacity[i] = r.liveCapacity;
+    for (let e = 0; e < this.evaluators.length; e++) {
+      this.evaluators[e]!.evaluate(sc, r);
+      this.evalMax[e] = r.maxPerCap;
+      this.evalArg[e] = r.argServer;
+      this.evalCap[e] = r.liveCapacity;
+    }
+    for (let i = 0; i < this.evalOf.length; i++) {
+      const e = this.evalOf[i]!;
+      this.maxPerCap[i] = this.evalMax[e]!;
+      this.argServer[i] = this.evalArg[e]!;
+      this.liveCapacity[i] = this.evalCap[e]!;
     }
     sc.clear();
   }
@@ -159,3 +194,45 @@ export class SweepEngine {
     return e < f.spines.length + f.leaves.length ? 'leaf' : 'server';
   }
 }
+
+/** Per server, an id of its set of prefixes: equal ids, equal sets. */
+function prefixSetIds(index: FabricIndex): Int32Array {
+  const ids = new Int32Array(index.serverLeaf.length);
+  const P = index.prefixes.length;
+  const next = new Map<number, number>();
+  for (let p = 0; p < P; p++) {
+    const servers = index.prefixes[p]!.servers;
+    for (let k = 0; k < servers.length; k++) {
+      const s = servers[k]!;
+      const key = ids[s]! * (P + 1) + p;
+      let id = next.get(key);
+      if (id === undefined) next.set(key, (id = next.size + 1));
+      ids[s] = id;
+    }
+  }
+  return ids;
+}
+
+/** Per prefix, the first prefix announced by exactly the same servers (itself when none before it is). */
+function samePrefixes(index: FabricIndex): Int32Array {
+  const P = index.prefixes.length;
+  const out = new Int32Array(P);
+  const byLength = new Map<number, number[]>();
+  for (let p = 0; p < P; p++) {
+    out[p] = p;
+    const servers = index.prefixes[p]!.servers;
+    const candidates = byLength.get(servers.length) ?? [];
+    for (const q of candidates) {
+      const other = index.prefixes[q]!.servers;
+      let same = true;
+      for (let k = 0; k < servers.length && same; k++) same = servers[k] === other[k];
+      if (same) {
+        out[p] = q;
+        break;
+      }
+    }
+    if (out[p] === p) byLength.set(servers.length, [...candidates, p]);
+  }
+  return out;
+}
+

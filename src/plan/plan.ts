@@ -5,6 +5,7 @@
  * cancellation are injected; the CLI owns the clock, signals and streams.
  */
 import type { Fabric, Strategy } from '../fabric/types.js';
+import type { FabricIndex } from '../forwarding/fabric-index.js';
 import { SweepEngine } from './engine.js';
 import { quantizationReport, type QuantizationReport } from './quantization.js';
 import { capacityAdvice, prependAdvice, uplinkAdvice, type CapacityAdvice, type PrependAdvice, type UplinkAdvice } from './recommend.js';
@@ -161,9 +162,9 @@ export function* planSteps(fabric: Fabric, o: PlanOptions): Generator<Progress, 
   const deciding: Strategy = o.strategies.includes('ballast') ? 'ballast' : o.strategies[0]!;
   const decidingPlan = strategies.find((s) => s.name === deciding)!;
   // Three more ballast-only sweeps (one per weight model): a fraction of the budget, and only when not stopped.
-  const quantization = yield* quantizationReport(fabric, { k: result.interrupted ? 0 : k, budget: Math.max(1, Math.floor(o.budget / 8)), ...(o.shouldStop ? { shouldStop: o.shouldStop } : {}) });
+  const quantization = yield* quantizationReport(fabric, { index: engine.index, k: result.interrupted ? 0 : k, budget: Math.max(1, Math.floor(o.budget / 8)), ...(o.shouldStop ? { shouldStop: o.shouldStop } : {}) });
   const recommendations = o.recommend && !result.interrupted
-    ? yield* recommend(fabric, o, k, deciding, decidingPlan)
+    ? yield* recommend(fabric, o, k, deciding, decidingPlan, engine.index)
     : { prepend: null, capacity: null, uplinks: null, skipped: result.interrupted ? 'the sweep was interrupted' : 'not requested' };
 
   const f = engine.index.fabric;
@@ -184,10 +185,11 @@ export function* planSteps(fabric: Fabric, o: PlanOptions): Generator<Progress, 
   };
 }
 
-function* recommend(fabric: Fabric, o: PlanOptions, k: number, deciding: Strategy, plan: StrategyPlan): Generator<Progress, Recommendations> {
+function* recommend(fabric: Fabric, o: PlanOptions, k: number, deciding: Strategy, plan: StrategyPlan, index: FabricIndex): Generator<Progress, Recommendations> {
   // Each recommendation re-sweeps a changed fabric: keep that to a fraction of the main budget.
   const ro = {
     k,
+    index,
     budget: Math.max(1, Math.floor(o.budget / 8)),
     deciding,
     capacityCandidates: capacityCandidates(fabric, plan),

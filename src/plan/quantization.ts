@@ -4,6 +4,7 @@
  * fixture's own state. Shows what a spine upgrade (frr8 -> frr10 -> 16-bit) buys.
  */
 import type { Fabric, WeightModel } from '../fabric/types.js';
+import type { FabricIndex } from '../forwarding/fabric-index.js';
 import { SweepEngine } from './engine.js';
 import { sweepSteps, type Progress } from './sweep.js';
 
@@ -38,6 +39,8 @@ export interface QuantizationReport {
 
 export interface QuantizationSweep {
   readonly k: number;
+  /** The fabric's index when the caller has one (saves rebuilding it per model). */
+  readonly index?: FabricIndex;
   readonly budget: number;
   readonly shouldStop?: () => boolean;
 }
@@ -48,7 +51,8 @@ export function* quantizationReport(fabric: Fabric, o: QuantizationSweep): Gener
   let complete = true;
   for (const model of QUANTIZED_MODELS) {
     const variant: Fabric = { ...fabric, spines: fabric.spines.map((s) => ({ ...s, weights: model })) };
-    const engine = new SweepEngine(variant, ['ballast'], o.k);
+    // Only the spines' weight model differs: the index (names, attachments, prefixes) is the same.
+    const engine = new SweepEngine(o.index ? { ...o.index, fabric: variant } : variant, ['ballast'], o.k);
     const swept = yield* sweepSteps(engine, { k: o.k, budget: o.budget, beamWidth: 4, keepWorst: 1, ...(o.shouldStop ? { shouldStop: o.shouldStop } : {}) }, `quantization ${model}`);
     scenarios = swept.evaluated;
     complete &&= swept.complete;

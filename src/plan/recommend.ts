@@ -5,6 +5,7 @@
  * the spines weight their ECMP by capacity.
  */
 import type { Fabric, Server, Strategy } from '../fabric/types.js';
+import type { FabricIndex } from '../forwarding/fabric-index.js';
 import { ScenarioState } from './scenario-state.js';
 import { SweepEngine } from './engine.js';
 import { sweepSteps, type Progress, type SweepResult } from './sweep.js';
@@ -39,6 +40,8 @@ export interface UplinkAdvice {
 
 export interface RecommendOptions {
   readonly k: number;
+  /** The fabric's index when the caller has one (saves rebuilding it for policy variants). */
+  readonly index?: FabricIndex;
   readonly budget: number;
   readonly deciding: Strategy;
   /** Leaves to try adding capacity to (the saturating ones first). */
@@ -49,8 +52,9 @@ export interface RecommendOptions {
 }
 
 /** Sweep the deciding strategy only, within the budget, and summarise. */
-function* quickSweep(fabric: Fabric, strategy: Strategy, o: RecommendOptions, phase: string): Generator<Progress, { factor: number; overloaded: number; result: SweepResult }> {
-  const engine = new SweepEngine(fabric, [strategy], o.k);
+function* quickSweep(fabric: Fabric, strategy: Strategy, o: RecommendOptions, phase: string, sameElements = true): Generator<Progress, { factor: number; overloaded: number; result: SweepResult }> {
+  // A variant with the same elements (only the policy differs) reuses the fabric's index.
+  const engine = new SweepEngine(sameElements && o.index ? { ...o.index, fabric } : fabric, [strategy], o.k);
   const result = yield* sweepSteps(engine, { k: o.k, budget: o.budget, beamWidth: 4, keepWorst: 1, ...(o.shouldStop ? { shouldStop: o.shouldStop } : {}) }, phase);
   const out = result.strategies[0]!;
   return { factor: out.worst[0]?.factor ?? Infinity, overloaded: out.overloadedScenarios, result };
@@ -91,7 +95,7 @@ export function* capacityAdvice(fabric: Fabric, o: RecommendOptions): Generator<
     const capacity = Math.max(...onLeaf.map((s) => s.capacity));
     const prefixes = [...new Set(onLeaf.flatMap((s) => s.prefixes))];
     const added: Server = { name, leaf: leafName, asn: onLeaf[0]!.asn, capacity, prefixes, state: 'up' };
-    const r = yield* quickSweep({ ...fabric, servers: [...fabric.servers, added] }, o.deciding, o, `capacity: one more server behind ${leafName}`);
+    const r = yield* quickSweep({ ...fabric, servers: [...fabric.servers, added] }, o.deciding, o, `capacity: one more server behind ${leafName}`, false);
     out.push({ kind: 'add-capacity', leaf: leafName, addedCapacity: capacity, safeLoadFactor: r.factor, gain: base > 0 ? r.factor / base : Infinity });
   }
   return { baseFactor: base, advice: out.sort((a, b) => b.gain - a.gain) };
@@ -104,7 +108,7 @@ export function* capacityAdvice(fabric: Fabric, o: RecommendOptions): Generator<
 export function uplinkAdvice(fabric: Fabric, o: RecommendOptions): { checked: number; advice: UplinkAdvice[]; leaves: { leaf: string; uplinkCapacity: number; maxLoad: number; scenario: string[] }[] } {
   const withUplink = fabric.leaves.map((l, i) => ({ l, i })).filter(({ l }) => l.uplinkCapacity !== undefined);
   if (withUplink.length === 0) return { checked: 0, advice: [], leaves: [] };
-  const engine = new SweepEngine(fabric, [o.deciding], Math.max(1, ...o.uplinkScenarios.map((s) => s.length)));
+  const engine = new SweepEngine(o.index ?? fabric, [o.deciding], Math.max(1, ...o.uplinkScenarios.map((s) => s.length)));
   const byName = new Map<string, number>();
   for (let e = 0; e < engine.state.elementCount; e++) byName.set(engine.elementName(e), e);
   const scenarios: number[][] = [[]];
