@@ -7,7 +7,7 @@ import type { Strategy } from '../fabric/types.js';
 import { WITHDRAW, type Advertisement } from '../policy/advertisement.js';
 import { capacityToMbps, decide, type DecisionReason } from '../policy/decide.js';
 import type { FabricIndex, Liveness } from './fabric-index.js';
-import { installWeights, type PathIn } from './weights.js';
+import { installWeights, leafPathLength, type PathIn } from './weights.js';
 
 export interface PrefixForwarding {
   /** Per leaf: what it advertises (withdraw when the leaf is down) and why. */
@@ -119,7 +119,7 @@ export function evaluatePrefix(index: FabricIndex, prefix: number, strategy: Str
       const a = advertisements[index.linkLeaf[link]!]!;
       if (a.kind === 'withdraw') continue;
       present.push(link);
-      spinePaths.push({ bandwidthMbps: a.bandwidthMbps, asPathLength: 2 + a.prepend });
+      spinePaths.push({ bandwidthMbps: a.bandwidthMbps, asPathLength: leafPathLength(a.prepend) });
     }
     if (present.length === 0) continue;
     const w = new Float64Array(present.length);

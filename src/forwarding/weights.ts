@@ -44,9 +44,8 @@ export function installWeights(model: WeightModel, missing: MissingBandwidth, pa
       if (bw > max) max = bw;
     }
   }
-  // Plain ECMP: weighting off, a lone path (FRR keeps no multipath info for it), nobody has a value,
-  // or FRR's default of giving up on the whole route when any multipath lacks one.
-  const plain = model === 'ecmp' || inSet <= 1 || withBw === 0 || (missing === 'ecmp-fallback' && withBw < inSet);
+  const plain = plainEcmp(model, missing, inSet, withBw);
+  const rule = WEIGHT_RULES[model];
   let installed = 0;
   for (let i = 0; i < n; i++) {
     const p = paths[i]!;
@@ -54,26 +53,41 @@ export function installWeights(model: WeightModel, missing: MissingBandwidth, pa
       out[i] = 0;
       continue;
     }
-    if (plain) {
-      out[i] = 1;
-      installed++;
-      continue;
-    }
-    const bw = p.bandwidthMbps ? receivedBytesPerSecond(p.bandwidthMbps) : 0;
-    if (bw === 0) {
-      if (missing === 'skip-missing') {
-        out[i] = 0;
-        continue;
-      }
-      // FRR's BGP_ZEBRA_DEFAULT_NHOP_WEIGHT; the 10.x scaling keeps it at its floor of 1.
-      out[i] = 1;
-      installed++;
-      continue;
-    }
-    out[i] = quantize(model, bw, cum, max);
-    installed++;
+    const w = pathWeight(rule, missing, plain, p.bandwidthMbps ? receivedBytesPerSecond(p.bandwidthMbps) : 0, cum, max);
+    out[i] = w;
+    if (w > 0) installed++;
   }
   return installed;
+}
+
+/**
+ * AS-path length of a leaf's path as a spine sees it: the leaf's AS and the server's, plus any
+ * prepends. Only the shortest paths form the ECMP set (multipath-relax), so a prepended leaf drops
+ * out of it entirely while another leaf advertises unprepended: prepending is all-or-nothing.
+ */
+export function leafPathLength(prepend: number): number {
+  return 2 + prepend;
+}
+
+/**
+ * Whether a route's multipaths get plain ECMP (weight 1 each): weighting off, a lone path (FRR
+ * keeps no multipath info for it), nobody has a value, or FRR's default of giving up on the whole
+ * route when any multipath lacks one. `inSet` paths in the ECMP set, `withBw` of them with a value.
+ */
+export function plainEcmp(model: WeightModel, missing: MissingBandwidth, inSet: number, withBw: number): boolean {
+  return model === 'ecmp' || inSet <= 1 || withBw === 0 || (missing === 'ecmp-fallback' && withBw < inSet);
+}
+
+/**
+ * One path's kernel weight within the ECMP set (0: not installed), `bw` its received value (0 for
+ * none), `cum` and `max` over the set's values, `plain` from plainEcmp.
+ */
+export function pathWeight(rule: WeightRule, missing: MissingBandwidth, plain: boolean, bw: number, cum: number, max: number): number {
+  if (plain) return 1;
+  // A path without a value: skip-missing leaves it out; otherwise FRR's BGP_ZEBRA_DEFAULT_NHOP_WEIGHT,
+  // which the 10.x scaling keeps at its floor of 1.
+  if (bw === 0) return missing === 'skip-missing' ? 0 : 1;
+  return ruleWeight(rule, bw, cum, max);
 }
 
 /**

@@ -15,7 +15,8 @@
  */
 import type { Strategy } from '../fabric/types.js';
 import type { FabricIndex } from '../forwarding/fabric-index.js';
-import { quantize } from '../forwarding/weights.js';
+import { WEIGHT_RULES, type WeightRule } from '../fabric/weight-model.js';
+import { leafPathLength, pathWeight, plainEcmp } from '../forwarding/weights.js';
 import { LeafClasses } from './leaf-classes.js';
 import { LeafTables, newLeafTerms, type LeafTerms } from './leaf-terms.js';
 import type { ScenarioState } from './scenario-state.js';
@@ -67,6 +68,8 @@ export class PrefixEvaluator {
   private readonly gMax: Float64Array;
   private readonly gTotal: Float64Array;
   private readonly gCoef: Float64Array;
+  /** Per group, its spines' weight rule (looked up once). */
+  private readonly gRule: readonly WeightRule[];
 
   /** `classes` may be shared between the strategies' evaluators of one prefix (it depends only on the prefix). */
   constructor(index: FabricIndex, groups: SpineGroups, prefix: number, strategy: Strategy, baseLeafDown: Uint8Array, classes: ServerClasses = serverClasses(index, prefix)) {
@@ -96,6 +99,7 @@ export class PrefixEvaluator {
     this.gMax = new Float64Array(groups.count);
     this.gTotal = new Float64Array(groups.count);
     this.gCoef = new Float64Array(groups.count);
+    this.gRule = groups.model.map((m) => WEIGHT_RULES[m]);
   }
 
   /** Evaluate the scenario currently applied to `sc`; fills `out`. */
@@ -216,11 +220,11 @@ export class PrefixEvaluator {
       let best = Infinity;
       for (let i = b.gClassStart[g]!; i < b.gClassStart[g + 1]!; i++) {
         const c = b.gClasses[i]!;
-        if (b.cUp[c] && b.cSize[c]! > this.cRemoved[c]! && 2 + b.cPrepend[c]! < best) best = 2 + b.cPrepend[c]!;
+        if (b.cUp[c] && b.cSize[c]! > this.cRemoved[c]!) best = Math.min(best, leafPathLength(b.cPrepend[c]!));
       }
       for (let j = 0; j < this.tCount; j++) {
         const t = this.tTerms[j]!;
-        if (t.up && 2 + t.prepend < best && this.leafInGroup(this.tLeaf[j]!, g)) best = 2 + t.prepend;
+        if (t.up && this.leafInGroup(this.tLeaf[j]!, g)) best = Math.min(best, leafPathLength(t.prepend));
       }
       if (best === Infinity) continue;
       let inSet = 0;
@@ -230,7 +234,7 @@ export class PrefixEvaluator {
       for (let i = b.gClassStart[g]!; i < b.gClassStart[g + 1]!; i++) {
         const c = b.gClasses[i]!;
         const n = b.cSize[c]! - this.cRemoved[c]!;
-        if (!b.cUp[c] || n === 0 || 2 + b.cPrepend[c]! !== best) continue;
+        if (!b.cUp[c] || n === 0 || leafPathLength(b.cPrepend[c]!) !== best) continue;
         inSet += n;
         const bw = b.cBw[c]!;
         if (bw > 0) {
@@ -241,7 +245,7 @@ export class PrefixEvaluator {
       }
       for (let j = 0; j < this.tCount; j++) {
         const t = this.tTerms[j]!;
-        if (!t.up || 2 + t.prepend !== best || !this.leafInGroup(this.tLeaf[j]!, g)) continue;
+        if (!t.up || leafPathLength(t.prepend) !== best || !this.leafInGroup(this.tLeaf[j]!, g)) continue;
         inSet++;
         if (t.bw > 0) {
           withBw++;
@@ -249,10 +253,8 @@ export class PrefixEvaluator {
           if (t.bw > max) max = t.bw;
         }
       }
-      const model = this.groups.model[g]!;
-      const missing = this.groups.missing[g]!;
       this.gBest[g] = best;
-      this.gPlain[g] = model === 'ecmp' || inSet <= 1 || withBw === 0 || (missing === 'ecmp-fallback' && withBw < inSet) ? 1 : 0;
+      this.gPlain[g] = plainEcmp(this.groups.model[g]!, this.groups.missing[g]!, inSet, withBw) ? 1 : 0;
       this.gCum[g] = cum;
       this.gMax[g] = max;
       let total = 0;
@@ -350,10 +352,8 @@ export class PrefixEvaluator {
 
   /** A leaf's kernel weight on a group's spines, given the group's ECMP set (installWeights per path). */
   private weight(g: number, bw: number, prepend: number): number {
-    if (2 + prepend !== this.gBest[g]) return 0;
-    if (this.gPlain[g]) return 1;
-    if (bw === 0) return this.groups.missing[g] === 'skip-missing' ? 0 : 1;
-    return quantize(this.groups.model[g]!, bw, this.gCum[g]!, this.gMax[g]!);
+    if (leafPathLength(prepend) !== this.gBest[g]) return 0;
+    return pathWeight(this.gRule[g]!, this.groups.missing[g]!, this.gPlain[g] === 1, bw, this.gCum[g]!, this.gMax[g]!);
   }
 
   private leafInGroup(l: number, g: number): boolean {

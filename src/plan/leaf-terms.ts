@@ -6,7 +6,8 @@
  */
 import type { LeafPolicy, Strategy, WeightModel } from '../fabric/types.js';
 import type { FabricIndex, PrefixIndex } from '../forwarding/fabric-index.js';
-import { quantize, receivedBytesPerSecond } from '../forwarding/weights.js';
+import { WEIGHT_RULES, type WeightRule } from '../fabric/weight-model.js';
+import { plainEcmp, receivedBytesPerSecond, ruleWeight } from '../forwarding/weights.js';
 import { capacityToMbps, decide } from '../policy/decide.js';
 import type { ServerClasses } from './server-classes.js';
 
@@ -46,6 +47,7 @@ export class LeafTables {
   /** ballast with weight-servers: the servers' paths carry link-bandwidth, so leaves weight their ECMP. */
   readonly weightServers: boolean;
   readonly leafModel: readonly WeightModel[];
+  readonly leafRule: readonly WeightRule[];
   /** Per class: the link-bandwidth its servers' paths carry toward the leaf (bytes/s), 0 for none. */
   readonly kBw: Float64Array;
   /** Scratch: failed members per class while a leaf is computed. */
@@ -67,6 +69,7 @@ export class LeafTables {
     this.policy = fabric.policy;
     this.weightServers = strategy === 'ballast' && fabric.policy.weightServers;
     this.leafModel = fabric.leaves.map((l) => l.weights);
+    this.leafRule = this.leafModel.map((m) => WEIGHT_RULES[m]);
     const nK = classes.kCap.length;
     this.kBw = new Float64Array(nK);
     if (this.weightServers) for (let j = 0; j < nK; j++) this.kBw[j] = this.serverBw(classes.kCap[j]!);
@@ -101,10 +104,12 @@ export class LeafTables {
     out.prepend = this.dPrepend[l]!;
   }
 
-  /** Whether the leaf's own ECMP toward its servers is plain (each live server weight 1). */
+  /**
+   * Whether the leaf's own ECMP toward its servers is plain (each live server weight 1): server paths
+   * carry values all or none (weightServers), and FRR's default missing rule applies.
+   */
   private plain(l: number, healthy: number): boolean {
-    const model = this.leafModel[l]!;
-    return model === 'ecmp' || healthy <= 1 || !this.weightServers;
+    return plainEcmp(this.leafModel[l]!, 'ecmp-fallback', healthy, this.weightServers ? healthy : 0);
   }
 
   /**
@@ -139,7 +144,7 @@ export class LeafTables {
     if (healthy === 0) return;
     // The leaf's own ECMP toward its servers (installWeights with every path at AS-path length 1,
     // FRR's default missing rule; server values are all set or all absent).
-    const model = this.leafModel[l]!;
+    const rule = this.leafRule[l]!;
     const plain = this.plain(l, healthy);
     const ws = this.wScratch;
     let total = 0;
@@ -147,7 +152,7 @@ export class LeafTables {
     for (let k = from; k < to; k++) {
       const s = p.servers[k]!;
       if (!baseLive[k] || serverFailed[s]) continue;
-      const wk = plain ? 1 : quantize(model, this.serverBw(cap[s]!), cum, max);
+      const wk = plain ? 1 : ruleWeight(rule, this.serverBw(cap[s]!), cum, max);
       ws[j++] = wk;
       total += wk;
       if (w) w[k] = wk;
@@ -214,12 +219,12 @@ export class LeafTables {
     out.a = 0;
     out.b = 0;
     if (healthy > 0) {
-      const model = this.leafModel[l]!;
+      const rule = this.leafRule[l]!;
       const plain = this.plain(l, healthy);
       let total = 0;
       for (let j = from; j < to; j++) {
         const n = c.kCount[j]! - kFailed[j]!;
-        if (n > 0) total += n * (plain ? 1 : quantize(model, this.kBw[j]!, cum, max));
+        if (n > 0) total += n * (plain ? 1 : ruleWeight(rule, this.kBw[j]!, cum, max));
       }
       let r = 0;
       let rClass = -1;
@@ -228,7 +233,7 @@ export class LeafTables {
       for (let j = from; j < to; j++) {
         const n = c.kCount[j]! - kFailed[j]!;
         if (n === 0) continue;
-        const x = (plain ? 1 : quantize(model, this.kBw[j]!, cum, max)) / total / c.kCap[j]!;
+        const x = (plain ? 1 : ruleWeight(rule, this.kBw[j]!, cum, max)) / total / c.kCap[j]!;
         if (x > r) {
           r = x;
           rClass = j;

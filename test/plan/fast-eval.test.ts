@@ -8,14 +8,23 @@ import { loadMetrics } from '../../src/whatif/metrics.js';
 import { metricsOf, newEvalResult, PrefixEvaluator } from '../../src/plan/fast-eval.js';
 import { ScenarioState } from '../../src/plan/scenario-state.js';
 import { groupSpines } from '../../src/plan/spine-groups.js';
-import { fabricSpec, specToFabric } from '../support/random-fabric.js';
+import { fabricSpec, specToFabric, type FabricSpec } from '../support/random-fabric.js';
 
 const close = (a: number, b: number, what: string) => assert.ok(Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b)), `${what}: fast ${a} vs reference ${b}`);
 
-test('the incremental evaluator gives the reference shares and metrics for random fabrics, failures, strategies and weight models', () => {
+/**
+ * Capacities x 0.75: some become fractional (1 -> 0.75, 5 -> 3.75), some stay whole (4 -> 3), so a
+ * prefix's servers take the per-server path (fractional) or the per-capacity-class path (all whole).
+ */
+const fractional = (spec: FabricSpec): FabricSpec => ({ ...spec, leaves: spec.leaves.map((l) => ({ ...l, servers: l.servers.map((s) => ({ ...s, cap: s.cap * 0.75 })) })) });
+
+test('the incremental evaluator gives the reference shares and metrics for random fabrics, failures, strategies, weight models, whole and fractional capacities', () => {
+  let withFractions = 0;
   fc.assert(
-    fc.property(fabricSpec, fc.boolean(), fc.array(fc.array(fc.nat(), { maxLength: 4 }), { minLength: 1, maxLength: 6 }), (spec, sameSpines, scenarios) => {
+    fc.property(fabricSpec, fc.boolean(), fc.boolean(), fc.array(fc.array(fc.nat(), { maxLength: 4 }), { minLength: 1, maxLength: 6 }), (drawn, sameSpines, fractions, scenarios) => {
+      const spec = fractions ? fractional(drawn) : drawn;
       const fabric = specToFabric(spec, { sameSpines });
+      if (fabric.servers.some((s) => !Number.isInteger(s.capacity))) withFractions++;
       const index = indexFabric(fabric);
       const groups = groupSpines(index);
       const sc = new ScenarioState(index, groups, 4);
@@ -76,4 +85,6 @@ test('the incremental evaluator gives the reference shares and metrics for rando
     }),
     { numRuns: 300 },
   );
+  // The per-server path must really have been exercised, not just drawn.
+  assert.ok(withFractions >= 30, `only ${withFractions} of 300 fabrics had fractional capacities`);
 });
