@@ -123,7 +123,7 @@ export function modelVersions(model: WeightModel): string {
     case 'frr10-254':
       return 'FRR 10.2-10.4';
     case 'frr10-16bit':
-      return 'FRR >= 10.5 with --nexthop-weight-16-bit';
+      return 'FRR >= 10.5 16-bit';
     case 'ecmp':
       return 'link-bandwidth ignored';
   }

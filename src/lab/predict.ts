@@ -2,7 +2,7 @@
  * What the forwarding model predicts for the lab's current state, and how the kernels compare.
  * Pure: the prediction is forwarding/shares.ts, the same code the planner runs.
  */
-import type { Fabric } from '../fabric/types.js';
+import type { Fabric, WeightModel } from '../fabric/types.js';
 import { baseLiveness, indexFabric, type FabricIndex } from '../forwarding/fabric-index.js';
 import { evaluatePrefix } from '../forwarding/shares.js';
 import { weightsByDev, type KernelRoute } from './kernel-route.js';
@@ -39,8 +39,9 @@ export function labLiveness(index: FabricIndex, failed: readonly string[]) {
 }
 
 export function predictLab(fabric: Fabric, leafPolicy: LeafPolicyName, failed: readonly string[]): PrefixPrediction[] {
-  // The lab runs FRR 8.4: frr10 models cannot happen there, so predict what the lab really runs.
-  const labFabric: Fabric = { ...fabric, spines: fabric.spines.map((s) => (s.weights === 'ecmp' ? s : { ...s, weights: 'frr8' })) };
+  // The lab runs FRR 8.4: FRR 10 models cannot happen there, so predict what the lab really runs.
+  const as84 = <T extends { readonly weights: WeightModel }>(r: T): T => (r.weights === 'ecmp' ? r : { ...r, weights: 'frr8' });
+  const labFabric: Fabric = { ...fabric, spines: fabric.spines.map(as84), leaves: fabric.leaves.map(as84) };
   const index = indexFabric(labFabric);
   const live = labLiveness(index, failed);
   const strategy = strategyFor(leafPolicy);

@@ -8,6 +8,7 @@
 import { Address6 } from 'ip-address';
 import { parsePrefix } from '../fabric/prefix.js';
 import type { Fabric, Strategy } from '../fabric/types.js';
+import { modelVersions } from '../fabric/weight-model.js';
 import type { AddressFamily, BestpathBandwidth, BgpRouter, RouteMap, RouteMapEntry, RouterConfig } from '../frr/render.js';
 import { capacityToMbps } from '../policy/decide.js';
 import { BallastError } from '../util/errors.js';
@@ -219,8 +220,8 @@ export function labTopology(fabric: Fabric, leafPolicy: LeafPolicyName, runDir: 
   for (const spine of fabric.spines) {
     const leaves = fabric.leaves.filter((l) => l.spines.includes(spine.name)).map((l) => l.name);
     // The lab runs FRR 8.4: it can only weight as frr8, or ignore link-bandwidth (the ecmp model).
-    if (spine.weights === 'frr10' || spine.weights === 'frr10-16bit') {
-      notes.push(`${spine.name}: the fixture's weight model ${spine.weights} needs FRR >= 10; the lab's FRR 8.4 weights as frr8`);
+    if (spine.weights !== 'frr8' && spine.weights !== 'ecmp') {
+      notes.push(`${spine.name}: the fixture's weights are those of ${modelVersions(spine.weights)}; the lab's FRR 8.4 weights as FRR 7.4-9.1 do`);
     }
     const bestpathBandwidth: BestpathBandwidth | undefined =
       spine.weights === 'ecmp' ? 'ignore' : spine.missingBandwidth === 'ecmp-fallback' ? undefined : spine.missingBandwidth;

@@ -7,6 +7,7 @@
 import type { Fabric, Strategy } from '../fabric/types.js';
 import type { FabricIndex } from '../forwarding/fabric-index.js';
 import { SweepEngine } from './engine.js';
+import { frrUpgradeAdvice, type FrrUpgradeAdvice } from './frr-advice.js';
 import { quantizationReport, type QuantizationReport } from './quantization.js';
 import { capacityAdvice, prependAdvice, uplinkAdvice, type CapacityAdvice, type PrependAdvice, type UplinkAdvice } from './recommend.js';
 import { drain, KIND_BITS, sweepSteps, type OrderCoverage, type Progress, type ScenarioHit, type SweepResult } from './sweep.js';
@@ -78,6 +79,8 @@ export interface Coverage {
 
 export interface Recommendations {
   readonly prepend: PrependAdvice | null;
+  /** The FRR versions whose spine weight model would serve this fabric clearly better. */
+  readonly frr: FrrUpgradeAdvice | null;
   readonly capacity: { readonly baseFactor: number; readonly advice: CapacityAdvice[] } | null;
   readonly uplinks: { readonly checked: number; readonly advice: UplinkAdvice[]; readonly leaves: { leaf: string; uplinkCapacity: number; maxLoad: number; scenario: string[] }[] } | null;
   readonly skipped?: string;
@@ -164,8 +167,8 @@ export function* planSteps(fabric: Fabric, o: PlanOptions): Generator<Progress, 
   // Three more ballast-only sweeps (one per weight model): a fraction of the budget, and only when not stopped.
   const quantization = yield* quantizationReport(fabric, { index: engine.index, k: result.interrupted ? 0 : k, budget: Math.max(1, Math.floor(o.budget / 8)), ...(o.shouldStop ? { shouldStop: o.shouldStop } : {}) });
   const recommendations = o.recommend && !result.interrupted
-    ? yield* recommend(fabric, o, k, deciding, decidingPlan, engine.index)
-    : { prepend: null, capacity: null, uplinks: null, skipped: result.interrupted ? 'the sweep was interrupted' : 'not requested' };
+    ? withFrrAdvice(yield* recommend(fabric, o, k, deciding, decidingPlan, engine.index), quantization)
+    : { prepend: null, frr: null, capacity: null, uplinks: null, skipped: result.interrupted ? 'the sweep was interrupted' : 'not requested' };
 
   const f = engine.index.fabric;
   return {
@@ -185,7 +188,11 @@ export function* planSteps(fabric: Fabric, o: PlanOptions): Generator<Progress, 
   };
 }
 
-function* recommend(fabric: Fabric, o: PlanOptions, k: number, deciding: Strategy, plan: StrategyPlan, index: FabricIndex): Generator<Progress, Recommendations> {
+function withFrrAdvice(rec: Omit<Recommendations, 'frr'>, q: QuantizationReport): Recommendations {
+  return { ...rec, frr: rec.skipped ? null : frrUpgradeAdvice(q) };
+}
+
+function* recommend(fabric: Fabric, o: PlanOptions, k: number, deciding: Strategy, plan: StrategyPlan, index: FabricIndex): Generator<Progress, Omit<Recommendations, 'frr'>> {
   // Each recommendation re-sweeps a changed fabric: keep that to a fraction of the main budget.
   const ro = {
     k,

@@ -1,37 +1,42 @@
 /**
  * Quantization report: per leaf, the share of each prefix's traffic the spines would give it under
- * ballast with each FRR weight model, against the ideal (its live capacity over the total), in the
- * fixture's own state. Shows what a spine upgrade (frr8 -> frr10 -> 16-bit) buys.
+ * ballast with each FRR version's weight model, against the ideal (its live capacity over the
+ * total), in the fixture's own state. Shows what a spine upgrade (FRR 8 -> 10 -> 16-bit) buys.
  */
 import type { Fabric, WeightModel } from '../fabric/types.js';
+import { modelVersions, WEIGHT_MODELS } from '../fabric/weight-model.js';
 import type { FabricIndex } from '../forwarding/fabric-index.js';
 import { SweepEngine } from './engine.js';
 import { sweepSteps, type Progress } from './sweep.js';
 
-export const QUANTIZED_MODELS = ['frr8', 'frr10', 'frr10-16bit'] as const satisfies readonly WeightModel[];
+/** Oldest FRR first: 7.4-9.1, 10.2-10.4, 10.0-10.1 and 10.5+, 10.5+ with 16-bit weights. */
+export const QUANTIZED_MODELS = ['frr8', 'frr10-254', 'frr10', 'frr10-16bit'] as const satisfies readonly WeightModel[];
+export type QuantizedModel = (typeof QUANTIZED_MODELS)[number];
 
 export interface QuantizationLeaf {
   readonly leaf: string;
   readonly ideal: number;
   /** Predicted share under each model, keyed by model name. */
-  readonly share: Readonly<Record<(typeof QUANTIZED_MODELS)[number], number>>;
+  readonly share: Readonly<Record<QuantizedModel, number>>;
 }
 
 export interface QuantizationPrefix {
   readonly prefix: string;
   readonly leaves: QuantizationLeaf[];
   /** max over leaves of |share / ideal - 1|, per model; and the leaf where it happens. */
-  readonly worstError: Readonly<Record<(typeof QUANTIZED_MODELS)[number], { readonly error: number; readonly leaf: string | null }>>;
+  readonly worstError: Readonly<Record<QuantizedModel, { readonly error: number; readonly leaf: string | null }>>;
   /**
    * Per model, over the swept failure scenarios: the largest max/ideal server share under ballast
    * (1 = perfect) and the scenario. Failures make leaves unequal, which is where resolution bites.
    */
-  readonly scenarios: Readonly<Record<(typeof QUANTIZED_MODELS)[number], { readonly maxOverIdeal: number; readonly failed: string[] }>>;
+  readonly scenarios: Readonly<Record<QuantizedModel, { readonly maxOverIdeal: number; readonly failed: string[] }>>;
 }
 
 export interface QuantizationReport {
   /** The models the fixture's spines use (the report applies each model to all spines). */
   readonly configured: WeightModel[];
+  /** The FRR versions behind each model, as reports should name them. */
+  readonly versions: Readonly<Record<WeightModel, string>>;
   readonly prefixes: QuantizationPrefix[];
   /** What the scenario figures cover: failures up to k, how many scenarios per model. */
   readonly swept: { readonly k: number; readonly scenarios: number; readonly complete: boolean };
@@ -69,11 +74,11 @@ export function* quantizationReport(fabric: Fabric, o: QuantizationSweep): Gener
     let total = 0;
     for (const c of cap) total += c;
     const leaves: QuantizationLeaf[] = [];
-    const worst = Object.fromEntries(QUANTIZED_MODELS.map((m) => [m, { error: 0, leaf: null as string | null }])) as Record<(typeof QUANTIZED_MODELS)[number], { error: number; leaf: string | null }>;
+    const worst = Object.fromEntries(QUANTIZED_MODELS.map((m) => [m, { error: 0, leaf: null as string | null }])) as Record<QuantizedModel, { error: number; leaf: string | null }>;
     fabric.leaves.forEach((leaf, l) => {
       if (!(cap[l]! > 0) || total <= 0) return;
       const ideal = cap[l]! / total;
-      const share = Object.fromEntries(QUANTIZED_MODELS.map((m, i) => [m, perModel[i]![p]!.share[l]!])) as Record<(typeof QUANTIZED_MODELS)[number], number>;
+      const share = Object.fromEntries(QUANTIZED_MODELS.map((m, i) => [m, perModel[i]![p]!.share[l]!])) as Record<QuantizedModel, number>;
       for (const m of QUANTIZED_MODELS) {
         const error = Math.abs(share[m] / ideal - 1);
         if (error > worst[m].error) worst[m] = { error, leaf: leaf.name };
@@ -83,5 +88,9 @@ export function* quantizationReport(fabric: Fabric, o: QuantizationSweep): Gener
     const scenarioWorst = Object.fromEntries(QUANTIZED_MODELS.map((m, i) => [m, { maxOverIdeal: perModel[i]![p]!.maxOverIdeal, failed: perModel[i]![p]!.failed }])) as QuantizationPrefix['scenarios'];
     return { prefix: service.prefix.text, leaves, worstError: worst, scenarios: scenarioWorst };
   });
-  return { configured: [...new Set(fabric.spines.map((s) => s.weights))], prefixes, swept: { k: o.k, scenarios, complete } };
+  return { configured: [...new Set(fabric.spines.map((s) => s.weights))], versions: modelVersionTable(), prefixes, swept: { k: o.k, scenarios, complete } };
+}
+
+function modelVersionTable(): Record<WeightModel, string> {
+  return Object.fromEntries(WEIGHT_MODELS.map((m) => [m, modelVersions(m)])) as Record<WeightModel, string>;
 }

@@ -317,18 +317,20 @@ const SCRIPT = String.raw`
   });
 
   var qt = document.getElementById('quantization-table');
-  var models = ['frr8', 'frr10', 'frr10-16bit'];
+  var models = ['frr8', 'frr10-254', 'frr10', 'frr10-16bit'];
+  var named = function (m) { return r.quantization.versions[m] || m; };
   r.quantization.prefixes.forEach(function (p) {
-    qt.appendChild(el('p', {}, p.prefix + ': worst error ' + models.map(function (m) { return m + ' ' + (p.worstError[m].error * 100).toFixed(2) + '%'; }).join(', ') + ' (spines configured: ' + r.quantization.configured.join(', ') + ')'));
-    qt.appendChild(el('p', { class: 'note' }, 'Worst max/ideal server share over ' + r.quantization.swept.scenarios + ' scenarios of up to ' + r.quantization.swept.k + ' failures: ' + models.map(function (m) { return m + ' ' + fmt(p.scenarios[m].maxOverIdeal, 3) + ' (' + (p.scenarios[m].failed.join(', ') || 'no failure') + ')'; }).join('; ')));
+    qt.appendChild(el('p', {}, p.prefix + ': worst error ' + models.map(function (m) { return named(m) + ' ' + (p.worstError[m].error * 100).toFixed(2) + '%'; }).join('; ') + ' (spines configured: ' + r.quantization.configured.map(named).join(', ') + ')'));
+    qt.appendChild(el('p', { class: 'note' }, 'Worst max/ideal server share over ' + r.quantization.swept.scenarios + ' scenarios of up to ' + r.quantization.swept.k + ' failures: ' + models.map(function (m) { return named(m) + ' ' + fmt(p.scenarios[m].maxOverIdeal, 3) + ' (' + (p.scenarios[m].failed.join(', ') || 'no failure') + ')'; }).join('; ')));
     var rows = p.leaves.slice().sort(function (a, b) { return Math.abs(b.share.frr8 / b.ideal - 1) - Math.abs(a.share.frr8 / a.ideal - 1); }).slice(0, 16);
-    qt.appendChild(table(['leaf', 'ideal'].concat(models), rows.map(function (l) { return [l.leaf, pct(l.ideal)].concat(models.map(function (m) { return pct(l.share[m]); })); })));
+    qt.appendChild(table(['leaf', 'ideal'].concat(models.map(named)), rows.map(function (l) { return [l.leaf, pct(l.ideal)].concat(models.map(function (m) { return pct(l.share[m]); })); })));
   });
 
   var rl = document.getElementById('recommendation-list');
   var rec = r.recommendations;
   if (rec.skipped) rl.appendChild(el('li', {}, 'Skipped: ' + rec.skipped));
   if (rec.prepend) rl.appendChild(el('li', { class: 'rec' }, 'Spines ' + rec.prepend.spines.join(', ') + ' ignore link-bandwidth; best prepend below-fraction ' + rec.prepend.best.belowFraction + ': safe load ' + fmt(rec.prepend.current.safeLoadFactor, 3) + 'x -> ' + fmt(rec.prepend.best.safeLoadFactor, 3) + 'x.'));
+  if (rec.frr) rl.appendChild(el('li', { class: 'rec' }, 'Spines on ' + rec.frr.current.versions + ' weight this fabric too coarsely: a server gets up to ' + fmt(rec.frr.current.maxOverIdeal, 3) + 'x its ideal share; ' + rec.frr.better.map(function (b) { return fmt(b.maxOverIdeal, 3) + 'x on ' + b.versions; }).join('; ') + '.'));
   if (rec.capacity) rec.capacity.advice.slice(0, 3).forEach(function (a) {
     rl.appendChild(el('li', { class: 'rec' }, 'One more server (capacity ' + a.addedCapacity + ') behind ' + a.leaf + ': safe load ' + fmt(rec.capacity.baseFactor, 3) + 'x -> ' + fmt(a.safeLoadFactor, 3) + 'x.'));
   });

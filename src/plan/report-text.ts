@@ -2,7 +2,8 @@
 import type { Style } from '../util/style.js';
 import { compactNames, table } from '../util/table.js';
 import type { PlanReport, StrategyPlan } from './plan.js';
-import { QUANTIZED_MODELS } from './quantization.js';
+import { QUANTIZED_MODELS, type QuantizedModel } from './quantization.js';
+import type { WeightModel } from '../fabric/weight-model.js';
 
 export function renderPlanText(r: PlanReport, style: Style): string {
   const u = r.unit;
@@ -78,17 +79,19 @@ function worstTable(s: StrategyPlan, unit: string): string {
 function quantizationText(r: PlanReport, style: Style): string[] {
   const out: string[] = [];
   const q = r.quantization;
-  out.push(style.bold('Quantization') + style.dim(` (ballast, no failures; spines configured ${q.configured.join(', ')}): leaf share vs ideal per weight model`));
+  // Speak in FRR versions: the model names are only the fixture's override spelling.
+  const named = (m: WeightModel) => q.versions[m];
+  out.push(style.bold('Quantization') + style.dim(` (ballast, no failures; spines configured ${q.configured.map((m) => `${named(m)} (${m})`).join(', ')}): leaf share vs ideal per spine FRR version`));
   for (const p of q.prefixes) {
-    const worst = QUANTIZED_MODELS.map((m) => `${m} ${(p.worstError[m].error * 100).toFixed(2)}%${p.worstError[m].leaf ? ` (${p.worstError[m].leaf})` : ''}`).join(', ');
+    const worst = QUANTIZED_MODELS.map((m) => `${named(m)} ${(p.worstError[m].error * 100).toFixed(2)}%${p.worstError[m].leaf ? ` (${p.worstError[m].leaf})` : ''}`).join('; ');
     out.push(`  ${p.prefix}: worst leaf error ${worst}`);
-    const sc = QUANTIZED_MODELS.map((m) => `${m} ${p.scenarios[m].maxOverIdeal.toFixed(3)}${p.scenarios[m].failed.length ? ` (${scenarioText(p.scenarios[m].failed)})` : ' (no failure)'}`).join(', ');
+    const sc = QUANTIZED_MODELS.map((m) => `${named(m)} ${p.scenarios[m].maxOverIdeal.toFixed(3)}${p.scenarios[m].failed.length ? ` (${scenarioText(p.scenarios[m].failed)})` : ' (no failure)'}`).join('; ');
     out.push(`    worst max/ideal over ${q.swept.scenarios.toLocaleString('en-US')} scenarios of up to ${q.swept.k} failures${q.swept.complete ? '' : ' (searched)'}: ${sc}`);
-    // The leaves furthest from ideal under the configured model (or frr8), at most 8.
-    const model = (QUANTIZED_MODELS as readonly string[]).includes(q.configured[0] ?? '') ? (q.configured[0] as (typeof QUANTIZED_MODELS)[number]) : 'frr8';
+    // The leaves furthest from ideal under the configured model (or FRR 8's), at most 8.
+    const model = (QUANTIZED_MODELS as readonly string[]).includes(q.configured[0] ?? '') ? (q.configured[0] as QuantizedModel) : 'frr8';
     const rows = [...p.leaves].sort((a, b) => Math.abs(b.share[model] / b.ideal - 1) - Math.abs(a.share[model] / a.ideal - 1)).slice(0, 8);
     if (rows.length && p.worstError[model].error > 1e-9) {
-      out.push(table(['  leaf', 'ideal', ...QUANTIZED_MODELS], rows.map((l) => [`  ${l.leaf}`, pct(l.ideal), ...QUANTIZED_MODELS.map((m) => `${pct(l.share[m])} (${pct(l.share[m] / l.ideal - 1, true)})`)])));
+      out.push(table(['  leaf', 'ideal', ...QUANTIZED_MODELS.map(named)], rows.map((l) => [`  ${l.leaf}`, pct(l.ideal), ...QUANTIZED_MODELS.map((m) => `${pct(l.share[m])} (${pct(l.share[m] / l.ideal - 1, true)})`)])));
     }
   }
   return out;
@@ -108,6 +111,11 @@ function recommendationText(r: PlanReport, style: Style): string[] {
     out.push(better
       ? `  Set policy.mode link-bandwidth+prepend with prepend.below-fraction ${p.best.belowFraction}: safe load ${p.current.safeLoadFactor.toFixed(3)}x -> ${p.best.safeLoadFactor.toFixed(3)}x, overloaded scenarios ${p.current.overloadedScenarios} -> ${p.best.overloadedScenarios}.`
       : `  No prepend threshold (tried ${p.candidates.map((c) => c.belowFraction).join(', ')}) beats the current policy (${p.current.safeLoadFactor.toFixed(3)}x).`);
+  }
+  if (rec.frr) {
+    const f = rec.frr;
+    out.push(`- Spines on ${f.current.versions} weight this fabric too coarsely: a server gets up to ${f.current.maxOverIdeal.toFixed(3)}x its ideal share.`);
+    out.push(`  Upgraded spines bring that to ${f.better.map((b) => `${b.maxOverIdeal.toFixed(3)}x on ${b.versions}`).join('; ')} (same failures, see Quantization).`);
   }
   if (rec.capacity) {
     const best = rec.capacity.advice[0];

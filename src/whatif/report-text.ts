@@ -90,7 +90,7 @@ function strategyNote(s: StrategyResult, style: Style): string {
   const q = s.quantization;
   if (q) {
     if (q.note) parts.push(q.note);
-    else parts.push(q.within ? `within ${q.model} quantization bound ${q.bound.toFixed(3)}` : style.yellow(`beyond ${q.model} quantization bound ${q.bound.toFixed(3)}`));
+    else parts.push(q.within ? `within the ${q.versions} quantization bound ${q.bound.toFixed(3)}` : style.yellow(`beyond the ${q.versions} quantization bound ${q.bound.toFixed(3)}`));
   }
   return parts.join('; ');
 }

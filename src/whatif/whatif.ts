@@ -6,6 +6,7 @@ import type { Fabric, Strategy, WeightModel } from '../fabric/types.js';
 import type { FabricIndex, Liveness } from '../forwarding/fabric-index.js';
 import { evaluatePrefix, type PrefixForwarding } from '../forwarding/shares.js';
 import { quantizationBound } from '../forwarding/weights.js';
+import { modelVersions } from '../fabric/weight-model.js';
 import type { Advertisement } from '../policy/advertisement.js';
 import { capacityToMbps } from '../policy/decide.js';
 import { loadMetrics, type LoadMetrics } from './metrics.js';
@@ -35,7 +36,9 @@ export interface LeafRow {
 }
 
 export interface QuantizationCheck {
+  /** The first spine's model; `versions` names the spines' FRR versions in words (all of them when mixed). */
   readonly model: WeightModel;
+  readonly versions: string;
   /** The worst max/ideal ratio quantization alone can explain in this scenario. */
   readonly bound: number;
   readonly within: boolean;
@@ -165,17 +168,18 @@ function quantizationCheck(index: FabricIndex, pi: number, fwd: PrefixForwarding
   const p = index.prefixes[pi]!;
   const models = new Set(fabric.spines.map((s) => s.weights));
   const model = fabric.spines[0]?.weights ?? 'frr8';
+  const versions = [...models].map(modelVersions).join(' + ');
   if (models.has('ecmp')) {
-    return { model: 'ecmp', bound: Number.POSITIVE_INFINITY, within: false, note: 'some spines ignore link-bandwidth: ballast can only prepend there' };
+    return { model: 'ecmp', versions, bound: Number.POSITIVE_INFINITY, within: false, note: 'some spines ignore link-bandwidth: ballast can only prepend there' };
   }
   if (fwd.reasons.some((r) => r === 'below-threshold')) {
-    return { model, bound: Number.POSITIVE_INFINITY, within: true, note: 'the policy moved a leaf out of the ECMP set on purpose (below its threshold)' };
+    return { model, versions, bound: Number.POSITIVE_INFINITY, within: true, note: 'the policy moved a leaf out of the ECMP set on purpose (below its threshold)' };
   }
   // A spine that lost a link to a leaf still takes its fixed ingress share and pours it into the
   // leaves it still reaches: an imbalance one tier up that no leaf's advertisement can correct.
   const cut = [...index.linkLeaf.keys()].some((i) => live.link?.[i] === 0 && live.spine[index.linkSpine[i]!] && fwd.advertisements[index.linkLeaf[i]!]!.kind !== 'withdraw');
   if (cut) {
-    return { model, bound: Number.POSITIVE_INFINITY, within: metrics.maxOverIdeal <= 1 + 1e-9, note: 'a failed leaf-spine link: that spine spreads its fixed ingress share over the leaves it still reaches' };
+    return { model, versions, bound: Number.POSITIVE_INFINITY, within: metrics.maxOverIdeal <= 1 + 1e-9, note: 'a failed leaf-spine link: that spine spreads its fixed ingress share over the leaves it still reaches' };
   }
   let spineBound = 1;
   let roundingBound = 1;
@@ -208,6 +212,6 @@ function quantizationCheck(index: FabricIndex, pi: number, fwd: PrefixForwarding
     if (sum > 0) leafBound = Math.max(leafBound, quantizationBound(leaf.weights, mbps.map((m) => m / sum)));
   });
   const bound = spineBound * leafBound * roundingBound;
-  return { model, bound, within: metrics.maxOverIdeal <= bound + 1e-9 };
+  return { model, versions, bound, within: metrics.maxOverIdeal <= bound + 1e-9 };
 }
 

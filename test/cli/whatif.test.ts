@@ -15,7 +15,7 @@ test('whatif on the warning scenario: exit 0, the imbalance and the fix side by 
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /^ecmp\s+250\.0% !\s+6\.25/m);
   assert.match(r.stdout, /^num-multipaths\s+40\.0%\s+1\.00/m);
-  assert.match(r.stdout, /^ballast\s+40\.0%\s+1\.00\s.*within frr8 quantization bound/m);
+  assert.match(r.stdout, /^ballast\s+40\.0%\s+1\.00\s.*within the FRR 7\.4-9\.1 quantization bound/m);
   assert.match(r.stdout, /server02\.\.server08\s+leaf01\s+failed/);
   assert.doesNotMatch(r.stdout, /\u001b\[/, 'NO_COLOR honoured');
 });

@@ -95,9 +95,11 @@ test('node names must fit an interface name and not shadow the client', () => {
   assert.throws(() => labTopology(parseFixture(named('client'), 't.yaml'), 'ecmp', '/run/x'), /reserved/);
 });
 
-test('an frr10 spine is run and noted as frr8; the ecmp model ignores link-bandwidth', () => {
+test('an FRR 10 spine is run and noted as FRR 8.4 weights; the ecmp model ignores link-bandwidth', () => {
   const topology = labTopology(parseFixture(fixture('198.51.100.1/32', ', weights: frr10'), 't.yaml'), 'ecmp', '/run/x');
-  assert.match(topology.notes[0]!, /frr10 needs FRR >= 10/);
+  assert.match(topology.notes[0]!, /weights are those of FRR 10\.0-10\.1 or >= 10\.5; the lab's FRR 8\.4 weights as FRR 7\.4-9\.1 do/);
+  const v103 = labTopology(parseFixture(fixture('198.51.100.1/32', ', frr: "10.3"'), 't.yaml'), 'ecmp', '/run/x');
+  assert.match(v103.notes[0]!, /FRR 10\.2-10\.4/);
   const ecmp = labTopology(parseFixture(fixture('198.51.100.1/32', ', weights: ecmp'), 't.yaml'), 'ecmp', '/run/x');
   assert.equal(ecmp.nodes[0]!.frr!.bgp.bestpathBandwidth, 'ignore');
 });

@@ -9,6 +9,7 @@ import { baseLiveness, indexFabric } from '../../src/forwarding/fabric-index.js'
 import { evaluatePrefix } from '../../src/forwarding/shares.js';
 import { loadMetrics } from '../../src/whatif/metrics.js';
 import { SweepEngine } from '../../src/plan/engine.js';
+import { frrUpgradeAdvice } from '../../src/plan/frr-advice.js';
 import { runPlan, type PlanOptions } from '../../src/plan/plan.js';
 import { binomial, sweep } from '../../src/plan/sweep.js';
 
@@ -108,7 +109,7 @@ test('the sweep finds the same safe load as the reference over every scenario (r
   const arb = fc.record({
     leaves: fc.array(fc.array(fc.constantFrom(1, 2, 5, 10), { minLength: 1, maxLength: 4 }), { minLength: 1, maxLength: 4 }),
     spines: fc.integer({ min: 1, max: 3 }),
-    weights: fc.constantFrom('frr8', 'frr10', 'ecmp'),
+    weights: fc.constantFrom('frr8', 'frr10', 'frr10-254', 'ecmp'),
     mode: fc.constantFrom('link-bandwidth', 'prepend', 'link-bandwidth+prepend'),
   });
   fc.assert(fc.property(arb, (spec) => {
@@ -181,13 +182,24 @@ test('quantization: with 120 leaves frr8 weights every leaf 1, so a leaf down to
   const r = runPlan(fabric, options({ k: 1, strategies: ['ballast'] }));
   const q = r.quantization.prefixes[0]!;
   // No failure: all leaves equal, every model exact.
-  for (const m of ['frr8', 'frr10', 'frr10-16bit'] as const) assert.ok(q.worstError[m].error < 1e-9);
+  for (const m of ['frr8', 'frr10-254', 'frr10', 'frr10-16bit'] as const) assert.ok(q.worstError[m].error < 1e-9);
   // One server down: its leaf gets 1/120 of the traffic on one server, ideal 1/239 -> 239/120.
   assert.ok(Math.abs(q.scenarios.frr8.maxOverIdeal - 239 / 120) < 1e-9, `frr8 ${q.scenarios.frr8.maxOverIdeal}`);
   assert.equal(q.scenarios.frr8.failed.length, 1);
   assert.ok(q.scenarios.frr10.maxOverIdeal < 1.01, `frr10 ${q.scenarios.frr10.maxOverIdeal}`);
+  assert.ok(q.scenarios['frr10-254'].maxOverIdeal < 1.01, `frr10-254 ${q.scenarios['frr10-254'].maxOverIdeal}`);
   assert.ok(q.scenarios['frr10-16bit'].maxOverIdeal < 1.0001);
   assert.equal(r.quantization.swept.complete, true);
+  assert.equal(r.quantization.versions.frr8, 'FRR 7.4-9.1');
+  // The advice speaks in versions: FRR 8 spines are what limits this fabric; any FRR 10 fixes it.
+  const advice = frrUpgradeAdvice(r.quantization)!;
+  assert.deepEqual([advice.current.versions, advice.current.maxOverIdeal.toFixed(3)], ['FRR 7.4-9.1', '1.992']);
+  assert.deepEqual(new Set(advice.better.map((b) => b.versions)), new Set(['FRR 10.2-10.4', 'FRR 10.0-10.1 or >= 10.5', 'FRR >= 10.5 16-bit']));
+  // Spines already on FRR 10.3: nothing clearly better to advise.
+  const on103 = generateFixture({ ...GENERATE_DEFAULTS, spines: 2, leaves: 120, serversPerLeaf: 2, prefixes: 1 }).replace(/weights: frr8, /, 'frr: "10.3", ');
+  const r103 = runPlan(parseFixture(on103, 'wide103.yaml'), options({ k: 1, strategies: ['ballast'] }));
+  assert.deepEqual(r103.quantization.configured, ['frr10-254']);
+  assert.equal(frrUpgradeAdvice(r103.quantization), null);
 });
 
 test('Ctrl-C during a long sweep: progress went to stderr, the partial report to stdout, exit 130', async () => {
