@@ -164,7 +164,7 @@ export function* planSteps(fabric: Fabric, o: PlanOptions): Generator<Progress, 
 
   const deciding: Strategy = o.strategies.includes('ballast') ? 'ballast' : o.strategies[0]!;
   const decidingPlan = strategies.find((s) => s.name === deciding)!;
-  // Three more ballast-only sweeps (one per weight model): a fraction of the budget, and only when not stopped.
+  // Four more ballast-only sweeps (one per FRR version line): a fraction of the budget, and only when not stopped.
   const quantization = yield* quantizationReport(fabric, { index: engine.index, k: result.interrupted ? 0 : k, budget: Math.max(1, Math.floor(o.budget / 8)), ...(o.shouldStop ? { shouldStop: o.shouldStop } : {}) });
   const recommendations = o.recommend && !result.interrupted
     ? withFrrAdvice(yield* recommend(fabric, o, k, deciding, decidingPlan, engine.index), quantization)
