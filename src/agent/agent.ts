@@ -26,7 +26,7 @@ import { staticChanges } from './config.js';
 import { changeDrain, drainedNeighbors, holdsAfterStop, NO_DRAINS, type DrainState, type DrainStore } from './drains.js';
 import { applyTimeoutMs, readPrefixes, readRunning, type FrrRunner } from './frr-io.js';
 import { decisionLog, Listeners, type AgentCounters, type AgentNotice } from './notices.js';
-import { observePrefix, peerIndex, type PeerIndex } from './observation.js';
+import { observePrefix, neighborIndex, type NeighborIndex } from './observation.js';
 import { adopt, checkOwnership, desired as ownedDesired, keptLists, ownedNames, serverNeighbors } from './ownership.js';
 import { EMPTY_PREFIX_STATE, evaluate, whatIf, type DecisionRecord, type PrefixState, type WhatIf } from './step.js';
 
@@ -49,7 +49,7 @@ export class Agent {
   private readonly now: () => number;
   private readonly prefixes = new Map<string, PrefixState>();
   private view: OwnedView | null = null;
-  private peers: PeerIndex | null = null;
+  private neighbors: NeighborIndex | null = null;
   private queue: Promise<void> = Promise.resolve();
   private readonly pending = new Set<string>();
   /** Server paths to re-evaluate with `clear ... soft in` (released or newly drained; kept until an apply succeeds). */
@@ -82,7 +82,7 @@ export class Agent {
 
   /** The spine-facing neighbors as FRR names them (interfaces named after the peer in unnumbered fabrics). */
   spineNeighbors(): string[] {
-    return [...(this.peers?.spineNeighbors ?? [])].sort();
+    return [...(this.neighbors?.spineNeighbors ?? [])].sort();
   }
 
   /** The latest evaluation per prefix. */
@@ -131,9 +131,9 @@ export class Agent {
   async start(): Promise<void> {
     this.drains = this.io.drainStore?.load() ?? NO_DRAINS;
     const running = await this.readRunning();
-    const { view, peers } = checkOwnership(running, this.config);
+    const { view, neighbors } = checkOwnership(running, this.config);
     this.view = view;
-    this.peers = peers;
+    this.neighbors = neighbors;
     const adoption = adopt(view, this.config, this.now());
     for (const [text, st] of adoption.states) this.prefixes.set(text, st);
     this.io.logger.info({ event: 'adopted', slot: adoption.slot, prefixes: adoption.adopted, runningRouteMaps: running.routeMaps.size }, 'adopted the running configuration');
@@ -183,7 +183,7 @@ export class Agent {
       for (const p of next.reloadable.prefixes) if (!this.prefixes.has(p.text)) this.prefixes.set(p.text, EMPTY_PREFIX_STATE);
       this.io.logger.info({ event: 'reloaded', prefixes: managed.size }, 'configuration reloaded');
       this.startTimers();
-      await this.refreshPeers();
+      await this.refreshNeighbors();
       await this.observe([...managed], 'reload');
     });
   }
@@ -252,9 +252,9 @@ export class Agent {
     this.pendingRelease.set(neighbor, fams);
   }
 
-  private async refreshPeers(): Promise<RunningConfig> {
+  private async refreshNeighbors(): Promise<RunningConfig> {
     const running = await this.readRunning();
-    this.peers = peerIndex(this.config.reloadable, this.config.static.spinePeerGroup, running.bgp);
+    this.neighbors = neighborIndex(this.config.reloadable, this.config.static.spinePeerGroup, running.bgp);
     // A dry run keeps comparing against the state it pretends to have applied.
     if (!this.io.dryRun || this.view === null) this.view = extractOwned(running, this.names, serverNeighbors(this.config.reloadable));
     return running;
@@ -262,7 +262,7 @@ export class Agent {
 
   /** Read the given prefixes (one vtysh call per batch), decide, damp, and apply what changed. */
   private async observe(prefixTexts: readonly string[], cause: string): Promise<void> {
-    if (this.peers === null) await this.refreshPeers();
+    if (this.neighbors === null) await this.refreshNeighbors();
     const cfg = this.config.reloadable;
     const byText = new Map(cfg.prefixes.map((p) => [p.text, p]));
     const wanted = prefixTexts.map((t) => byText.get(t)).filter((p) => p !== undefined);
@@ -285,7 +285,7 @@ export class Agent {
           this.frrFailure(new BallastError('E_FRR_PARSE', `Asked for ${p.text}, FRR answered ${route.prefix}`), 'read');
           return;
         }
-        const obs = observePrefix(cfg, this.peers!, p, route);
+        const obs = observePrefix(cfg, this.neighbors!, p, route);
         const prev = this.prefixes.get(p.text) ?? EMPTY_PREFIX_STATE;
         const r = evaluate(cfg, obs, prev, now, drained);
         evaluated++;
@@ -337,7 +337,7 @@ export class Agent {
     if (desired === null) return;
     if (this.view === null) {
       try {
-        await this.refreshPeers();
+        await this.refreshNeighbors();
       } catch (err) {
         this.frrFailure(err, 'read of running-config');
         return;
@@ -383,7 +383,7 @@ export class Agent {
   /** Compare FRR's running configuration with what the agent owns; restore and count any drift. */
   private async reconcile(): Promise<void> {
     try {
-      await this.refreshPeers();
+      await this.refreshNeighbors();
     } catch (err) {
       this.frrFailure(err, 'reconcile read');
       return;

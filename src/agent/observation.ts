@@ -1,6 +1,6 @@
 /**
  * From FRR's paths for one prefix to what the decision needs: the healthy server paths. Only paths
- * from server peers count, never the paths a leaf learns back through the spines (which become its
+ * from server neighbors count, never the paths a leaf learns back through the spines (which become its
  * best paths when it loses all its servers). Pure.
  */
 import type { Prefix } from '../fabric/prefix.js';
@@ -34,12 +34,12 @@ export interface PrefixObservation {
 }
 
 /** Which neighbors are servers and which are spines, from the running configuration. */
-export interface PeerIndex {
+export interface NeighborIndex {
   readonly serverNeighbors: ReadonlySet<string>;
   readonly spineNeighbors: ReadonlySet<string>;
 }
 
-export function peerIndex(cfg: AgentReloadable, spinePeerGroup: string, bgp: BgpConfig | null): PeerIndex {
+export function neighborIndex(cfg: AgentReloadable, spinePeerGroup: string, bgp: BgpConfig | null): NeighborIndex {
   const serverNeighbors = new Set(cfg.servers.map((s) => s.neighbor));
   const spineNeighbors = new Set<string>();
   for (const [neighbor, group] of bgp?.neighbors ?? []) {
@@ -50,11 +50,11 @@ export function peerIndex(cfg: AgentReloadable, spinePeerGroup: string, bgp: Bgp
   return { serverNeighbors, spineNeighbors };
 }
 
-export function observePrefix(cfg: AgentReloadable, peers: PeerIndex, prefix: Prefix, route: BgpPrefix): PrefixObservation {
+export function observePrefix(cfg: AgentReloadable, neighbors: NeighborIndex, prefix: Prefix, route: BgpPrefix): PrefixObservation {
   const byNeighbor = new Map<string, ServerPathObservation>();
   for (const path of route.paths) {
     if (!path.valid) continue;
-    if (!isServerPath(cfg, peers, path.neighbor, path.asPath)) continue;
+    if (!isServerPath(cfg, neighbors, path.neighbor, path.asPath)) continue;
     if (byNeighbor.has(path.neighbor)) continue;
     const listed = findServer(cfg.servers, path.neighbor, path.hostname);
     byNeighbor.set(path.neighbor, {
@@ -71,9 +71,9 @@ export function observePrefix(cfg: AgentReloadable, peers: PeerIndex, prefix: Pr
   return { prefix, servers };
 }
 
-function isServerPath(cfg: AgentReloadable, peers: PeerIndex, neighbor: string, asPath: readonly number[]): boolean {
-  if (peers.spineNeighbors.has(neighbor)) return false;
-  if (peers.serverNeighbors.has(neighbor)) return true;
+function isServerPath(cfg: AgentReloadable, neighbors: NeighborIndex, neighbor: string, asPath: readonly number[]): boolean {
+  if (neighbors.spineNeighbors.has(neighbor)) return false;
+  if (neighbors.serverNeighbors.has(neighbor)) return true;
   if (cfg.serverMatch.kind !== 'asn') return false;
   // The server's own AS only (prepends allowed): a path through a spine has the spines' and a leaf's AS in it.
   const asn = cfg.serverMatch.asn;
@@ -85,14 +85,14 @@ function findServer(servers: readonly ServerConfig[], neighbor: string, hostname
 }
 
 /** Configured servers and capacity of a prefix: the listed ones, plus unlisted servers while they are healthy. */
-export function configuredFor(cfg: AgentReloadable, obs: PrefixObservation): { servers: number; capacity: number; listed: number } {
+export function configuredFor(cfg: AgentReloadable, obs: PrefixObservation): { count: number; capacity: number } {
   const listed = cfg.servers.filter((s) => s.prefixes.includes(obs.prefix.text));
-  let servers = listed.length;
+  let count = listed.length;
   let capacity = listed.reduce((a, s) => a + s.capacity, 0);
   for (const s of obs.servers) {
     if (s.listed || !s.admitted) continue;
-    servers++;
+    count++;
     capacity += s.capacity;
   }
-  return { servers, capacity, listed: listed.length };
+  return { count, capacity };
 }

@@ -10,7 +10,7 @@ import type { Prefix } from '../fabric/prefix.js';
 import { initialDamping } from '../policy/damping.js';
 import { BallastError } from '../util/errors.js';
 import type { AgentConfig, AgentReloadable, AgentStatic } from './config.js';
-import { peerIndex, type PeerIndex } from './observation.js';
+import { neighborIndex, type NeighborIndex } from './observation.js';
 import { EMPTY_PREFIX_STATE, type PrefixState } from './step.js';
 
 export function ownedNames(s: AgentStatic): OwnedNames {
@@ -37,9 +37,9 @@ export function keptLists(config: AgentConfig): Set<string> {
 /**
  * Refuse to start on an FRR the agent cannot safely take over: another BGP instance, no spine
  * peer-group, an outbound route-map it does not own (unless named as the chain), or an inbound
- * route-map on a server neighbor it does not own. Returns the owned view and the peers.
+ * route-map on a server neighbor it does not own. Returns the owned view and the neighbors by role.
  */
-export function checkOwnership(running: RunningConfig, config: AgentConfig): { view: OwnedView; peers: PeerIndex } {
+export function checkOwnership(running: RunningConfig, config: AgentConfig): { view: OwnedView; neighbors: NeighborIndex } {
   const s = config.static;
   const bgp = running.bgp;
   if (bgp === null) throw new BallastError('E_AGENT_OWNERSHIP', 'FRR runs no BGP instance: expected `router bgp` with the spine peer-group');
@@ -63,7 +63,7 @@ export function checkOwnership(running: RunningConfig, config: AgentConfig): { v
       throw new BallastError('E_AGENT_OWNERSHIP', `${r.neighbor} uses route-map ${JSON.stringify(r.routeMap)} inbound (${r.af}), which the agent does not own; the agent needs the server neighbors' inbound policy to hold returning servers back`);
     }
   }
-  return { view, peers: peerIndex(config.reloadable, s.spinePeerGroup, bgp) };
+  return { view, neighbors: neighborIndex(config.reloadable, s.spinePeerGroup, bgp) };
 }
 
 export interface Adoption {

@@ -75,6 +75,13 @@ export function healthyServers(obs: PrefixObservation, held: ReadonlySet<string>
   return obs.servers.filter((s) => !drained.has(s.neighbor) && (s.admitted || held.has(s.neighbor)));
 }
 
+const capacityOf = (servers: readonly ServerPathObservation[]): number => servers.reduce((a, s) => a + s.capacity, 0);
+
+/** The shared decision (the planner's too) for these healthy server paths. */
+function decideFor(cfg: AgentReloadable, healthy: readonly ServerPathObservation[], configured: { count: number; capacity: number }) {
+  return decide('ballast', cfg.policy, { healthyCount: healthy.length, healthyCapacity: capacityOf(healthy), configuredCount: configured.count, configuredCapacity: configured.capacity });
+}
+
 /**
  * `drained`: server neighbors an operator took out of rotation. They count as configured but not
  * healthy, and are held at the leaf's door until undrained (then they return through the hold-down).
@@ -87,18 +94,11 @@ export function evaluate(cfg: AgentReloadable, obs: PrefixObservation, prev: Pre
   const stillHeld = new Set([...prev.held].filter((n) => !admitted.some((s) => s.neighbor === n)));
   const waiting = present.filter((s) => !s.admitted && stillHeld.has(s.neighbor));
   const configured = configuredFor(cfg, obs);
-  const decideFor = (servers: readonly ServerPathObservation[]) =>
-    decide('ballast', policy, {
-      healthyServers: servers.length,
-      healthyCapacity: servers.reduce((a, s) => a + s.capacity, 0),
-      configuredServers: configured.servers,
-      configuredCapacity: configured.capacity,
-    });
   const healthy = [...admitted, ...waiting];
-  const decision = decideFor(healthy);
+  const decision = decideFor(cfg, healthy, configured);
   const target = decision.advertisement;
   // What FRR advertises by itself with the admitted paths: cuts have happened already.
-  const native = decideFor(admitted).advertisement;
+  const native = decideFor(cfg, admitted, configured).advertisement;
   const old = prev.damping?.current ?? null;
   let state: DampingState =
     prev.damping === null
@@ -153,7 +153,7 @@ export function evaluate(cfg: AgentReloadable, obs: PrefixObservation, prev: Pre
       prefix: obs.prefix.text,
       healthyServers: healthy.map((s) => s.name),
       heldServers: waiting.filter((s) => !released.includes(s)).map((s) => s.name),
-      liveCapacity: healthy.reduce((a, s) => a + s.capacity, 0),
+      liveCapacity: capacityOf(healthy),
       configuredCapacity: configured.capacity,
       old,
       new: current,
@@ -212,8 +212,6 @@ export interface WhatIf {
 export function whatIf(cfg: AgentReloadable, st: PrefixState, drained: ReadonlySet<string>, fail: ReadonlySet<string>): WhatIf | null {
   if (st.observation === null) return null;
   const healthy = healthyServers(st.observation, st.held, drained).filter((s) => !fail.has(s.name) && !fail.has(s.neighbor));
-  const configured = configuredFor(cfg, st.observation);
-  const liveCapacity = healthy.reduce((a, s) => a + s.capacity, 0);
-  const d = decide('ballast', cfg.policy, { healthyServers: healthy.length, healthyCapacity: liveCapacity, configuredServers: configured.servers, configuredCapacity: configured.capacity });
-  return { advertisement: d.advertisement, reason: d.reason, healthyServers: healthy.map((s) => s.name), liveCapacity };
+  const d = decideFor(cfg, healthy, configuredFor(cfg, st.observation));
+  return { advertisement: d.advertisement, reason: d.reason, healthyServers: healthy.map((s) => s.name), liveCapacity: capacityOf(healthy) };
 }

@@ -1,8 +1,7 @@
 /** The running Agent as the API's AgentApi: reads its beliefs, forwards drains, maps its notices. */
 import type { Agent } from '../agent/agent.js';
-import type { AgentNotice } from '../agent/notices.js';
 import { configuredFor } from '../agent/observation.js';
-import type { AgentApi, AgentEvent, AgentStateView, PrefixView, ServerView } from './agent-api.js';
+import type { AgentApi, AgentStateView, PrefixView, ServerView } from './agent-api.js';
 
 export function agentApi(agent: Agent, options: { dryRun: boolean }): AgentApi {
   const state = (): AgentStateView => {
@@ -15,23 +14,23 @@ export function agentApi(agent: Agent, options: { dryRun: boolean }): AgentApi {
       const st = snapshot.get(p.text);
       const rec = records.get(p.text);
       const obs = st?.observation ?? null;
-      const configured = obs ? configuredFor(r, obs) : { servers: r.servers.filter((s) => s.prefixes.includes(p.text)).length, capacity: 0 };
+      const configured = obs ? configuredFor(r, obs) : { count: r.servers.filter((s) => s.prefixes.includes(p.text)).length, capacity: 0 };
       const healthy = new Set(rec?.healthyServers ?? []);
       const listed = r.servers.filter((s) => s.prefixes.includes(p.text));
       const unlisted = (obs?.servers ?? []).filter((o) => !listed.some((s) => s.neighbor === o.neighbor));
       const servers: ServerView[] = [
-        ...listed.map((s) => ({ name: s.name, peer: s.neighbor, capacity: s.capacity })),
-        ...unlisted.map((o) => ({ name: o.name, peer: o.neighbor, capacity: o.capacity })),
+        ...listed.map((s) => ({ name: s.name, neighbor: s.neighbor, capacity: s.capacity })),
+        ...unlisted.map((o) => ({ name: o.name, neighbor: o.neighbor, capacity: o.capacity })),
       ].map((s) => {
         const drain = drains.leaf ?? drains.servers.get(s.name) ?? null;
         // The AS its path arrived with; 0 while no path from it is seen.
-        const asn = obs?.servers.find((o) => o.neighbor === s.peer)?.asn ?? 0;
+        const asn = obs?.servers.find((o) => o.neighbor === s.neighbor)?.asn ?? 0;
         return { ...s, healthy: healthy.has(s.name), drained: drain !== null, drainReason: drain?.reason ?? '', asn };
       });
       return {
         prefix: p.text,
-        healthyServers: rec?.healthyServers.length ?? 0,
-        configuredServers: configured.servers,
+        healthyCount: rec?.healthyServers.length ?? 0,
+        configuredCount: configured.count,
         liveCapacity: rec?.liveCapacity ?? 0,
         configuredCapacity: rec?.configuredCapacity ?? configured.capacity,
         current: st?.damping?.current ?? null,
@@ -40,7 +39,7 @@ export function agentApi(agent: Agent, options: { dryRun: boolean }): AgentApi {
         nextCheckAt: st?.nextCheckAt ?? null,
         raiseSince: st?.damping?.raiseSince ?? null,
         lastChangeAt: st?.damping?.lastChangeAt ?? null,
-        lastReason: st?.lastReason ?? '',
+        lastReason: st?.lastReason ?? null,
         // Drift is found per leaf configuration (entries are shared by prefixes with the same servers).
         driftTotal: agent.counters.drift,
         servers,
@@ -68,7 +67,7 @@ export function agentApi(agent: Agent, options: { dryRun: boolean }): AgentApi {
   return {
     state,
     subscribe(listener) {
-      return agent.subscribe((n) => listener(toEvent(n)));
+      return agent.subscribe(listener);
     },
     async drain(server, reason) {
       await agent.setDrain(server, reason || 'drained by operator');
@@ -82,21 +81,8 @@ export function agentApi(agent: Agent, options: { dryRun: boolean }): AgentApi {
       const snapshot = agent.snapshot();
       // Prefixes not read from FRR yet have nothing to predict from.
       return [...agent.whatIf(fail)].flatMap(([prefix, w]) =>
-        w === null ? [] : [{ prefix, current: snapshot.get(prefix)?.damping?.current ?? null, predicted: w.advertisement, reason: w.reason, healthyServers: w.healthyServers.length, liveCapacity: w.liveCapacity }],
+        w === null ? [] : [{ prefix, current: snapshot.get(prefix)?.damping?.current ?? null, predicted: w.advertisement, reason: w.reason, healthyCount: w.healthyServers.length, liveCapacity: w.liveCapacity }],
       );
     },
   };
-}
-
-function toEvent(n: AgentNotice): AgentEvent {
-  switch (n.kind) {
-    case 'decision': {
-      const r = n.record;
-      return { kind: 'decision', at: n.at, prefix: r.prefix, old: r.old, new: r.new, target: r.target, reason: r.reason, hold: r.hold, healthyServers: r.healthyServers, liveCapacity: r.liveCapacity, changed: r.changed };
-    }
-    case 'observation':
-      return { kind: 'observation', at: n.at, prefix: n.prefix, healthyServers: n.healthyServers, liveCapacity: n.liveCapacity };
-    case 'drift':
-      return { kind: 'drift', at: n.at, detail: n.differences.join('; ') };
-  }
 }

@@ -3,12 +3,20 @@
  * these to protobuf messages and back; the agent adapter (agent-adapter.ts) provides them. Keeping the
  * boundary here lets the API be tested against a scripted agent and the agent stay free of protobuf.
  */
+import type { AgentNotice } from '../agent/notices.js';
 import type { LeafPolicy } from '../fabric/types.js';
 import type { Advertisement } from '../policy/advertisement.js';
+import type { Hold } from '../policy/damping.js';
+import type { DecisionReason } from '../policy/decide.js';
 
+/**
+ * Names follow the agent's, not the proto's: counts are `*Count` (the proto's `healthy_servers` is a
+ * count in PrefixState and a list of names in Decision) and a server's BGP session is its `neighbor`
+ * (the proto's `Server.peer`). agent-service.ts maps between the two.
+ */
 export interface ServerView {
   readonly name: string;
-  readonly peer: string;
+  readonly neighbor: string;
   readonly capacity: number;
   readonly healthy: boolean;
   readonly drained: boolean;
@@ -38,17 +46,18 @@ export interface ReceivedPathView {
 
 export interface PrefixView {
   readonly prefix: string;
-  readonly healthyServers: number;
-  readonly configuredServers: number;
+  readonly healthyCount: number;
+  readonly configuredCount: number;
   readonly liveCapacity: number;
   readonly configuredCapacity: number;
   readonly current: Advertisement | null;
   readonly target: Advertisement | null;
-  readonly hold: string;
+  readonly hold: Hold;
   readonly nextCheckAt: number | null;
   readonly raiseSince: number | null;
   readonly lastChangeAt: number | null;
-  readonly lastReason: string;
+  /** null before the first decision (and on observers). */
+  readonly lastReason: DecisionReason | null;
   readonly driftTotal: number;
   readonly servers: readonly ServerView[];
   /** Observers: the installed route and the paths received; agents leave them out. */
@@ -79,23 +88,11 @@ export interface AgentStateView {
   readonly bestpathBandwidth?: string;
 }
 
-export type AgentEvent =
-  | {
-      readonly kind: 'decision';
-      readonly at: number;
-      readonly prefix: string;
-      readonly old: Advertisement | null;
-      readonly new: Advertisement;
-      readonly target: Advertisement;
-      readonly reason: string;
-      readonly hold: string;
-      readonly healthyServers: readonly string[];
-      readonly liveCapacity: number;
-      readonly changed: boolean;
-    }
-  | { readonly kind: 'observation'; readonly at: number; readonly prefix: string; readonly healthyServers: readonly string[]; readonly liveCapacity: number }
-  | { readonly kind: 'drift'; readonly at: number; readonly detail: string }
-  | { readonly kind: 'route'; readonly at: number; readonly prefix: string; readonly installed: readonly InstalledNexthopView[] };
+/**
+ * What Watch streams: an agent's own notices as they are (a decision carries its DecisionRecord),
+ * and an observer's installed-route changes. eventMessage (agent-service.ts) maps them to WatchResponse.
+ */
+export type AgentEvent = AgentNotice | { readonly kind: 'route'; readonly at: number; readonly prefix: string; readonly installed: readonly InstalledNexthopView[] };
 
 export interface DrainView {
   readonly drained: readonly string[];
@@ -106,8 +103,8 @@ export interface PrefixWhatIfView {
   readonly prefix: string;
   readonly current: Advertisement | null;
   readonly predicted: Advertisement;
-  readonly reason: string;
-  readonly healthyServers: number;
+  readonly reason: DecisionReason;
+  readonly healthyCount: number;
   readonly liveCapacity: number;
 }
 

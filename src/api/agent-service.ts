@@ -37,17 +37,17 @@ const date = (ms: number | null): Date | undefined => (ms === null ? undefined :
 function prefixMessage(p: PrefixView) {
   return {
     prefix: p.prefix,
-    healthyServers: p.healthyServers,
-    configuredServers: p.configuredServers,
+    healthyServers: p.healthyCount,
+    configuredServers: p.configuredCount,
     liveCapacity: p.liveCapacity,
     configuredCapacity: p.configuredCapacity,
     current: toPbAdvertisement(p.current),
     target: toPbAdvertisement(p.target),
     damping: { hold: p.hold, nextCheckAt: date(p.nextCheckAt), raiseSince: date(p.raiseSince) },
     lastChange: date(p.lastChangeAt),
-    lastReason: p.lastReason,
+    lastReason: p.lastReason ?? '',
     driftTotal: p.driftTotal,
-    servers: p.servers.map((s) => ({ ...s })),
+    servers: p.servers.map(({ neighbor, ...s }) => ({ ...s, peer: neighbor })),
     installed: (p.installed ?? []).map(nexthopMessage),
     received: (p.received ?? []).map((r) => ({ peer: r.peer, asPath: [...r.asPath], multipath: r.multipath, ...(r.bandwidthBytes === null ? {} : { bandwidthBytesPerSecond: r.bandwidthBytes }) })),
   };
@@ -87,32 +87,35 @@ export function stateMessage(s: AgentStateView, only: readonly string[] = []): G
 export function eventMessage(e: AgentEvent): WatchResponse {
   const time = new Date(e.at);
   switch (e.kind) {
-    case 'decision':
+    case 'decision': {
+      const r = e.record;
       return {
         time,
         decision: {
-          prefix: e.prefix,
-          old: toPbAdvertisement(e.old),
-          new: toPbAdvertisement(e.new),
-          target: toPbAdvertisement(e.target),
-          reason: e.reason,
-          hold: e.hold,
-          healthyServers: [...e.healthyServers],
-          liveCapacity: e.liveCapacity,
-          changed: e.changed,
+          prefix: r.prefix,
+          old: toPbAdvertisement(r.old),
+          new: toPbAdvertisement(r.new),
+          target: toPbAdvertisement(r.target),
+          reason: r.reason,
+          hold: r.hold,
+          healthyServers: [...r.healthyServers],
+          liveCapacity: r.liveCapacity,
+          changed: r.changed,
         },
       };
+    }
     case 'observation':
       return { time, observation: { prefix: e.prefix, healthyServers: [...e.healthyServers], liveCapacity: e.liveCapacity } };
     case 'drift':
-      return { time, drift: { detail: e.detail } };
+      return { time, drift: { detail: e.differences.join('; ') } };
     case 'route':
       return { time, route: { prefix: e.prefix, installed: e.installed.map(nexthopMessage) } };
   }
 }
 
 function eventPrefix(e: AgentEvent): string | null {
-  return e.kind === 'drift' ? null : e.prefix;
+  if (e.kind === 'drift') return null;
+  return e.kind === 'decision' ? e.record.prefix : e.prefix;
 }
 
 /** BallastError codes that are the caller's mistake map to INVALID_ARGUMENT / NOT_FOUND; the rest to UNAVAILABLE. */
@@ -164,7 +167,7 @@ export function agentService(api: AgentApi): AgentServiceServer {
         current: toPbAdvertisement(p.current),
         predicted: toPbAdvertisement(p.predicted),
         reason: p.reason,
-        healthyServers: p.healthyServers,
+        healthyServers: p.healthyCount,
         liveCapacity: p.liveCapacity,
       })),
     })),

@@ -53,7 +53,7 @@ export function registerAgentMetrics(registry: Registry, api: AgentApi): AgentMe
     registers: [registry],
     collect() {
       this.reset();
-      for (const p of state().prefixes) this.set({ prefix: p.prefix }, p.healthyServers);
+      for (const p of state().prefixes) this.set({ prefix: p.prefix }, p.healthyCount);
     },
   });
   new Gauge({
@@ -127,9 +127,10 @@ export function registerAgentMetrics(registry: Registry, api: AgentApi): AgentMe
   });
   const unsubscribe = api.subscribe((e) => {
     if (e.kind !== 'decision') return;
-    decisions.inc({ prefix: e.prefix, reason: e.reason });
-    if (e.changed) changes.inc({ prefix: e.prefix });
-    if (e.hold !== 'none') holds.inc({ prefix: e.prefix, hold: e.hold });
+    const r = e.record;
+    decisions.inc({ prefix: r.prefix, reason: r.reason });
+    if (r.changed) changes.inc({ prefix: r.prefix });
+    if (r.hold !== 'none') holds.inc({ prefix: r.prefix, hold: r.hold });
   });
   return {
     timeVtysh(fn) {

@@ -66,25 +66,25 @@ export function evaluatePrefix(index: FabricIndex, prefix: number, strategy: Str
       reasons[l] = 'leaf-down';
       continue;
     }
-    let healthyServers = 0;
+    let healthyCount = 0;
     let healthyCapacity = 0;
     for (let k = from; k < to; k++) {
       const s = p.servers[k]!;
       if (live.server[s]) {
         serverLive[k] = 1;
-        healthyServers++;
+        healthyCount++;
         healthyCapacity += index.serverCapacity[s]!;
       }
     }
     const d = decide(strategy, policy, {
-      healthyServers,
+      healthyCount,
       healthyCapacity,
-      configuredServers: p.configuredServers[l]!,
+      configuredCount: p.configuredServers[l]!,
       configuredCapacity: p.configuredCapacity[l]!,
     });
     advertisements[l] = d.advertisement;
     reasons[l] = d.reason;
-    if (healthyServers === 0) continue;
+    if (healthyCount === 0) continue;
     serverPaths.length = 0;
     for (let k = from; k < to; k++) {
       if (!serverLive[k]) continue;

@@ -92,7 +92,7 @@ export class LeafTables {
   private decideInto(l: number, healthy: number, healthyCap: number, out: LeafTerms): void {
     if (this.dHealthy[l] !== healthy || this.dCap[l] !== healthyCap) {
       const p = this.p;
-      const adv = decide(this.strategy, this.policy, { healthyServers: healthy, healthyCapacity: healthyCap, configuredServers: p.configuredServers[l]!, configuredCapacity: p.configuredCapacity[l]! }).advertisement;
+      const adv = decide(this.strategy, this.policy, { healthyCount: healthy, healthyCapacity: healthyCap, configuredCount: p.configuredServers[l]!, configuredCapacity: p.configuredCapacity[l]! }).advertisement;
       this.dHealthy[l] = healthy;
       this.dCap[l] = healthyCap;
       this.dUp[l] = adv.kind === 'advertise' ? 1 : 0;

@@ -8,9 +8,9 @@ import { WITHDRAW, type Advertisement } from './advertisement.js';
 
 /** What a leaf knows about one prefix: counts and capacities, healthy and configured. */
 export interface LeafPrefixState {
-  readonly healthyServers: number;
+  readonly healthyCount: number;
   readonly healthyCapacity: number;
-  readonly configuredServers: number;
+  readonly configuredCount: number;
   readonly configuredCapacity: number;
 }
 
@@ -32,12 +32,12 @@ export interface Decision {
 }
 
 export function decide(strategy: Strategy, policy: LeafPolicy, state: LeafPrefixState): Decision {
-  if (state.healthyServers <= 0 || state.healthyCapacity <= 0) return { advertisement: WITHDRAW, reason: 'no-healthy-servers' };
+  if (state.healthyCount <= 0 || state.healthyCapacity <= 0) return { advertisement: WITHDRAW, reason: 'no-healthy-servers' };
   switch (strategy) {
     case 'ecmp':
       return { advertisement: { kind: 'advertise', bandwidthMbps: null, prepend: 0 }, reason: 'ecmp' };
     case 'num-multipaths':
-      return { advertisement: { kind: 'advertise', bandwidthMbps: Math.min(state.healthyServers, MAX_BANDWIDTH_MBPS), prepend: 0 }, reason: 'path-count' };
+      return { advertisement: { kind: 'advertise', bandwidthMbps: Math.min(state.healthyCount, MAX_BANDWIDTH_MBPS), prepend: 0 }, reason: 'path-count' };
     case 'ballast': {
       // With link-bandwidth on the server paths, FRR re-advertises their sum to the spines by itself,
       // so even the prepend mode carries a value then; stating it explicitly keeps planner and FRR equal.
@@ -58,6 +58,6 @@ export function capacityToMbps(policy: LeafPolicy, capacity: number): number {
 }
 
 function belowThreshold(policy: LeafPolicy, state: LeafPrefixState): boolean {
-  if (state.healthyServers < policy.prependBelowServers) return true;
+  if (state.healthyCount < policy.prependBelowServers) return true;
   return state.configuredCapacity > 0 && state.healthyCapacity / state.configuredCapacity < policy.prependBelowFraction;
 }

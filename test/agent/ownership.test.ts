@@ -19,9 +19,9 @@ const running = (af: string[] = []) => parse(base.replace('{{AF}}', af.join('\n'
 const refused = (pattern: RegExp) => (e: unknown) => e instanceof BallastError && e.code === 'E_AGENT_OWNERSHIP' && pattern.test(e.message);
 
 test('ownership: a leaf with the spine peer-group and nothing foreign is taken over', () => {
-  const { view, peers } = checkOwnership(running(), cfg);
-  assert.deepEqual([...peers.spineNeighbors], ['sp1']);
-  assert.deepEqual([...peers.serverNeighbors].sort(), ['s11', 's12', 's13']);
+  const { view, neighbors } = checkOwnership(running(), cfg);
+  assert.deepEqual([...neighbors.spineNeighbors], ['sp1']);
+  assert.deepEqual([...neighbors.serverNeighbors].sort(), ['s11', 's12', 's13']);
   const a = adopt(view, cfg, 5);
   assert.equal(a.adopted, 0);
   assert.equal(a.slot, null);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { parseAgentConfig } from '../../src/agent/config.js';
-import { observePrefix, peerIndex } from '../../src/agent/observation.js';
+import { observePrefix, neighborIndex } from '../../src/agent/observation.js';
 import { EMPTY_PREFIX_STATE, evaluate, type PrefixState } from '../../src/agent/step.js';
 import { parseBgpPrefix } from '../../src/frr/bgp-prefix.js';
 import { parseRunningConfig } from '../../src/frr/running-config.js';
@@ -15,10 +15,10 @@ const running = parseRunningConfig(new FakeFrr(base).runningConfig());
 
 function setup(yaml = GOOD) {
   const cfg = parseAgentConfig(yaml, 'agent.yaml').reloadable;
-  const peers = peerIndex(cfg, 'SPINE', running.bgp);
+  const neighbors = neighborIndex(cfg, 'SPINE', running.bgp);
   const prefix = cfg.prefixes[0]!;
   const step = (servers: string[], prev: PrefixState, now: number, opts: { lb?: boolean; held?: string[] } = {}) =>
-    evaluate(cfg, observePrefix(cfg, peers, prefix, parseBgpPrefix(JSON.parse(routeWith(servers, opts)))), prev, now);
+    evaluate(cfg, observePrefix(cfg, neighbors, prefix, parseBgpPrefix(JSON.parse(routeWith(servers, opts)))), prev, now);
   return { cfg, step };
 }
 

@@ -1,5 +1,7 @@
 /** A scripted AgentApi for the API layer's tests: state in memory, events pushed by the test. */
-import type { AgentApi, AgentEvent, AgentStateView, DrainView, PrefixWhatIfView } from '../../src/api/agent-api.js';
+import type { AgentNotice } from '../../src/agent/notices.js';
+import type { DecisionRecord } from '../../src/agent/step.js';
+import type { AgentApi, AgentStateView, DrainView, PrefixWhatIfView } from '../../src/api/agent-api.js';
 import type { LeafPolicy } from '../../src/fabric/types.js';
 import { BallastError } from '../../src/util/errors.js';
 
@@ -15,7 +17,7 @@ export const POLICY: LeafPolicy = {
 };
 
 export class FakeAgent implements AgentApi {
-  readonly listeners = new Set<(e: AgentEvent) => void>();
+  readonly listeners = new Set<(e: AgentNotice) => void>();
   drained = new Map<string, string>();
   leafDrained = false;
   servers = ['srv11', 'srv12'];
@@ -36,8 +38,8 @@ export class FakeAgent implements AgentApi {
       prefixes: [
         {
           prefix: '198.51.100.1/32',
-          healthyServers: 2,
-          configuredServers: 2,
+          healthyCount: 2,
+          configuredCount: 2,
           liveCapacity: 20,
           configuredCapacity: 20,
           current: { kind: 'advertise', bandwidthMbps: 2000, prepend: 0 },
@@ -48,18 +50,18 @@ export class FakeAgent implements AgentApi {
           lastChangeAt: 1_700_000_001_000,
           lastReason: 'live-capacity',
           driftTotal: 1,
-          servers: this.servers.map((name) => ({ name, peer: name, capacity: 10, healthy: true, drained: this.drained.has(name), drainReason: this.drained.get(name) ?? '', asn: 65300 })),
+          servers: this.servers.map((name) => ({ name, neighbor: name, capacity: 10, healthy: true, drained: this.drained.has(name), drainReason: this.drained.get(name) ?? '', asn: 65300 })),
         },
       ],
     };
   }
 
-  subscribe(listener: (e: AgentEvent) => void): () => void {
+  subscribe(listener: (e: AgentNotice) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
 
-  emit(e: AgentEvent): void {
+  emit(e: AgentNotice): void {
     for (const l of this.listeners) l(e);
   }
 
@@ -78,6 +80,12 @@ export class FakeAgent implements AgentApi {
 
   whatIf(fail: readonly string[]): PrefixWhatIfView[] {
     const left = this.servers.filter((s) => !fail.includes(s)).length;
-    return [{ prefix: '198.51.100.1/32', current: { kind: 'advertise', bandwidthMbps: 2000, prepend: 0 }, predicted: left ? { kind: 'advertise', bandwidthMbps: left * 1000, prepend: 0 } : { kind: 'withdraw' }, reason: left ? 'live-capacity' : 'no-healthy-servers', healthyServers: left, liveCapacity: left * 10 }];
+    return [{ prefix: '198.51.100.1/32', current: { kind: 'advertise', bandwidthMbps: 2000, prepend: 0 }, predicted: left ? { kind: 'advertise', bandwidthMbps: left * 1000, prepend: 0 } : { kind: 'withdraw' }, reason: left ? 'live-capacity' : 'no-healthy-servers', healthyCount: left, liveCapacity: left * 10 }];
   }
+}
+
+/** A decision notice as the agent sends it; the fields a test does not name take quiet defaults. */
+export function decisionNotice(r: Partial<DecisionRecord> & Pick<DecisionRecord, 'prefix' | 'new'>, at = Date.now()): AgentNotice {
+  const record: DecisionRecord = { healthyServers: [], heldServers: [], liveCapacity: 0, configuredCapacity: 0, old: null, target: r.new, reason: 'live-capacity', hold: 'none', changed: true, render: 'explicit', ...r };
+  return { kind: 'decision', at, cause: 'test', record };
 }

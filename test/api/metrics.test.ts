@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import parsePrometheus from 'parse-prometheus-text-format';
 import { newRegistry, registerAgentMetrics, registerHealthMetrics, serveMetrics } from '../../src/api/metrics.js';
 import type { HealthSnapshot } from '../../src/health/snapshot.js';
-import { FakeAgent } from './fake-agent.js';
+import { decisionNotice, FakeAgent } from './fake-agent.js';
 
 interface Family {
   name: string;
@@ -37,9 +37,9 @@ test('agent metrics parse as Prometheus text and move when a server fails', asyn
     agent.state = () => {
       const s = original();
       const p = s.prefixes[0]!;
-      return { ...s, prefixes: [{ ...p, healthyServers: 1, liveCapacity: 10, current: { kind: 'advertise', bandwidthMbps: 1000, prepend: 0 } }] };
+      return { ...s, prefixes: [{ ...p, healthyCount: 1, liveCapacity: 10, current: { kind: 'advertise', bandwidthMbps: 1000, prepend: 0 } }] };
     };
-    agent.emit({ kind: 'decision', at: Date.now(), prefix: '198.51.100.1/32', old: { kind: 'advertise', bandwidthMbps: 2000, prepend: 0 }, new: { kind: 'advertise', bandwidthMbps: 1000, prepend: 0 }, target: { kind: 'advertise', bandwidthMbps: 1000, prepend: 0 }, reason: 'live-capacity', hold: 'none', healthyServers: ['srv12'], liveCapacity: 10, changed: true });
+    agent.emit(decisionNotice({ prefix: '198.51.100.1/32', old: { kind: 'advertise', bandwidthMbps: 2000, prepend: 0 }, new: { kind: 'advertise', bandwidthMbps: 1000, prepend: 0 }, target: { kind: 'advertise', bandwidthMbps: 1000, prepend: 0 }, reason: 'live-capacity', hold: 'none', healthyServers: ['srv12'], liveCapacity: 10, changed: true }));
     const timed = metrics.timeVtysh(async () => 'ok');
     await timed();
     await assert.rejects(metrics.timeVtysh(async () => { throw new Error('hung'); })());

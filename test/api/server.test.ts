@@ -12,7 +12,7 @@ import { startApiServer } from '../../src/api/server.js';
 import { parseListen } from '../../src/api/listen.js';
 import { AdvertisementKind } from '../../src/gen/ballast/v1/agent.js';
 import { BallastError } from '../../src/util/errors.js';
-import { FakeAgent } from './fake-agent.js';
+import { decisionNotice, FakeAgent } from './fake-agent.js';
 import { listServices } from './reflection.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ballast-api-'));
@@ -45,12 +45,12 @@ test('unix socket: mode 0660, GetState, Drain, Undrain, Plan and Watch round-tri
     const seen: string[] = [];
     const w = client.watch([], (e) => seen.push(e.decision?.prefix ?? e.drift?.detail ?? '?'));
     for (let i = 0; i < 50 && agent.listeners.size === 0; i++) await new Promise((r) => setTimeout(r, 20));
-    agent.emit({ kind: 'decision', at: Date.now(), prefix: '198.51.100.1/32', old: null, new: { kind: 'withdraw' }, target: { kind: 'withdraw' }, reason: 'no-healthy-servers', hold: 'none', healthyServers: [], liveCapacity: 0, changed: true });
-    agent.emit({ kind: 'drift', at: Date.now(), detail: 'route-map entry restored' });
+    agent.emit(decisionNotice({ prefix: '198.51.100.1/32', old: null, new: { kind: 'withdraw' }, target: { kind: 'withdraw' }, reason: 'no-healthy-servers', hold: 'none', healthyServers: [], liveCapacity: 0, changed: true }));
+    agent.emit({ kind: 'drift', at: Date.now(), differences: ['route-map entry restored', 'hold list restored'] });
     for (let i = 0; i < 50 && seen.length < 2; i++) await new Promise((r) => setTimeout(r, 20));
     w.stop();
     await w.done;
-    assert.deepEqual(seen, ['198.51.100.1/32', 'route-map entry restored']);
+    assert.deepEqual(seen, ['198.51.100.1/32', 'route-map entry restored; hold list restored']);
     for (let i = 0; i < 50 && agent.listeners.size > 0; i++) await new Promise((r) => setTimeout(r, 20));
     assert.equal(agent.listeners.size, 0, 'a cancelled watch unsubscribes');
   } finally {

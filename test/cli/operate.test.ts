@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { startApiServer, type ApiServer } from '../../src/api/server.js';
 import { parseListen } from '../../src/api/listen.js';
-import { FakeAgent } from '../api/fake-agent.js';
+import { decisionNotice, FakeAgent } from '../api/fake-agent.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ballast-op-'));
 const sock = join(dir, 'agent.sock');
@@ -64,7 +64,7 @@ test('ballast drain and undrain reach the agent; an unknown server exits 2', asy
 test('ballast watch streams a decision as it happens', async () => {
   const pending = ballast(['watch', '--agent', `unix://${sock}`], /decision/);
   for (let i = 0; i < 200 && agent.listeners.size === 0; i++) await new Promise((r) => setTimeout(r, 25));
-  agent.emit({ kind: 'decision', at: Date.now(), prefix: '198.51.100.1/32', old: { kind: 'advertise', bandwidthMbps: 2000, prepend: 0 }, new: { kind: 'advertise', bandwidthMbps: 1000, prepend: 0 }, target: { kind: 'advertise', bandwidthMbps: 1000, prepend: 0 }, reason: 'live-capacity', hold: 'none', healthyServers: ['srv12'], liveCapacity: 10, changed: true });
+  agent.emit(decisionNotice({ prefix: '198.51.100.1/32', old: { kind: 'advertise', bandwidthMbps: 2000, prepend: 0 }, new: { kind: 'advertise', bandwidthMbps: 1000, prepend: 0 }, target: { kind: 'advertise', bandwidthMbps: 1000, prepend: 0 }, reason: 'live-capacity', hold: 'none', healthyServers: ['srv12'], liveCapacity: 10, changed: true }));
   const r = await pending;
   assert.match(r.stdout, /leaf1 decision 198\.51\.100\.1\/32: lb 2000 Mbps -> lb 1000 Mbps; 1 healthy \(srv12\)/);
 });

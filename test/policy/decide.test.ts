@@ -15,7 +15,7 @@ const policy = (over: Partial<LeafPolicy> = {}): LeafPolicy => ({
   ...over,
 });
 
-const state = (healthyServers: number, healthyCapacity: number, configuredServers = 4, configuredCapacity = 40) => ({ healthyServers, healthyCapacity, configuredServers, configuredCapacity });
+const state = (healthyCount: number, healthyCapacity: number, configuredCount = 4, configuredCapacity = 40) => ({ healthyCount, healthyCapacity, configuredCount, configuredCapacity });
 
 test('no healthy server: withdraw, whatever the strategy', () => {
   for (const s of ['ecmp', 'num-multipaths', 'ballast'] as const) assert.deepEqual(decide(s, policy(), state(0, 0)), { advertisement: { kind: 'withdraw' }, reason: 'no-healthy-servers' });
