@@ -20,7 +20,7 @@
 import type { Logger } from 'pino';
 import { differences, extractOwned, applyCommands, viewAfter, type OwnedNames, type OwnedView } from '../frr/ballast-route-map.js';
 import type { AddressFamily, RunningConfig } from '../frr/running-config.js';
-import { BallastError } from '../util/errors.js';
+import { BallastError, type ErrorCode } from '../util/errors.js';
 import type { AgentConfig } from './config.js';
 import { staticChanges } from './config.js';
 import { changeDrain, drainedNeighbors, holdsAfterStop, NO_DRAINS, type DrainState, type DrainStore } from './drains.js';
@@ -235,7 +235,7 @@ export class Agent {
 
   private frrFailure(err: unknown, during: string): void {
     this.counters.frrErrors++;
-    const code = err instanceof BallastError ? err.code : 'E_INTERNAL';
+    const code: ErrorCode = err instanceof BallastError ? err.code : 'E_INTERNAL';
     this.io.logger.error({ event: 'frr-error', during, code, err: err instanceof Error ? err.message : String(err) }, `FRR ${during} failed, keeping the last applied state`);
     // Unknown what FRR holds now: re-read before the next write.
     this.view = null;

@@ -19,7 +19,7 @@ import {
   type WatchResponse,
 } from '../gen/ballast/v1/agent.js';
 import type { Advertisement } from '../policy/advertisement.js';
-import { BallastError } from '../util/errors.js';
+import { BallastError, type ErrorCode } from '../util/errors.js';
 import type { AgentApi, AgentEvent, AgentStateView, InstalledNexthopView, PrefixView } from './agent-api.js';
 
 export function toPbAdvertisement(a: Advertisement | null): PbAdvertisement | undefined {
@@ -118,10 +118,17 @@ function eventPrefix(e: AgentEvent): string | null {
   return e.kind === 'decision' ? e.record.prefix : e.prefix;
 }
 
-/** BallastError codes that are the caller's mistake map to INVALID_ARGUMENT / NOT_FOUND; the rest to UNAVAILABLE. */
+/** The gRPC status of each code that is the caller's mistake or a bug; the rest are UNAVAILABLE (docs/errors.md). */
+const GRPC_STATUS: Partial<Record<ErrorCode, status>> = {
+  E_API_UNKNOWN_SERVER: status.NOT_FOUND,
+  E_USAGE: status.INVALID_ARGUMENT,
+  E_API_READ_ONLY: status.UNIMPLEMENTED,
+  E_INTERNAL: status.INTERNAL,
+};
+
 export function grpcError(err: unknown): { code: status; details: string } {
   if (err instanceof BallastError) {
-    const code = err.code === 'E_API_UNKNOWN_SERVER' ? status.NOT_FOUND : err.code === 'E_USAGE' ? status.INVALID_ARGUMENT : err.code === 'E_API_READ_ONLY' ? status.UNIMPLEMENTED : status.UNAVAILABLE;
+    const code = GRPC_STATUS[err.code] ?? status.UNAVAILABLE;
     return { code, details: `${err.message} [${err.code}]` };
   }
   return { code: status.INTERNAL, details: err instanceof Error ? err.message : String(err) };

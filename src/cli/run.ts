@@ -5,6 +5,8 @@ import { BallastError, InputError, InputErrors } from '../util/errors.js';
 export const EXIT_OK = 0;
 export const EXIT_OVERLOAD = 1;
 export const EXIT_USAGE = 2;
+/** A bug (an error without a code): EX_SOFTWARE. */
+export const EXIT_INTERNAL = 70;
 
 /** Print an error the way users should see it: position first, no stack trace. */
 export function reportError(err: unknown): number {
@@ -18,10 +20,10 @@ export function reportError(err: unknown): number {
   }
   if (err instanceof BallastError) {
     process.stderr.write(`ballast: ${err.message} [${err.code}]\n`);
-    return EXIT_USAGE;
+    return err.code === 'E_INTERNAL' ? EXIT_INTERNAL : EXIT_USAGE;
   }
   process.stderr.write(`ballast: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-  return 70;
+  return EXIT_INTERNAL;
 }
 
 export async function runCli(program: Command<[], {}, {}>, argv: readonly string[] = process.argv): Promise<void> {

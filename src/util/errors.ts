@@ -3,44 +3,51 @@
  * Input errors carry the source position; the CLI prints them as `file:line:col: message` and exits 2.
  */
 
-export type ErrorCode =
-  | 'E_YAML_SYNTAX'
-  | 'E_YAML_DUPLICATE_KEY'
-  | 'E_SCHEMA_TYPE'
-  | 'E_SCHEMA_MISSING'
-  | 'E_SCHEMA_UNKNOWN_KEY'
-  | 'E_SCHEMA_RANGE'
-  | 'E_SCHEMA_ENUM'
-  | 'E_PREFIX_INVALID'
-  | 'E_PREFIX_HOST_BITS'
-  | 'E_PREFIX_LENGTH'
-  | 'E_DUPLICATE_NAME'
-  | 'E_UNKNOWN_REFERENCE'
-  | 'E_FILE_READ'
-  | 'E_FILE_WRITE'
-  | 'E_USAGE'
-  | 'E_BANDWIDTH_RANGE'
-  | 'E_FRR_VERSION'
-  | 'E_FRR_COMMAND'
-  | 'E_FRR_TIMEOUT'
-  | 'E_FRR_PARSE'
-  | 'E_AGENT_OWNERSHIP'
-  | 'E_LAB'
-  | 'E_LAB_EXISTS'
-  | 'E_LAB_FIXTURE'
-  | 'E_LAB_TIMEOUT'
-  | 'E_LAB_INTERRUPTED'
-  | 'E_NOT_ROOT'
-  | 'E_MISSING_TOOL'
-  | 'E_SCHEMA_VALUE'
-  | 'E_HEALTH_ADDRESS'
-  | 'E_HEALTH_CONTROL'
-  | 'E_API_LISTEN'
-  | 'E_API_INSECURE'
-  | 'E_API_TLS'
-  | 'E_API_UNKNOWN_SERVER'
-  | 'E_API_UNAVAILABLE'
-  | 'E_API_READ_ONLY';
+/**
+ * Every stable code, documented one row each in docs/errors.md (meaning, exit status, gRPC status);
+ * test/util/errors.test.ts checks the two agree and that no other code is used anywhere in src/.
+ */
+export const ERROR_CODES = [
+  'E_YAML_SYNTAX',
+  'E_YAML_DUPLICATE_KEY',
+  'E_SCHEMA_TYPE',
+  'E_SCHEMA_MISSING',
+  'E_SCHEMA_UNKNOWN_KEY',
+  'E_SCHEMA_RANGE',
+  'E_SCHEMA_ENUM',
+  'E_PREFIX_INVALID',
+  'E_PREFIX_HOST_BITS',
+  'E_PREFIX_LENGTH',
+  'E_DUPLICATE_NAME',
+  'E_UNKNOWN_REFERENCE',
+  'E_FILE_READ',
+  'E_FILE_WRITE',
+  'E_USAGE',
+  'E_BANDWIDTH_RANGE',
+  'E_FRR_VERSION',
+  'E_FRR_COMMAND',
+  'E_FRR_PARSE',
+  'E_AGENT_OWNERSHIP',
+  'E_LAB',
+  'E_LAB_EXISTS',
+  'E_LAB_FIXTURE',
+  'E_LAB_TIMEOUT',
+  'E_LAB_INTERRUPTED',
+  'E_NOT_ROOT',
+  'E_MISSING_TOOL',
+  'E_SCHEMA_VALUE',
+  'E_HEALTH_ADDRESS',
+  'E_HEALTH_CONTROL',
+  'E_API_LISTEN',
+  'E_API_INSECURE',
+  'E_API_TLS',
+  'E_API_UNKNOWN_SERVER',
+  'E_API_UNAVAILABLE',
+  'E_API_READ_ONLY',
+  'E_INTERNAL',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export class BallastError extends Error {
   override readonly name: string = 'BallastError';
