@@ -122,7 +122,7 @@ export function renderBgpdConf(c: RouterConfig): string {
   const lines = [`hostname ${check(c.hostname, NAME, 'hostname')}`, `log file ${check(c.logDir, PATH, 'log directory')}/bgpd.log informational`, '!'];
   lines.push(`router bgp ${checkInt(b.asn, 1, 4294967295, 'ASN')}`);
   lines.push(` bgp router-id ${check(b.routerId, IPV4, 'router-id')}`);
-  // Explicit rather than `frr defaults datacenter`: these are the knobs FRR-FACTS.md verified.
+  // Explicit rather than `frr defaults datacenter`: these are the knobs docs/frr.md "The fabric configuration" verified.
   lines.push(' no bgp ebgp-requires-policy', ' no bgp default ipv4-unicast', ' bgp bestpath as-path multipath-relax');
   if (b.bestpathBandwidth) lines.push(` bgp bestpath bandwidth ${b.bestpathBandwidth}`);
   lines.push(` timers bgp ${checkInt(b.keepalive, 1, 65535, 'keepalive')} ${checkInt(b.hold, 3, 65535, 'hold time')}`);

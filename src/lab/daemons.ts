@@ -1,6 +1,6 @@
 /**
  * FRR daemons of one lab node: one zebra and one bgpd inside the node's namespace, each with its own
- * config, pid file, zserv socket and vty directory (FRR-FACTS.md "Running many FRR instances").
+ * config, pid file, zserv socket and vty directory (docs/frr.md "Running FRR per namespace").
  */
 import { chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';

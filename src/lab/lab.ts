@@ -81,7 +81,7 @@ export async function labUp(options: UpOptions): Promise<UpResult> {
       writeState(state);
       await netns.addNetns(node.ns);
     }
-    // Kernels before 6.11 have no per-namespace seed: flows then hash alike at every hop (FRR-FACTS.md).
+    // Kernels before 6.11 have no per-namespace seed: flows then hash alike at every hop (docs/frr.md "Traffic in namespaces").
     // The seed lives under net.ipv4 but seeds IPv6 multipath hashing too (kernel commit 4ee2a8cace3f);
     // IPv6 has its own hash policy sysctl, absent from very old kernels.
     const seeds = existsSync('/proc/sys/net/ipv4/fib_multipath_hash_seed');

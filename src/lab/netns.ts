@@ -25,7 +25,7 @@ export async function netnsPids(ns: string): Promise<number[]> {
 
 /** A veth pair created straight into its two namespaces: nothing ever appears in the host's. */
 export async function addVeth(a: { ns: string; ifname: string; mac: string }, b: { ns: string; ifname: string; mac: string }): Promise<void> {
-  // `name` first: a bare `a` would parse as `address` (FRR-FACTS.md).
+  // `name` first: a bare `a` would parse as `address` (docs/frr.md "Running FRR per namespace").
   await run(IP, ['link', 'add', 'name', a.ifname, 'address', a.mac, 'netns', a.ns, 'type', 'veth', 'peer', 'name', b.ifname, 'address', b.mac, 'netns', b.ns]);
 }
 

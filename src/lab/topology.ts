@@ -2,7 +2,7 @@
  * The lab as data: which namespaces, veth pairs, addresses, sysctls and FRR configurations a fixture
  * becomes. Pure, so the whole topology is tested without root; orchestrate.ts only carries it out.
  *
- * Naming: namespace `bl-NODE`; a link's interface is named after the node at its other end (FRR-FACTS:
+ * Naming: namespace `bl-NODE`; a link's interface is named after the node at its other end (docs/frr.md "The fabric configuration":
  * BGP unnumbered, `neighbor IFNAME interface`), so a kernel next hop `dev leaf1` is leaf1.
  */
 import { Address6 } from 'ip-address';

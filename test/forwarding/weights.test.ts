@@ -12,7 +12,7 @@ function weights(model: WeightModel, bws: readonly (number | null)[], missing: M
   return out;
 }
 
-// Every measured row of FRR-FACTS.md "Weight quantization" (FRR 8.4.4 spine kernels).
+// Every measured row of docs/frr.md "Weights in the kernel" (FRR 8.4.4 spine kernels).
 const measured: [number[], number[]][] = [
   [[4000, 2000, 1000], [57, 28, 14]],
   [[7, 1, 1], [77, 11, 11]],
@@ -76,14 +76,14 @@ test('quantization bound: 1 for a single path, above 1 for several, grows for ti
   assert.ok(quantizationBound('frr8', [0.998, 0.001, 0.001]) > 5);
 });
 
-// FRR 10: the model follows the receiving router's version (FRR-FACTS.md "FRR 10").
+// FRR 10: the model follows the receiving router's version (docs/frr.md "Weights in the kernel").
 const model = (version: string, sixteen = false): WeightModel => {
   const v = parseFrrVersion(version);
   if ('problem' in v) throw new Error(v.problem);
   return weightModelFor(v, sixteen);
 };
 
-// Every measured row of FRR-FACTS.md "FRR 10" (Debian trixie's FRR 10.3 spine kernels).
+// Every measured row of docs/frr.md "Weights in the kernel" (Debian trixie's FRR 10.3 spine kernels).
 const measured103: [number[], number[]][] = [
   [[4, 2, 1], [254, 127, 63]], // num-multipaths, 4/2/1 servers
   [[4000, 2000, 1000], [254, 127, 63]],
