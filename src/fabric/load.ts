@@ -4,7 +4,7 @@
  */
 import { readTextFile } from '../util/files.js';
 import { BallastError, quote } from '../util/errors.js';
-import { parseYaml, type Cursor, type MapReader } from '../util/yaml-reader.js';
+import { readYaml, type Cursor, type MapReader } from '../util/yaml-reader.js';
 import { prefixAt } from './prefix.js';
 import { readPolicyFields } from './policy.js';
 import { frrVersionAt, readRouterFrr } from './router-frr.js';
@@ -26,8 +26,17 @@ export function loadFixture(file: string): Fabric {
 
 const ASN = { min: 1, max: 4294967295, integer: true } as const;
 
+/**
+ * Fixture text -> Fabric. Read through the fast YAML reader when the text is in its subset (what
+ * `fixture generate` and hand-written fixtures use); positions for messages come from a second,
+ * exact read only when there is an error to report (readYaml).
+ */
 export function parseFixture(text: string, file: string): Fabric {
-  const root = parseYaml(text, file).map();
+  return readYaml(text, file, readFabric);
+}
+
+function readFabric(document: Cursor): Fabric {
+  const root = document.map();
   const name = root.get('name')?.name() ?? 'fabric';
   const unit = root.get('unit')?.string() ?? 'units';
 
@@ -88,19 +97,30 @@ export function parseFixture(text: string, file: string): Fabric {
   leafDefaults?.done();
   const leafNames = new Set(leaves.map((l) => l.name));
 
+  // Servers without a prefixes key announce every service: one shared (readonly) list for all of them.
+  const allPrefixes: readonly string[] = [...servicePrefixes];
+  const announced = new Map<string, string>();
   const servers: Server[] = root.require('servers').list().map((c) => {
     const m = c.map();
     const serverName = claim(m.require('name'), 'server');
     const prefixesCursor = pick(m, serverDefaults, 'prefixes');
     const prefixes = prefixesCursor
-      ? prefixesCursor.listOrOne().map((p) => {
-          const prefix = prefixAt(p);
-          if (!servicePrefixes.has(prefix.text)) {
-            p.fail('E_UNKNOWN_REFERENCE', `${p.path} is ${quote(p.value)}, which no service announces; expected one of ${[...servicePrefixes].join(', ')}`);
-          }
-          return prefix.text;
-        })
-      : [...servicePrefixes];
+      ? [
+          ...new Set(
+            prefixesCursor.listOrOne().map((p) => {
+              // The same text recurs on thousands of servers: parse and check it once.
+              const seen = typeof p.value === 'string' ? announced.get(p.value) : undefined;
+              if (seen !== undefined) return seen;
+              const prefix = prefixAt(p);
+              if (!servicePrefixes.has(prefix.text)) {
+                p.fail('E_UNKNOWN_REFERENCE', `${p.path} is ${quote(p.value)}, which no service announces; expected one of ${[...servicePrefixes].join(', ')}`);
+              }
+              if (typeof p.value === 'string') announced.set(p.value, prefix.text);
+              return prefix.text;
+            }),
+          ),
+        ]
+      : allPrefixes;
     const frrCursor = pick(m, serverDefaults, 'frr');
     const server: Server = {
       name: serverName,
@@ -108,7 +128,7 @@ export function parseFixture(text: string, file: string): Fabric {
       asn: pick(m, serverDefaults, 'asn')?.number(ASN) ?? 65300,
       ...(frrCursor ? { frr: frrVersionAt(frrCursor) } : {}),
       capacity: pick(m, serverDefaults, 'capacity')?.number({ min: 0, exclusiveMin: true }) ?? 1,
-      prefixes: [...new Set(prefixes)],
+      prefixes,
       state: pick(m, serverDefaults, 'state')?.oneOf(SERVER_STATES) ?? 'up',
     };
     m.done();
@@ -162,7 +182,8 @@ function readPolicy(m: MapReader | undefined, servers: readonly Server[], servic
 
   // Leaves decide independently, so one fabric-wide scale must fit the fullest leaf into FRR's range.
   const maxLeaf = maxLeafCapacity(servers, services);
-  const minServer = Math.min(...servers.map((s) => s.capacity));
+  let minServer = Infinity;
+  for (const s of servers) if (s.capacity < minServer) minServer = s.capacity;
   let mbpsPerUnit: number;
   const usesBandwidth = mode !== 'prepend';
   if (mbpsCursor) {
@@ -183,13 +204,19 @@ function readPolicy(m: MapReader | undefined, servers: readonly Server[], servic
 }
 
 function maxLeafCapacity(servers: readonly Server[], services: readonly Service[]): number {
+  // One pass: per leaf, the capacity behind it for each prefix (24,576 servers x 16 prefixes).
+  const prefixOf = new Map(services.map((s, i) => [s.prefix.text, i]));
+  const perLeaf = new Map<string, Float64Array>();
   let max = 0;
-  for (const service of services) {
-    const perLeaf = new Map<string, number>();
-    for (const s of servers) {
-      if (s.prefixes.includes(service.prefix.text)) perLeaf.set(s.leaf, (perLeaf.get(s.leaf) ?? 0) + s.capacity);
+  for (const s of servers) {
+    let sums = perLeaf.get(s.leaf);
+    if (!sums) perLeaf.set(s.leaf, (sums = new Float64Array(services.length)));
+    for (const text of s.prefixes) {
+      const p = prefixOf.get(text);
+      if (p === undefined) continue;
+      sums[p]! += s.capacity;
+      if (sums[p]! > max) max = sums[p]!;
     }
-    for (const v of perLeaf.values()) max = Math.max(max, v);
   }
   return max;
 }

@@ -2,23 +2,58 @@
  * A small typed reader over a `yaml` document that remembers where every value came from, so each
  * schema error names file, line and column. Shared by fixtures, the agent config and the health config.
  */
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as LibraryNode } from 'yaml';
 import { InputError, quote, type ErrorCode, type SourcePosition } from './errors.js';
+import { FastMap, FastScalar, FastSeq, parseYamlFast, type FastNode } from './yaml-fast.js';
+
+/** A node from the `yaml` library (with source positions) or from the fast reader (without). */
+export type Node = LibraryNode | FastNode;
+
+/** Thrown when a fast (position-less) read needs a position: an error is being reported. */
+class PositionsNeeded extends Error {}
 
 export class YamlSource {
   readonly file: string;
-  private readonly lines: LineCounter;
-  constructor(file: string, lines: LineCounter) {
+  /** null for a fast read: no positions, which only an error report needs. */
+  private readonly lines: LineCounter | null;
+  constructor(file: string, lines: LineCounter | null) {
     this.file = file;
     this.lines = lines;
   }
   positionAt(offset: number): SourcePosition {
+    if (!this.lines) throw new PositionsNeeded();
     const { line, col } = this.lines.linePos(offset);
     return { file: this.file, line, col };
   }
   positionOf(node: Node | null | undefined): SourcePosition {
-    return this.positionAt(node?.range?.[0] ?? 0);
+    return this.positionAt(rangeOf(node)?.[0] ?? 0);
   }
+}
+
+function rangeOf(node: Node | null | undefined): readonly number[] | undefined {
+  return node && !(node instanceof FastMap || node instanceof FastSeq || node instanceof FastScalar) ? (node.range ?? undefined) : undefined;
+}
+
+const mapOf = (n: Node | null): { readonly items: readonly { readonly key: unknown; readonly value: unknown }[] } | null => (n instanceof FastMap || (n !== null && isMap(n)) ? n : null);
+const seqOf = (n: Node | null): { readonly items: readonly unknown[] } | null => (n instanceof FastSeq || (n !== null && isSeq(n)) ? n : null);
+const scalarOf = (n: unknown): { readonly value: unknown } | null => (n instanceof FastScalar || isScalar(n) ? n : null);
+
+/**
+ * Read YAML text with `read`, fast: the text goes through the fast reader when it is in its subset,
+ * without positions. If that read fails for any reason (an error to report, which needs positions),
+ * the text is read again through the `yaml` library, whose nodes know their positions, and whatever
+ * that read returns or throws is the answer. So positions cost nothing unless an error is reported.
+ */
+export function readYaml<T>(text: string, file: string, read: (root: Cursor) => T): T {
+  const fast = parseYamlFast(text);
+  if (fast !== undefined) {
+    try {
+      return read(new Cursor(new YamlSource(file, null), fast, '', 0));
+    } catch {
+      // Fall through: the exact read reports it (or, should the readers disagree, is the answer).
+    }
+  }
+  return read(parseYaml(text, file));
 }
 
 /** Parse YAML text into a cursor on its root; syntax errors and duplicate keys become InputErrors. */
@@ -35,7 +70,7 @@ export function parseYaml(text: string, file: string): Cursor {
       : `Cannot parse YAML: ${first.message.split('\n')[0]}`;
     throw new InputError(duplicate ? 'E_YAML_DUPLICATE_KEY' : 'E_YAML_SYNTAX', at, message);
   }
-  return new Cursor(source, doc.contents as Node | null, '', doc.contents?.range?.[0] ?? 0);
+  return new Cursor(source, doc.contents as LibraryNode | null, '', doc.contents?.range?.[0] ?? 0);
 }
 
 function keyAt(text: string, offset: number): string {
@@ -67,14 +102,15 @@ export class Cursor {
   }
 
   get position(): SourcePosition {
-    return this.node?.range ? this.source.positionOf(this.node) : this.source.positionAt(this.fallbackOffset);
+    return rangeOf(this.node) ? this.source.positionOf(this.node) : this.source.positionAt(this.fallbackOffset);
   }
 
   /** The plain JS value, for messages. */
   get value(): unknown {
     if (this.node === null) return null;
-    if (isScalar(this.node)) return this.node.value;
-    return this.node.toJSON();
+    const scalar = scalarOf(this.node);
+    if (scalar) return scalar.value;
+    return (this.node as { toJSON(): unknown }).toJSON();
   }
 
   fail(code: ErrorCode, message: string): never {
@@ -86,22 +122,24 @@ export class Cursor {
   }
 
   isNull(): boolean {
-    return this.node === null || (isScalar(this.node) && this.node.value === null);
+    return this.node === null || scalarOf(this.node)?.value === null;
   }
 
   map(): MapReader {
-    if (!isMap(this.node)) this.fail('E_SCHEMA_TYPE', `${this.what()} is ${describe(this.value)}, expected a mapping`);
+    if (!mapOf(this.node)) this.fail('E_SCHEMA_TYPE', `${this.what()} is ${describe(this.value)}, expected a mapping`);
     return new MapReader(this);
   }
 
   list(): Cursor[] {
-    if (!isSeq(this.node)) this.fail('E_SCHEMA_TYPE', `${this.what()} is ${describe(this.value)}, expected a list`);
-    return this.node.items.map((item, i) => new Cursor(this.source, item as Node, `${this.path}[${i}]`, this.node?.range?.[0] ?? 0));
+    const seq = seqOf(this.node);
+    if (!seq) this.fail('E_SCHEMA_TYPE', `${this.what()} is ${describe(this.value)}, expected a list`);
+    const at = rangeOf(this.node)?.[0] ?? 0;
+    return seq.items.map((item, i) => new Cursor(this.source, item as Node, `${this.path}[${i}]`, at));
   }
 
   /** A list, or a single item standing for a one-element list (`prefixes: 198.51.100.1/32`). */
   listOrOne(): Cursor[] {
-    return isSeq(this.node) ? this.list() : [this];
+    return seqOf(this.node) ? this.list() : [this];
   }
 
   string(): string {
@@ -170,8 +208,9 @@ export class MapReader {
     const path = this.cursor.path === '' ? key : `${this.cursor.path}.${key}`;
     const keyNode = pair.key as Node;
     const valueNode = (pair.value ?? null) as Node | null;
-    const c = new Cursor(this.cursor.source, valueNode, path, keyNode?.range?.[0] ?? 0);
-    return c.isNull() ? new Cursor(this.cursor.source, null, path, keyNode?.range?.[0] ?? 0) : c;
+    const at = rangeOf(keyNode)?.[0] ?? 0;
+    const c = new Cursor(this.cursor.source, valueNode, path, at);
+    return c.isNull() ? new Cursor(this.cursor.source, null, path, at) : c;
   }
 
   require(key: string): Cursor {
@@ -184,10 +223,10 @@ export class MapReader {
   }
 
   done(): void {
-    const node = this.cursor.node;
-    if (!isMap(node)) return;
+    const node = mapOf(this.cursor.node);
+    if (!node) return;
     for (const pair of node.items) {
-      const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+      const key = keyText(pair.key);
       if (!this.seen.has(key)) {
         const at = this.cursor.source.positionOf(pair.key as Node);
         const where = this.cursor.path === '' ? 'the document' : this.cursor.path;
@@ -198,10 +237,15 @@ export class MapReader {
   }
 
   private find(key: string) {
-    const node = this.cursor.node;
-    if (!isMap(node)) return undefined;
-    return node.items.find((p) => (isScalar(p.key) ? String(p.key.value) : String(p.key)) === key);
+    const node = mapOf(this.cursor.node);
+    if (!node) return undefined;
+    return node.items.find((p) => keyText(p.key) === key);
   }
+}
+
+function keyText(key: unknown): string {
+  const scalar = scalarOf(key);
+  return scalar ? String(scalar.value) : String(key);
 }
 
 function describe(v: unknown): string {
