@@ -3,6 +3,7 @@ import { Command, Option } from '@commander-js/extra-typings';
 import { GENERATE_DEFAULTS, generateFixture } from '../fabric/generate.js';
 import { MISSING_BANDWIDTH, WEIGHT_MODELS } from '../fabric/types.js';
 import { BallastError, quote } from '../util/errors.js';
+import { parseDecimal } from './options.js';
 
 export function addFixture(program: Command<[], {}, {}>): void {
   const fixture = program.command('fixture').description('Work with fabric fixtures');
@@ -52,14 +53,14 @@ function whole(name: string) {
 
 function real(name: string) {
   return (text: string): number => {
-    const v = Number(text);
-    if (text.trim() === '' || !Number.isFinite(v)) throw new BallastError('E_USAGE', `Cannot use --${name} ${quote(text)}: expected a number`);
+    const v = parseDecimal(text);
+    if (v === undefined) throw new BallastError('E_USAGE', `Cannot use --${name} ${quote(text)}: expected a number`);
     return v;
   };
 }
 
 function list(text: string): number[] {
-  const out = text.split(',').map((t) => t.trim()).filter((t) => t !== '').map(Number);
-  if (out.length === 0 || out.some((v) => !(v > 0) || !Number.isFinite(v))) throw new BallastError('E_USAGE', `Cannot use --capacities ${quote(text)}: expected positive numbers, comma-separated`);
+  const out = text.split(',').map((t) => t.trim()).filter((t) => t !== '').map((t) => parseDecimal(t) ?? NaN);
+  if (out.length === 0 || out.some((v) => !(v > 0))) throw new BallastError('E_USAGE', `Cannot use --capacities ${quote(text)}: expected positive numbers, comma-separated`);
   return out;
 }

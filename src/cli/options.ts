@@ -15,6 +15,17 @@ export function parseStrategies(text: string): Strategy[] {
   return out;
 }
 
+/**
+ * A plain decimal number (`16`, `0.5`, `1e3`): `Number()` also reads `0x10`, `0b1` and `Infinity`,
+ * which on a command line are typos, not values.
+ */
+export function parseDecimal(text: string): number | undefined {
+  const t = text.trim();
+  if (!/^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/.test(t)) return undefined;
+  const v = Number(t);
+  return Number.isFinite(v) ? v : undefined;
+}
+
 /** JSON for stdout; Infinity is not JSON, so it is written as null and consumers can still parse it. */
 export function toJson(value: unknown): string {
   return `${JSON.stringify(value, (_key, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`;

@@ -7,6 +7,8 @@ export const EXIT_OVERLOAD = 1;
 export const EXIT_USAGE = 2;
 /** A bug (an error without a code): EX_SOFTWARE. */
 export const EXIT_INTERNAL = 70;
+/** The what-if found a prefix that reaches no live server at all. */
+export const EXIT_OUTAGE = 3;
 
 /** Print an error the way users should see it: position first, no stack trace. */
 export function reportError(err: unknown): number {

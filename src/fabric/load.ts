@@ -41,9 +41,10 @@ function readFabric(document: Cursor): Fabric {
   const unit = root.get('unit')?.string() ?? 'units';
 
   const defaults = root.get('defaults')?.map();
-  const spineDefaults = defaults?.get('spine')?.map();
-  const leafDefaults = defaults?.get('leaf')?.map();
-  const serverDefaults = defaults?.get('server')?.map();
+  // Every key a default may carry, so one given for an empty list is still named as known.
+  const spineDefaults = defaults?.get('spine')?.map().allow('asn', 'weights', 'missing-bandwidth', 'ingress', 'frr');
+  const leafDefaults = defaults?.get('leaf')?.map().allow('spines', 'uplink-capacity', 'weights', 'frr');
+  const serverDefaults = defaults?.get('server')?.map().allow('prefixes', 'asn', 'capacity', 'state', 'frr');
   defaults?.done();
 
   const names = new Map<string, Cursor>();
@@ -100,9 +101,13 @@ function readFabric(document: Cursor): Fabric {
   // Servers without a prefixes key announce every service: one shared (readonly) list for all of them.
   const allPrefixes: readonly string[] = [...servicePrefixes];
   const announced = new Map<string, string>();
+  // Per server (in order), where its capacity is written, so a scale problem points at that server.
+  const capacities: Cursor[] = [];
   const servers: Server[] = root.require('servers').list().map((c) => {
     const m = c.map();
-    const serverName = claim(m.require('name'), 'server');
+    const nameCursor = m.require('name');
+    const serverName = claim(nameCursor, 'server');
+    capacities.push(m.get('capacity') ?? nameCursor);
     const prefixesCursor = pick(m, serverDefaults, 'prefixes');
     const prefixes = prefixesCursor
       ? [
@@ -127,7 +132,7 @@ function readFabric(document: Cursor): Fabric {
       leaf: reference(m.require('leaf'), leafNames, 'leaf'),
       asn: pick(m, serverDefaults, 'asn')?.number(ASN) ?? 65300,
       ...(frrCursor ? { frr: frrVersionAt(frrCursor) } : {}),
-      capacity: pick(m, serverDefaults, 'capacity')?.number({ min: 0, exclusiveMin: true }) ?? 1,
+      capacity: readCapacity(pick(m, serverDefaults, 'capacity')) ?? 1,
       prefixes,
       state: pick(m, serverDefaults, 'state')?.oneOf(SERVER_STATES) ?? 'up',
     };
@@ -137,7 +142,7 @@ function readFabric(document: Cursor): Fabric {
   serverDefaults?.done();
 
   const policyCursor = root.get('policy');
-  const policy = readPolicy(policyCursor?.map(), servers, services, policyCursor);
+  const policy = readPolicy(policyCursor?.map(), servers, services, capacities);
   root.done();
   return { name, unit, spines, leaves, servers, services, policy };
 }
@@ -148,6 +153,13 @@ function pick(entry: MapReader, defaults: MapReader | undefined, key: string): C
   if (own && !own.isNull()) return own;
   const inherited = defaults?.get(key);
   return inherited && !inherited.isNull() ? inherited : undefined;
+}
+
+/** Outside 1e-9..1e15 the derived scale and the shares lose their meaning (1e-320 printed Infinity%). */
+function readCapacity(c: Cursor | undefined): number | undefined {
+  const v = c?.number({ min: 0, exclusiveMin: true, max: 1e15 });
+  if (c && v !== undefined && v < 1e-9) c.fail('E_SCHEMA_RANGE', `${c.path} is ${quote(v)}, expected a number of at least 1e-9 (use a smaller unit)`);
+  return v;
 }
 
 function reference(c: Cursor, known: ReadonlySet<string>, kind: string): string {
@@ -175,15 +187,19 @@ function readServices(c: Cursor): Service[] {
   });
 }
 
-function readPolicy(m: MapReader | undefined, servers: readonly Server[], services: readonly Service[], at: Cursor | undefined): LeafPolicy {
+function readPolicy(m: MapReader | undefined, servers: readonly Server[], services: readonly Service[], capacities: readonly Cursor[]): LeafPolicy {
   const fields = readPolicyFields(m);
   const { mode, weightServers } = fields;
   const mbpsCursor = m?.get('mbps-per-unit');
 
   // Leaves decide independently, so one fabric-wide scale must fit the fullest leaf into FRR's range.
   const maxLeaf = maxLeafCapacity(servers, services);
-  let minServer = Infinity;
-  for (const s of servers) if (s.capacity < minServer) minServer = s.capacity;
+  // A loop, not Math.min(...): spreading 130,000 arguments overflows the stack.
+  let smallest = -1;
+  servers.forEach((s, i) => {
+    if (smallest < 0 || s.capacity < servers[smallest]!.capacity) smallest = i;
+  });
+  const minServer = smallest < 0 ? Infinity : servers[smallest]!.capacity;
   let mbpsPerUnit: number;
   const usesBandwidth = mode !== 'prepend';
   if (mbpsCursor) {
@@ -195,9 +211,14 @@ function readPolicy(m: MapReader | undefined, servers: readonly Server[], servic
     mbpsPerUnit = niceScale(MAX_BANDWIDTH_MBPS / Math.max(maxLeaf, Number.MIN_VALUE));
   }
   if (usesBandwidth && weightServers && Number.isFinite(minServer) && minServer * mbpsPerUnit < 1) {
-    const where = mbpsCursor ?? at;
-    const message = `policy.mbps-per-unit ${mbpsPerUnit} gives the smallest server (capacity ${minServer}) less than 1 Mbps of link-bandwidth, expected a scale where every server is at least 1 Mbps (use a smaller unit)`;
-    if (where) where.fail('E_BANDWIDTH_RANGE', message);
+    const small = servers[smallest]!;
+    if (mbpsCursor) {
+      mbpsCursor.fail('E_BANDWIDTH_RANGE', `policy.mbps-per-unit is ${quote(mbpsPerUnit)}: the smallest server (${small.name}, capacity ${minServer}) would get less than 1 Mbps of link-bandwidth, expected a scale where every server gets at least 1 Mbps`);
+    }
+    // The scale was derived (no policy.mbps-per-unit in the file): point at the server that does not fit.
+    const message = `${small.name} has capacity ${minServer}: with the scale derived from the fullest leaf (capacity ${maxLeaf}, ${mbpsPerUnit} Mbps per unit so it fits ${MAX_BANDWIDTH_MBPS} Mbps) it would get less than 1 Mbps of link-bandwidth, expected capacities at most ${MAX_BANDWIDTH_MBPS}:1 apart (or policy.weight-servers: false)`;
+    const at = capacities[smallest];
+    if (at) at.fail('E_BANDWIDTH_RANGE', message);
     throw new BallastError('E_BANDWIDTH_RANGE', message);
   }
   return { ...fields, mbpsPerUnit, mbpsPerUnitDerived: mbpsCursor === undefined };

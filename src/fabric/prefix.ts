@@ -19,6 +19,10 @@ export function parsePrefix(input: string): Prefix {
   if (slash < 0) {
     throw new BallastError('E_PREFIX_INVALID', `Cannot parse prefix ${quote(input)}: expected address/length, e.g. "198.51.100.1/32"`);
   }
+  if (text.includes('%')) {
+    // ip-address accepts a zone (fe80::1%eth0) and drops it; a zone has no meaning in a route.
+    throw new BallastError('E_PREFIX_INVALID', `Cannot parse prefix ${quote(input)}: a zone index (%...) is not allowed in a prefix, expected address/length`);
+  }
   const family: Family = text.includes(':') ? 'ipv6' : 'ipv4';
   const max = family === 'ipv4' ? 32 : 128;
   const lenText = text.slice(slash + 1);

@@ -339,7 +339,8 @@ export function parseEntryLines(lines: readonly string[], asn: number): { bandwi
     let m: RegExpExecArray | null;
     if ((m = /^match ipv?6? ?address prefix-list (\S+)$/.exec(l))) prefixList = m[1]!;
     else if ((m = /^set extcommunity bandwidth (\d+|cumulative)\b/.exec(l))) bandwidth = m[1] === 'cumulative' ? 'cumulative' : Number(m[1]);
-    else if ((m = /^set as-path prepend ((?:\d+ ?)+)$/.exec(l))) prepend = m[1]!.trim().split(/\s+/).filter((a) => Number(a) === asn).length;
+    // One unambiguous repetition: `(?:\d+ ?)+` backtracked exponentially on `... 65201 last-as`.
+    else if ((m = /^set as-path prepend (\d+(?: \d+)*)$/.exec(l))) prepend = m[1]!.trim().split(/\s+/).filter((a) => Number(a) === asn).length;
   }
   return { bandwidth, prepend, prefixList };
 }
@@ -350,7 +351,8 @@ export function adoptedEntries(view: OwnedView, names: OwnedNames, layout: Layou
   const slot = activeSlot(view);
   if (slot === null) return out;
   const byList = new Map<string, { bandwidth: number | 'cumulative' | null; prepend: number }>();
-  for (const lines of view.slots[slot]!.values()) {
+  // The bound map may be missing (deleted by hand, or lost in a bgpd restart): nothing to adopt then.
+  for (const lines of view.slots[slot]?.values() ?? []) {
     const e = parseEntryLines(lines, names.asn);
     if (e.prefixList) byList.set(e.prefixList, e);
   }

@@ -61,7 +61,6 @@ export function parseRunningConfig(text: string): RunningConfig {
       while (i + 1 < lines.length && /^\s/.test(lines[i + 1]!)) body.push(lines[++i]!.trim());
       const entries = routeMaps.get(m[1]!) ?? [];
       entries.push({ action: m[2] as 'permit' | 'deny', seq: Number(m[3]), lines: body.filter((l) => l !== '' && l !== '!') });
-      entries.sort((a, b) => a.seq - b.seq);
       routeMaps.set(m[1]!, entries);
     } else if ((m = /^(ip|ipv6) prefix-list (\S+) seq (\d+) (permit|deny) (.+)$/.exec(line))) {
       const family: AddressFamily = m[1] === 'ip' ? 'ipv4' : 'ipv6';
@@ -86,6 +85,8 @@ export function parseRunningConfig(text: string): RunningConfig {
       }
     }
   }
+  // Sorted once at the end: sorting on every entry made a large map quadratic.
+  for (const entries of routeMaps.values()) entries.sort((a, b) => a.seq - b.seq);
   return { routeMaps, prefixLists, bgp };
 }
 

@@ -10,6 +10,8 @@
 export const ERROR_CODES = [
   'E_YAML_SYNTAX',
   'E_YAML_DUPLICATE_KEY',
+  'E_YAML_LIMIT',
+  'E_YAML_UNSUPPORTED',
   'E_SCHEMA_TYPE',
   'E_SCHEMA_MISSING',
   'E_SCHEMA_UNKNOWN_KEY',
@@ -91,8 +93,13 @@ export class InputErrors extends BallastError {
 
 /** Quote a user value the way messages show it: strings in double quotes, everything else as JSON. */
 export function quote(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'string') {
+    // A 100,000-character value echoed whole buries the message; its start and length say enough.
+    return value.length > 80 ? `${JSON.stringify(value.slice(0, 60))}... (${value.length} characters)` : JSON.stringify(value);
+  }
   if (value === undefined) return 'nothing';
+  // JSON has no NaN or Infinity and would print them as null.
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
   try {
     const text = JSON.stringify(value);
     return text.length > 60 ? `${text.slice(0, 57)}...` : text;

@@ -2,8 +2,9 @@
  * A small typed reader over a `yaml` document that remembers where every value came from, so each
  * schema error names file, line and column. Shared by fixtures, the agent config and the health config.
  */
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as LibraryNode } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node as LibraryNode } from 'yaml';
 import { InputError, quote, type ErrorCode, type SourcePosition } from './errors.js';
+import { checkYamlLimits } from './yaml-limits.js';
 import { FastMap, FastScalar, FastSeq, parseYamlFast, type FastNode } from './yaml-fast.js';
 
 /** A node from the `yaml` library (with source positions) or from the fast reader (without). */
@@ -45,6 +46,7 @@ const scalarOf = (n: unknown): { readonly value: unknown } | null => (n instance
  * that read returns or throws is the answer. So positions cost nothing unless an error is reported.
  */
 export function readYaml<T>(text: string, file: string, read: (root: Cursor) => T): T {
+  checkYamlLimits(text, file);
   const fast = parseYamlFast(text);
   if (fast !== undefined) {
     try {
@@ -53,11 +55,17 @@ export function readYaml<T>(text: string, file: string, read: (root: Cursor) => 
       // Fall through: the exact read reports it (or, should the readers disagree, is the answer).
     }
   }
-  return read(parseYaml(text, file));
+  return read(parseChecked(text, file));
 }
 
 /** Parse YAML text into a cursor on its root; syntax errors and duplicate keys become InputErrors. */
 export function parseYaml(text: string, file: string): Cursor {
+  checkYamlLimits(text, file);
+  return parseChecked(text, file);
+}
+
+/** parseYaml once the text is known to be within the limits. */
+function parseChecked(text: string, file: string): Cursor {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false, strict: true });
   const source = new YamlSource(file, lines);
@@ -70,7 +78,32 @@ export function parseYaml(text: string, file: string): Cursor {
       : `Cannot parse YAML: ${first.message.split('\n')[0]}`;
     throw new InputError(duplicate ? 'E_YAML_DUPLICATE_KEY' : 'E_YAML_SYNTAX', at, message);
   }
+  rejectIndirection(doc, source);
   return new Cursor(source, doc.contents as LibraryNode | null, '', doc.contents?.range?.[0] ?? 0);
+}
+
+/**
+ * Aliases, explicit tags (`!!omap`, `!!set`) and merge keys (`<<`) change what a value is behind the
+ * reader's back (an alias node is not the mapping it names); no schema of ours needs them, so they
+ * are refused with their position instead of producing confusing type errors later.
+ */
+function rejectIndirection(doc: Document, source: YamlSource): void {
+  visit(doc, {
+    Alias(_key, node) {
+      throw new InputError('E_YAML_UNSUPPORTED', source.positionOf(node), `Cannot use the alias *${node.source}: anchors and aliases are not supported, expected the value written out`);
+    },
+    Node(_key, node) {
+      if (node.tag !== undefined && !isAlias(node)) {
+        throw new InputError('E_YAML_UNSUPPORTED', source.positionOf(node), `Cannot use the tag ${quote(node.tag)}: explicit tags are not supported, expected a plain value, list or mapping`);
+      }
+    },
+    Pair(_key, pair) {
+      const k = pair.key;
+      if (isScalar(k) && (typeof k.value === 'symbol' || k.value === '<<')) {
+        throw new InputError('E_YAML_UNSUPPORTED', source.positionOf(k as LibraryNode), 'Cannot use the merge key "<<": merge keys are not supported, expected the keys written out');
+      }
+    },
+  });
 }
 
 function keyAt(text: string, offset: number): string {
@@ -166,7 +199,12 @@ export class Cursor {
 
   number(rule: NumberRule = {}): number {
     const v = this.value;
-    if (typeof v !== 'number' || !Number.isFinite(v)) this.fail('E_SCHEMA_TYPE', `${this.what()} is ${describe(v)}, expected a number`);
+    if (typeof v === 'number' && !Number.isFinite(v)) {
+      // .nan, .inf and 1e400 (which JavaScript reads as Infinity): name what was written.
+      const written = isScalar(this.node) && typeof this.node.source === 'string' ? this.node.source : String(v);
+      this.fail('E_SCHEMA_TYPE', `${this.what()} is ${written}, expected a finite number`);
+    }
+    if (typeof v !== 'number') this.fail('E_SCHEMA_TYPE', `${this.what()} is ${describe(v)}, expected a number`);
     if (rule.integer && !Number.isInteger(v)) this.fail('E_SCHEMA_TYPE', `${this.what()} is ${quote(v)}, expected a whole number`);
     const { min, max } = rule;
     if (min !== undefined && (v < min || (rule.exclusiveMin && v === min))) {
@@ -195,6 +233,12 @@ export class MapReader {
 
   get position(): SourcePosition {
     return this.cursor.position;
+  }
+
+  /** Keys this mapping may hold although nothing read them (defaults for an empty list). */
+  allow(...keys: readonly string[]): this {
+    for (const k of keys) this.seen.add(k);
+    return this;
   }
 
   has(key: string): boolean {
@@ -231,7 +275,8 @@ export class MapReader {
         const at = this.cursor.source.positionOf(pair.key as Node);
         const where = this.cursor.path === '' ? 'the document' : this.cursor.path;
         const known = [...this.seen].sort().map((k) => `"${k}"`).join(', ');
-        throw new InputError('E_SCHEMA_UNKNOWN_KEY', at, `Unknown key ${quote(key)} in ${where}, expected one of ${known}`);
+        const expected = known === '' ? 'expected no keys here' : `expected one of ${known}`;
+        throw new InputError('E_SCHEMA_UNKNOWN_KEY', at, `Unknown key ${quote(key)} in ${where}, ${expected}`);
       }
     }
   }

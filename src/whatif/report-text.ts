@@ -16,7 +16,8 @@ export function renderWhatifText(report: WhatifReport, style: Style): string {
   for (const p of report.prefixes) out.push('', ...renderPrefix(p, report, style));
   out.push('');
   const deciding = report.deciding;
-  out.push(report.overloaded ? style.red(`Overload under ${deciding}: see the servers marked !`) : style.green(`No server overloaded under ${deciding}.`));
+  if (report.outage.length > 0) out.push(style.red(`Outage under ${deciding}: ${report.outage.join(', ')} reach${report.outage.length === 1 ? 'es' : ''} no live server.`));
+  else out.push(report.overloaded ? style.red(`Overload under ${deciding}: see the servers marked !`) : style.green(`No server overloaded under ${deciding}.`));
   return out.join('\n');
 }
 
@@ -29,7 +30,7 @@ function renderPrefix(p: PrefixReport, report: WhatifReport, style: Style): stri
     ['strategy', 'max util', 'max/ideal', 'jain', `safe load (${u})`, 'note'],
     p.strategies.map((s) => [
       s.name,
-      utilText(s.maxUtilization, style),
+      s.outage ? style.red('outage !') : utilText(s.maxUtilization, style),
       s.maxOverIdeal.toFixed(2),
       s.jain.toFixed(3),
       num(s.safeLoad),
@@ -86,6 +87,7 @@ function serverCell(s: StrategyResult, i: number, style: Style): string {
 
 function strategyNote(s: StrategyResult, style: Style): string {
   const parts: string[] = [];
+  if (s.outage) parts.push(style.red('no live server reachable'));
   if (s.overloaded.length) parts.push(style.red(`${s.overloaded.length} overloaded`));
   const q = s.quantization;
   if (q) {

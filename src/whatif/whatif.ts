@@ -51,6 +51,8 @@ export interface StrategyResult extends LoadMetrics {
   readonly servers: ServerRow[];
   readonly leaves: LeafRow[];
   readonly overloaded: string[];
+  /** No traffic reaches a live server (every server, leaf or spine on the way is down). */
+  readonly outage: boolean;
   readonly quantization?: QuantizationCheck;
 }
 
@@ -73,6 +75,8 @@ export interface WhatifReport {
   /** The strategy whose overloads decide the exit code. */
   readonly deciding: Strategy;
   readonly overloaded: boolean;
+  /** Prefixes that reach no live server under the deciding strategy: an outage, not a quiet fabric. */
+  readonly outage: string[];
 }
 
 export interface WhatifOptions {
@@ -100,6 +104,7 @@ export function runWhatif(index: FabricIndex, options: WhatifOptions): WhatifRep
   });
   const deciding: Strategy = options.strategies.includes('ballast') ? 'ballast' : (options.strategies[0] ?? 'ballast');
   const overloaded = prefixes.some((p) => p.strategies.some((s) => s.name === deciding && s.overloaded.length > 0));
+  const outage = prefixes.filter((p) => p.strategies.some((s) => s.name === deciding && s.outage)).map((p) => p.prefix);
   return {
     schemaVersion: WHATIF_SCHEMA_VERSION,
     fixture: options.fixture,
@@ -110,6 +115,7 @@ export function runWhatif(index: FabricIndex, options: WhatifOptions): WhatifRep
     prefixes,
     deciding,
     overloaded,
+    outage,
   };
 }
 
@@ -121,6 +127,7 @@ function strategyResult(index: FabricIndex, pi: number, strategy: Strategy, live
   const metrics = loadMetrics(fwd.serverShare, capacity, fwd.serverLive, offeredLoad);
   const servers: ServerRow[] = [];
   const overloaded: string[] = [];
+  let delivered = 0;
   p.servers.forEach((s, k) => {
     const server = fabric.servers[s]!;
     const share = fwd.serverShare[k]!;
@@ -128,6 +135,7 @@ function strategyResult(index: FabricIndex, pi: number, strategy: Strategy, live
     const utilization = load / server.capacity;
     const status = fwd.serverLive[k] ? 'up' : serverStatus(index, live, s);
     if (fwd.serverLive[k] && utilization > 1 + 1e-9) overloaded.push(server.name);
+    if (fwd.serverLive[k]) delivered += share;
     servers.push({
       name: server.name,
       leaf: server.leaf,
@@ -148,7 +156,7 @@ function strategyResult(index: FabricIndex, pi: number, strategy: Strategy, live
     return { name: leaf.name, advertisement: fwd.advertisements[l]!, reason: fwd.reasons[l]!, share: fwd.leafShare[l]!, spineWeights };
   });
   const quantization = strategy === 'ballast' ? quantizationCheck(index, pi, fwd, capacity, metrics, live) : undefined;
-  return { name: strategy, ...metrics, servers, leaves, overloaded, ...(quantization ? { quantization } : {}) };
+  return { name: strategy, ...metrics, servers, leaves, overloaded, outage: delivered < 1e-9, ...(quantization ? { quantization } : {}) };
 }
 
 function serverStatus(index: FabricIndex, live: Liveness, s: number): ServerRow['status'] {

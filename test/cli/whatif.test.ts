@@ -68,5 +68,18 @@ test('usage errors exit 2: unknown failure name, unknown strategy, missing file,
   assert.equal(missing.code, 2);
   assert.match(missing.stderr, /Cannot read fixture "fixtures\/none\.yaml": ENOENT/);
   assert.equal(ballast(['whatif', 'fixtures/warning.yaml', '--load', '-3']).code, 2);
+  const hex = ballast(['whatif', 'fixtures/warning.yaml', '--load', '0x10']);
+  assert.equal(hex.code, 2, 'a hexadecimal --load is a typo, not 16');
+  assert.match(hex.stderr, /Cannot use --load "0x10"/);
   assert.equal(ballast(['whatif']).code, 2);
+});
+
+test('a total outage is reported as one, with its own exit status 3', () => {
+  const r = ballast(['whatif', 'fixtures/warning.yaml', '--fail', 'spine01,spine02']);
+  assert.equal(r.code, 3, r.stderr);
+  assert.match(r.stdout, /^ballast\s+outage !/m);
+  assert.match(r.stdout, /Outage under ballast: 172\.20\.0\.1\/32 reaches no live server/);
+  const j = JSON.parse(ballast(['whatif', 'fixtures/warning.yaml', '--fail', 'spine01,spine02', '--json']).stdout);
+  assert.deepEqual(j.outage, ['172.20.0.1/32']);
+  assert.equal(j.prefixes[0].strategies[2].outage, true);
 });

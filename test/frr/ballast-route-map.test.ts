@@ -140,6 +140,26 @@ test('entry lines read back into bandwidth and prepend', () => {
   assert.deepEqual(parseEntryLines(['match ipv6 address prefix-list Y', 'set extcommunity bandwidth cumulative'], 65201), { bandwidth: 'cumulative', prepend: 0, prefixList: 'Y' });
 });
 
+test('a bound but missing map (deleted by hand, lost in a bgpd restart) adopts nothing and is rebuilt', async () => {
+  const frr = new FakeFrr(base);
+  frr.bindings.set('ipv4|SPINE|out', 'BALLAST-A');
+  frr.bindings.set('ipv6|SPINE|out', 'BALLAST-A');
+  const view = await viewOf(frr);
+  assert.equal(view.slots.A, null);
+  assert.equal(adoptedEntries(view, names, layout).size, 0);
+  const desired = desiredConfig(names, layout, all('cumulative'));
+  assert.ok(differences(view, names, desired).some((d) => /BALLAST-A differs/.test(d)));
+  await frr.run(applyCommands(view, names, desired).commands);
+  assert.deepEqual(differences(await viewOf(frr), names, desired), []);
+});
+
+test('a prepend line with a word after the ASNs is read at once (the old pattern backtracked for minutes)', { timeout: 10_000 }, () => {
+  for (const n of [8, 16, 32]) {
+    const line = `set as-path prepend ${Array(n).fill('65201').join(' ')} last-as`;
+    assert.equal(parseEntryLines([line], 65201).prepend, 0);
+  }
+});
+
 test('holds: an inbound map per server, bound in both families, edited in place; a release re-evaluates', async () => {
   const frr = new FakeFrr(base);
   // s13 is held for all of group C (one entry on the group list) and for .1 alone of group A (its own list).
