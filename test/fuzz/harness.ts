@@ -26,6 +26,29 @@ export interface FuzzCounts {
   firstCrash: { input: unknown; error: unknown } | null;
 }
 
+/** One case's outcome: an accepted input, a rejection's code, or a crash with its error. */
+type Outcome = { kind: 'accepted' } | { kind: 'rejected'; code: string } | { kind: 'crash'; error: unknown };
+
+function newCounts(): FuzzCounts {
+  return { cases: 0, accepted: 0, rejected: 0, crashes: 0, hangs: 0, slowestMs: 0, codes: new Map(), firstCrash: null };
+}
+
+function tally(counts: FuzzCounts, input: unknown, outcome: Outcome, ms: number): void {
+  counts.cases++;
+  if (outcome.kind === 'accepted') counts.accepted++;
+  else if (outcome.kind === 'rejected') {
+    counts.rejected++;
+    counts.codes.set(outcome.code, (counts.codes.get(outcome.code) ?? 0) + 1);
+  } else {
+    counts.crashes++;
+    counts.firstCrash ??= { input, error: outcome.error };
+  }
+  counts.slowestMs = Math.max(counts.slowestMs, ms);
+  if (ms > HANG_MS) counts.hangs++;
+}
+
+const seedOf = (): number => Number(process.env.BALLAST_FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
+
 /** `check` returns nothing for an accepted input, or throws; `isRejection` decides whether a throw is allowed. */
 export function fuzz<T>(
   t: TestContext,
@@ -35,28 +58,19 @@ export function fuzz<T>(
   options: { runs?: number; isRejection?: (err: unknown, input: T) => string | null } = {},
 ): FuzzCounts {
   const isRejection = options.isRejection ?? codedRejection;
-  const seed = Number(process.env.BALLAST_FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
-  const counts: FuzzCounts = { cases: 0, accepted: 0, rejected: 0, crashes: 0, hangs: 0, slowestMs: 0, codes: new Map(), firstCrash: null };
+  const seed = seedOf();
+  const counts = newCounts();
   fc.assert(
     fc.property(arbitrary, (input) => {
-      counts.cases++;
       const start = performance.now();
+      let outcome: Outcome = { kind: 'accepted' };
       try {
         check(input);
-        counts.accepted++;
       } catch (err) {
         const code = isRejection(err, input);
-        if (code === null) {
-          counts.crashes++;
-          counts.firstCrash ??= { input, error: err };
-        } else {
-          counts.rejected++;
-          counts.codes.set(code, (counts.codes.get(code) ?? 0) + 1);
-        }
+        outcome = code === null ? { kind: 'crash', error: err } : { kind: 'rejected', code };
       }
-      const ms = performance.now() - start;
-      counts.slowestMs = Math.max(counts.slowestMs, ms);
-      if (ms > HANG_MS) counts.hangs++;
+      tally(counts, input, outcome, performance.now() - start);
     }),
     { numRuns: options.runs ?? RUNS, seed },
   );
@@ -64,7 +78,7 @@ export function fuzz<T>(
   return counts;
 }
 
-/** The same counting for async targets (the gRPC handlers). */
+/** The same for async targets (the gRPC handlers): `check` resolves to null (accepted) or a rejection's code. */
 export async function fuzzAsync<T>(
   t: TestContext,
   name: string,
@@ -72,26 +86,19 @@ export async function fuzzAsync<T>(
   check: (input: T) => Promise<string | null>,
   options: { runs?: number } = {},
 ): Promise<FuzzCounts> {
-  const seed = Number(process.env.BALLAST_FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
-  const counts: FuzzCounts = { cases: 0, accepted: 0, rejected: 0, crashes: 0, hangs: 0, slowestMs: 0, codes: new Map(), firstCrash: null };
+  const seed = seedOf();
+  const counts = newCounts();
   await fc.assert(
     fc.asyncProperty(arbitrary, async (input) => {
-      counts.cases++;
       const start = performance.now();
+      let outcome: Outcome;
       try {
         const code = await check(input);
-        if (code === null) counts.accepted++;
-        else {
-          counts.rejected++;
-          counts.codes.set(code, (counts.codes.get(code) ?? 0) + 1);
-        }
+        outcome = code === null ? { kind: 'accepted' } : { kind: 'rejected', code };
       } catch (err) {
-        counts.crashes++;
-        counts.firstCrash ??= { input, error: err };
+        outcome = { kind: 'crash', error: err };
       }
-      const ms = performance.now() - start;
-      counts.slowestMs = Math.max(counts.slowestMs, ms);
-      if (ms > HANG_MS) counts.hangs++;
+      tally(counts, input, outcome, performance.now() - start);
     }),
     { numRuns: options.runs ?? RUNS, seed },
   );
