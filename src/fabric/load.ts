@@ -42,8 +42,8 @@ function readFabric(document: Cursor): Fabric {
 
   const defaults = root.get('defaults')?.map();
   // Every key a default may carry, so one given for an empty list is still named as known.
-  const spineDefaults = defaults?.get('spine')?.map().allow('asn', 'weights', 'missing-bandwidth', 'ingress', 'frr');
-  const leafDefaults = defaults?.get('leaf')?.map().allow('spines', 'uplink-capacity', 'weights', 'frr');
+  const spineDefaults = defaults?.get('spine')?.map().allow('asn', 'weights', 'missing-bandwidth', 'ingress', 'frr', 'nexthop-weight-16-bit');
+  const leafDefaults = defaults?.get('leaf')?.map().allow('spines', 'uplink-capacity', 'weights', 'frr', 'nexthop-weight-16-bit');
   const serverDefaults = defaults?.get('server')?.map().allow('prefixes', 'asn', 'capacity', 'state', 'frr');
   defaults?.done();
 

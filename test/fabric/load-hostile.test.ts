@@ -48,7 +48,7 @@ test('aliases, explicit tags and merge keys are refused by name', () => {
 
 test('defaults for an empty list are known keys; an unknown one still names the choices', () => {
   assert.doesNotThrow(() => parseFixture(`defaults: {spine: {asn: 1}}\nspines: []\nleaves: []\nservers: []\n${TAIL}`, 'f.yaml'));
-  refused(`defaults: {spine: {asm: 1}}\nspines: []\nleaves: []\nservers: []\n${TAIL}`, 'E_SCHEMA_UNKNOWN_KEY', 1, 20, /Unknown key "asm" in defaults\.spine, expected one of "asn", "ingress"/);
+  refused(`defaults: {spine: {asm: 1}}\nspines: []\nleaves: []\nservers: []\n${TAIL}`, 'E_SCHEMA_UNKNOWN_KEY', 1, 20, /Unknown key "asm" in defaults\.spine, expected one of "asn", "frr", "ingress", "missing-bandwidth"/);
 });
 
 test('a derived mbps-per-unit that leaves a server under 1 Mbps points at that server', () => {
