@@ -61,15 +61,14 @@ export function linkName(leaf: string, spine: string, ordinal: number): string {
 
 export function indexFabric(fabric: Fabric): FabricIndex {
   // Linear in the fabric's size: the planner indexes a 24,576-server fabric several times per run.
-  const spineByName = byName(fabric.spines);
+  const spineIndex = byName(fabric.spines);
   const leafByName = byName(fabric.leaves);
-  const serverByName = byName(fabric.servers);
   const nSpines = fabric.spines.length;
   const nLeaves = fabric.leaves.length;
   const nServers = fabric.servers.length;
   const leafSpines = fabric.leaves.map((l) => {
     const ids = new Int32Array(l.spines.length);
-    for (let j = 0; j < ids.length; j++) ids[j] = spineByName.get(l.spines[j]!)!;
+    for (let j = 0; j < ids.length; j++) ids[j] = spineIndex.get(l.spines[j]!)!;
     return ids;
   });
   const perSpine: number[][] = Array.from({ length: nSpines }, () => []);
@@ -94,7 +93,7 @@ export function indexFabric(fabric: Fabric): FabricIndex {
     for (const spine of leaf.links ?? leaf.spines) {
       const ordinal = seen.get(spine) ?? 0;
       seen.set(spine, ordinal + 1);
-      const s = spineByName.get(spine)!;
+      const s = spineIndex.get(spine)!;
       mine.push(linkLeaf.length);
       perSpineLinks[s]!.push(linkLeaf.length);
       linkLeaf.push(l);
@@ -166,18 +165,30 @@ export function indexFabric(fabric: Fabric): FabricIndex {
     configuredServers: configuredServers[p]!,
     configuredCapacity: configuredCapacity[p]!,
   }));
+  // Name maps are built on first use: the planner's sweeps never look a name up, and a
+  // 24,576-server fabric's maps cost more than the rest of the index.
+  const lazy = <T>(make: () => T): (() => T) => {
+    let value: T | undefined;
+    return () => (value ??= make());
+  };
+  const serverByName = lazy(() => byName(fabric.servers));
+  const linkByName = lazy(() => byName(linkNames.map((name) => ({ name }))));
   return {
     fabric,
-    spineByName,
+    spineByName: spineIndex,
     leafByName,
-    serverByName,
+    get serverByName() {
+      return serverByName();
+    },
     spineLeaves,
     leafSpines,
     linkLeaf: Int32Array.from(linkLeaf),
     linkSpine: Int32Array.from(linkSpine),
     linkOrdinal: Int32Array.from(linkOrdinal),
     linkNames,
-    linkByName: byName(linkNames.map((name) => ({ name }))),
+    get linkByName() {
+      return linkByName();
+    },
     spineLinks,
     leafLinks,
     parallelLinks: linkOrdinal.some((o) => o > 0),
@@ -185,6 +196,14 @@ export function indexFabric(fabric: Fabric): FabricIndex {
     serverCapacity,
     prefixes,
   };
+}
+
+/**
+ * The index of a fabric that differs from the indexed one only in policy or routers' weight models
+ * (same elements, names and prefixes): shares everything, the lazy name maps included.
+ */
+export function withFabric(index: FabricIndex, fabric: Fabric): FabricIndex {
+  return Object.create(index, { fabric: { value: fabric, enumerable: true } }) as FabricIndex;
 }
 
 function byName(items: readonly { readonly name: string }[]): Map<string, number> {

@@ -8,7 +8,7 @@ import { indexFabric, type FabricIndex } from '../forwarding/fabric-index.js';
 import { newEvalResult, PrefixEvaluator, type EvalResult } from './fast-eval.js';
 import { BallastError, quote } from '../util/errors.js';
 import { ScenarioState } from './scenario-state.js';
-import { serverClasses, type ServerClasses } from './server-classes.js';
+import { elementItems, prefixServerClasses, samePrefixes } from './elements.js';
 import { groupSpines, type SpineGroups } from './spine-groups.js';
 
 export class SweepEngine {
@@ -60,15 +60,12 @@ export class SweepEngine {
     this.evaluators = [];
     const n = strategies.length * this.nPrefixes;
     this.evalOf = new Int32Array(n);
-    const classes = new Map<number, ServerClasses>();
     strategies.forEach((s, si) => {
       for (let p = 0; p < this.nPrefixes; p++) {
         const rep = sameAs[p]!;
         if (rep === p) {
-          let k = classes.get(p);
-          if (!k) classes.set(p, (k = serverClasses(index, p)));
           this.evalOf[si * this.nPrefixes + p] = this.evaluators.length;
-          this.evaluators.push(new PrefixEvaluator(index, this.groups, p, s, this.state.leafDown, k));
+          this.evaluators.push(new PrefixEvaluator(index, this.groups, p, s, this.state.leafDown, prefixServerClasses(index, p)));
         } else this.evalOf[si * this.nPrefixes + p] = this.evalOf[si * this.nPrefixes + rep]!;
       }
     });
@@ -85,37 +82,10 @@ export class SweepEngine {
       for (let k = 0; k < p.servers.length; k++) if (index.fabric.servers[p.servers[k]!]!.state === 'up') cap += index.serverCapacity[p.servers[k]!]!;
       return cap;
     });
-    const f = index.fabric;
-    const els: number[] = [];
-    for (let i = 0; i < f.spines.length + f.leaves.length; i++) els.push(i);
-    f.servers.forEach((s, i) => {
-      if (s.state === 'up') els.push(f.spines.length + f.leaves.length + i);
-    });
-    this.elements = Int32Array.from(els);
-    // Servers are interchangeable when leaf, capacity and set of prefixes agree. The set gets a small
-    // id (a trie over prefix indices in order), so the key needs no per-server sort or join.
-    const setId = symmetry ? prefixSetIds(index) : null;
-    const groups = new Map<string | number, number[]>();
-    const S = f.spines.length + f.leaves.length;
-    for (const e of els) {
-      let key: string | number = e;
-      if (setId && e >= S) {
-        const s = e - S;
-        key = `${index.serverLeaf[s]}|${index.serverCapacity[s]}|${setId[s]}`;
-      }
-      let members = groups.get(key);
-      if (!members) groups.set(key, (members = []));
-      members.push(e);
-    }
-    const start: number[] = [];
-    const members: number[] = [];
-    for (const list of groups.values()) {
-      start.push(members.length);
-      members.push(...list);
-    }
-    start.push(members.length);
-    this.itemStart = Int32Array.from(start);
-    this.itemMembers = Int32Array.from(members);
+    const items = elementItems(index, symmetry);
+    this.elements = items.elements;
+    this.itemStart = items.itemStart;
+    this.itemMembers = items.itemMembers;
   }
 
   get itemCount(): number {
@@ -194,45 +164,3 @@ export class SweepEngine {
     return e < f.spines.length + f.leaves.length ? 'leaf' : 'server';
   }
 }
-
-/** Per server, an id of its set of prefixes: equal ids, equal sets. */
-function prefixSetIds(index: FabricIndex): Int32Array {
-  const ids = new Int32Array(index.serverLeaf.length);
-  const P = index.prefixes.length;
-  const next = new Map<number, number>();
-  for (let p = 0; p < P; p++) {
-    const servers = index.prefixes[p]!.servers;
-    for (let k = 0; k < servers.length; k++) {
-      const s = servers[k]!;
-      const key = ids[s]! * (P + 1) + p;
-      let id = next.get(key);
-      if (id === undefined) next.set(key, (id = next.size + 1));
-      ids[s] = id;
-    }
-  }
-  return ids;
-}
-
-/** Per prefix, the first prefix announced by exactly the same servers (itself when none before it is). */
-function samePrefixes(index: FabricIndex): Int32Array {
-  const P = index.prefixes.length;
-  const out = new Int32Array(P);
-  const byLength = new Map<number, number[]>();
-  for (let p = 0; p < P; p++) {
-    out[p] = p;
-    const servers = index.prefixes[p]!.servers;
-    const candidates = byLength.get(servers.length) ?? [];
-    for (const q of candidates) {
-      const other = index.prefixes[q]!.servers;
-      let same = true;
-      for (let k = 0; k < servers.length && same; k++) same = servers[k] === other[k];
-      if (same) {
-        out[p] = q;
-        break;
-      }
-    }
-    if (out[p] === p) byLength.set(servers.length, [...candidates, p]);
-  }
-  return out;
-}
-

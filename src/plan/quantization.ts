@@ -5,7 +5,7 @@
  */
 import type { Fabric, WeightModel } from '../fabric/types.js';
 import { modelVersions, WEIGHT_MODELS } from '../fabric/weight-model.js';
-import type { FabricIndex } from '../forwarding/fabric-index.js';
+import { withFabric, type FabricIndex } from '../forwarding/fabric-index.js';
 import { SweepEngine } from './engine.js';
 import { sweepSteps, type Progress } from './sweep.js';
 
@@ -57,7 +57,7 @@ export function* quantizationReport(fabric: Fabric, o: QuantizationSweep): Gener
   for (const model of QUANTIZED_MODELS) {
     const variant: Fabric = { ...fabric, spines: fabric.spines.map((s) => ({ ...s, weights: model })) };
     // Only the spines' weight model differs: the index (names, attachments, prefixes) is the same.
-    const engine = new SweepEngine(o.index ? { ...o.index, fabric: variant } : variant, ['ballast'], o.k);
+    const engine = new SweepEngine(o.index ? withFabric(o.index, variant) : variant, ['ballast'], o.k);
     const swept = yield* sweepSteps(engine, { k: o.k, budget: o.budget, beamWidth: 4, keepWorst: 1, ...(o.shouldStop ? { shouldStop: o.shouldStop } : {}) }, `quantization ${model}`);
     scenarios = swept.evaluated;
     complete &&= swept.complete;

@@ -5,7 +5,7 @@
  * the spines weight their ECMP by capacity.
  */
 import type { Fabric, Server, Strategy } from '../fabric/types.js';
-import type { FabricIndex } from '../forwarding/fabric-index.js';
+import { withFabric, type FabricIndex } from '../forwarding/fabric-index.js';
 import { ScenarioState } from './scenario-state.js';
 import { SweepEngine } from './engine.js';
 import { sweepSteps, type Progress, type SweepResult } from './sweep.js';
@@ -54,7 +54,7 @@ export interface RecommendOptions {
 /** Sweep the deciding strategy only, within the budget, and summarise. */
 function* quickSweep(fabric: Fabric, strategy: Strategy, o: RecommendOptions, phase: string, sameElements = true): Generator<Progress, { factor: number; overloaded: number; result: SweepResult }> {
   // A variant with the same elements (only the policy differs) reuses the fabric's index.
-  const engine = new SweepEngine(sameElements && o.index ? { ...o.index, fabric } : fabric, [strategy], o.k);
+  const engine = new SweepEngine(sameElements && o.index ? withFabric(o.index, fabric) : fabric, [strategy], o.k);
   const result = yield* sweepSteps(engine, { k: o.k, budget: o.budget, beamWidth: 4, keepWorst: 1, ...(o.shouldStop ? { shouldStop: o.shouldStop } : {}) }, phase);
   const out = result.strategies[0]!;
   return { factor: out.worst[0]?.factor ?? Infinity, overloaded: out.overloadedScenarios, result };

@@ -1,0 +1,126 @@
+/**
+ * What a sweep enumerates, derived from the fabric index alone and cached per index (a plan builds
+ * several engines on one fabric, and on variants that differ only in policy or weight models; see
+ * withFabric): the failable elements, interchangeable groups of them ("items"), prefixes announced
+ * by the same servers, and each prefix's capacity classes.
+ */
+import type { FabricIndex } from '../forwarding/fabric-index.js';
+import { serverClasses, type ServerClasses } from './server-classes.js';
+
+export interface ElementItems {
+  /** Failable elements: every spine and leaf, and every server up in the fixture. */
+  readonly elements: Int32Array;
+  /** Item t's members are itemMembers[itemStart[t] .. itemStart[t+1]) (see SweepEngine). */
+  readonly itemStart: Int32Array;
+  readonly itemMembers: Int32Array;
+}
+
+interface Cache {
+  items: Map<boolean, ElementItems>;
+  same?: Int32Array;
+  classes: Map<number, ServerClasses>;
+}
+
+// Keyed by an array every variant of one index shares (withFabric keeps it), dropped with the index.
+const caches = new WeakMap<Int32Array, Cache>();
+
+function cacheOf(index: FabricIndex): Cache {
+  let c = caches.get(index.serverLeaf);
+  if (!c) caches.set(index.serverLeaf, (c = { items: new Map(), classes: new Map() }));
+  return c;
+}
+
+export function elementItems(index: FabricIndex, symmetry: boolean): ElementItems {
+  const cache = cacheOf(index);
+  let items = cache.items.get(symmetry);
+  if (!items) cache.items.set(symmetry, (items = buildItems(index, symmetry)));
+  return items;
+}
+
+export function prefixServerClasses(index: FabricIndex, prefix: number): ServerClasses {
+  const cache = cacheOf(index);
+  let k = cache.classes.get(prefix);
+  if (!k) cache.classes.set(prefix, (k = serverClasses(index, prefix)));
+  return k;
+}
+
+/**
+ * Per prefix, the first prefix announced by exactly the same servers (itself when none before it
+ * is). Such prefixes get the same shares in every scenario, so they share one evaluator.
+ */
+export function samePrefixes(index: FabricIndex): Int32Array {
+  const cache = cacheOf(index);
+  return (cache.same ??= buildSamePrefixes(index));
+}
+
+function buildItems(index: FabricIndex, symmetry: boolean): ElementItems {
+  const f = index.fabric;
+  const S = f.spines.length + f.leaves.length;
+  const els: number[] = [];
+  for (let i = 0; i < S; i++) els.push(i);
+  for (let i = 0; i < f.servers.length; i++) if (f.servers[i]!.state === 'up') els.push(S + i);
+  // Servers are interchangeable when leaf, capacity and set of prefixes agree. The set gets a small
+  // id (a trie over prefix indices in order), so the key needs no per-server sort or join.
+  const setId = symmetry ? prefixSetIds(index) : null;
+  const groups = new Map<string | number, number[]>();
+  for (const e of els) {
+    let key: string | number = e;
+    if (setId && e >= S) {
+      const s = e - S;
+      key = `${index.serverLeaf[s]}|${index.serverCapacity[s]}|${setId[s]}`;
+    }
+    let members = groups.get(key);
+    if (!members) groups.set(key, (members = []));
+    members.push(e);
+  }
+  const itemStart = new Int32Array(groups.size + 1);
+  const itemMembers = new Int32Array(els.length);
+  let t = 0;
+  let at = 0;
+  for (const list of groups.values()) {
+    itemStart[t++] = at;
+    for (const e of list) itemMembers[at++] = e;
+  }
+  itemStart[t] = at;
+  return { elements: Int32Array.from(els), itemStart, itemMembers };
+}
+
+/** Per server, an id of its set of prefixes: equal ids, equal sets. */
+function prefixSetIds(index: FabricIndex): Int32Array {
+  const ids = new Int32Array(index.serverLeaf.length);
+  const P = index.prefixes.length;
+  const next = new Map<number, number>();
+  for (let p = 0; p < P; p++) {
+    const servers = index.prefixes[p]!.servers;
+    for (let k = 0; k < servers.length; k++) {
+      const s = servers[k]!;
+      const key = ids[s]! * (P + 1) + p;
+      let id = next.get(key);
+      if (id === undefined) next.set(key, (id = next.size + 1));
+      ids[s] = id;
+    }
+  }
+  return ids;
+}
+
+function buildSamePrefixes(index: FabricIndex): Int32Array {
+  const P = index.prefixes.length;
+  const out = new Int32Array(P);
+  const byLength = new Map<number, number[]>();
+  for (let p = 0; p < P; p++) {
+    out[p] = p;
+    const servers = index.prefixes[p]!.servers;
+    const candidates = byLength.get(servers.length) ?? [];
+    for (const q of candidates) {
+      const other = index.prefixes[q]!.servers;
+      let same = true;
+      for (let k = 0; k < servers.length && same; k++) same = servers[k] === other[k];
+      if (same) {
+        out[p] = q;
+        break;
+      }
+    }
+    if (out[p] === p) byLength.set(servers.length, [...candidates, p]);
+  }
+  return out;
+}
