@@ -238,7 +238,7 @@ export class MapReader {
 
   /** Keys this mapping may hold although nothing read them (defaults for an empty list). */
   allow(...keys: readonly string[]): this {
-    for (const k of keys) this.seen.add(k);
+    for (const k of keys) if (!this.seen.includes(k)) this.seen.push(k);
     return this;
   }
 
