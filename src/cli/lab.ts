@@ -12,6 +12,8 @@ import { MAX_FLOWS, sendTraffic } from '../lab/traffic.js';
 import { BallastError } from '../util/errors.js';
 import { addLabHealth, upLabHealth } from './lab-health.js';
 import { EXIT_OVERLOAD } from './run.js';
+import { CHROOT_VERSIONS, labFrrVersion, LAB_FRR_VERSIONS, type ChrootVersion } from '../lab/frr-versions.js';
+import { setupFrr } from '../lab/frr-setup.js';
 
 const SCHEMA_VERSION = 1;
 // Environment rather than options, so every subcommand of one lab instance agrees without repeating them.
@@ -47,14 +49,45 @@ async function settle(view: LabView): Promise<number | null> {
   }
 }
 
+/** Router name -> FRR version it runs. */
+function frrOfNodes(topology: LabView['topology']): Record<string, string> {
+  return Object.fromEntries(topology.nodes.filter((n) => n.frrVersion).map((n) => [n.name, n.frrVersion!]));
+}
+
+/** `10.3` or `10.3 (2 spines), 8.4 (3 leaves, 7 servers)`. */
+function versionSummary(topology: LabView['topology']): string {
+  const routers = topology.nodes.filter((n) => n.frrVersion);
+  const versions = [...new Set(routers.map((n) => n.frrVersion!))];
+  if (versions.length === 1) return versions[0]!;
+  return versions
+    .map((v) => {
+      const roles = (['spine', 'leaf', 'server'] as const).map((r) => [r, routers.filter((n) => n.frrVersion === v && n.role === r).length] as const).filter(([, k]) => k > 0);
+      return `${v} (${roles.map(([r, k]) => `${k} ${k === 1 ? r : r === 'leaf' ? 'leaves' : `${r}s`}`).join(', ')})`;
+    })
+    .join(', ');
+}
+
 export function addLab(program: Command<[], {}, {}>): void {
-  const lab = program.command('lab').description('A real FRR 8.4 fabric in Linux network namespaces, for demos and end-to-end tests (root)');
+  const lab = program.command('lab').description('A real FRR fabric (8.4 from the host, 10.3 from a chroot) in Linux network namespaces, for demos and end-to-end tests (root)');
+
+  lab
+    .command('setup')
+    .description('Build FRR 10.3 for the lab: Debian trixie in a debootstrap chroot under /var/lib/ballast/frr (root, about 2 minutes; idempotent, resumable)')
+    .addOption(new Option('--frr <version>', 'FRR version to set up').choices(CHROOT_VERSIONS).makeOptionMandatory())
+    .option('--mirror <uri>', "Debian archive to build from (default: the host's, read from its apt sources)")
+    .option('--json', 'machine-readable output')
+    .action(async (opts) => {
+      const r = await setupFrr({ version: opts.frr as ChrootVersion, log: progress, ...(opts.mirror ? { mirror: opts.mirror } : {}) });
+      if (opts.json) json({ frr: opts.frr, root: r.root, ran: r.ran, seconds: r.seconds });
+      else out(r.ran.length ? `FRR ${opts.frr} set up in ${r.root} in ${r.seconds.toFixed(1)} s (${r.ran.join(', ')})` : `FRR ${opts.frr} already set up in ${r.root}`);
+    });
 
   lab
     .command('up')
     .description('Bring up the fabric a fixture describes and wait until every BGP session is Established')
     .argument('<fixture>', 'fabric YAML (anycast /32s inside 198.51.100.0/24 or 203.0.113.0/24, /128s inside 2001:db8::/32)')
     .addOption(new Option('--leaf-policy <policy>', 'static leaf configuration toward the spines, or ballast: a leaf agent on every leaf').choices(LEAF_POLICIES).default('num-multipaths' as const))
+    .option('--frr <version>', `run every router on this FRR version (${LAB_FRR_VERSIONS.join(' or ')}); default: each node's frr: in the fixture, else 8.4`, (v) => labFrrVersion(v))
     .option('--health', 'also run ballast health and a small HTTP service (port 8080) in every server namespace')
     .option('--json', 'machine-readable output')
     .action(async (fixture, opts) => {
@@ -63,12 +96,12 @@ export function addLab(program: Command<[], {}, {}>): void {
       process.once('SIGINT', abort);
       process.once('SIGTERM', abort);
       try {
-        const r = await labUp({ fixture, leafPolicy: opts.leafPolicy, runDir: runDir(), nsPrefix: nsPrefix(), signal: controller.signal, log: progress });
+        const r = await labUp({ fixture, leafPolicy: opts.leafPolicy, runDir: runDir(), nsPrefix: nsPrefix(), signal: controller.signal, log: progress, ...(opts.frr ? { frr: opts.frr } : {}) });
         if (opts.health) await upLabHealth(r.state, progress);
         if (opts.json) {
-          json({ fixture: r.state.fixture, leafPolicy: r.state.leafPolicy, seconds: r.seconds, namespaces: r.state.namespaces, daemons: r.state.daemons, notes: r.topology.notes });
+          json({ fixture: r.state.fixture, leafPolicy: r.state.leafPolicy, seconds: r.seconds, namespaces: r.state.namespaces, daemons: r.state.daemons, frr: frrOfNodes(r.topology), notes: r.topology.notes });
         } else {
-          out(`lab ${r.topology.fabric.name} up in ${r.seconds.toFixed(1)} s: ${r.state.namespaces.length} namespaces, ${r.state.daemons.length} FRR daemons, leaf policy ${r.state.leafPolicy}`);
+          out(`lab ${r.topology.fabric.name} up in ${r.seconds.toFixed(1)} s: ${r.state.namespaces.length} namespaces, ${r.state.daemons.length} FRR daemons, FRR ${versionSummary(r.topology)}, leaf policy ${r.state.leafPolicy}`);
         }
       } finally {
         process.off('SIGINT', abort);
@@ -84,13 +117,14 @@ export function addLab(program: Command<[], {}, {}>): void {
       const view = viewLab(requireLab(runDir()));
       const s = await labStatus(view);
       const mismatch = s.weights.some((w) => !w.equal);
+      const frrOf = (router: string): string => view.topology.nodes.find((n) => n.name === router)?.frrVersion ?? '';
       if (opts.json) {
-        json({ fixture: view.state.fixture, leafPolicy: view.state.leafPolicy, failed: view.state.failed, sessions: s.sessions, weights: s.weights });
+        json({ fixture: view.state.fixture, leafPolicy: view.state.leafPolicy, failed: view.state.failed, frr: frrOfNodes(view.topology), sessions: s.sessions, weights: s.weights.map((w) => ({ ...w, frr: frrOf(w.router) })) });
       } else {
         const peerOrder = [...view.fabric.leaves, ...view.fabric.servers].map((n) => n.name);
         const established = s.sessions.filter((x) => x.state === 'Established').length;
         const lines = [
-          `lab ${view.fabric.name} (${view.state.fixture}), leaf policy ${view.state.leafPolicy}, up since ${view.state.startedAt}`,
+          `lab ${view.fabric.name} (${view.state.fixture}), leaf policy ${view.state.leafPolicy}, FRR ${versionSummary(view.topology)}, up since ${view.state.startedAt}`,
           `failed servers: ${view.state.failed.length ? view.state.failed.join(', ') : 'none'}`,
           `BGP sessions: ${established}/${s.sessions.length} Established`,
         ];
@@ -98,8 +132,9 @@ export function addLab(program: Command<[], {}, {}>): void {
         for (const x of notUp) lines.push(`  ${x.node} -> ${x.neighbor}: ${x.state}`);
         for (const p of view.predictions) {
           lines.push('', `${p.prefix}: kernel weights`);
-          const rows = s.weights.filter((w) => w.prefix === p.prefix).map((w) => [w.router, formatWeights(w.kernel, peerOrder), formatWeights(w.predicted, peerOrder), w.equal ? 'ok' : 'DIFFERS']);
-          lines.push(table([['router', 'kernel', 'predicted', ''], ...rows]));
+          // The prediction uses each receiving router's own version: its weight rule is what it installs.
+          const rows = s.weights.filter((w) => w.prefix === p.prefix).map((w) => [w.router, frrOf(w.router), formatWeights(w.kernel, peerOrder), formatWeights(w.predicted, peerOrder), w.equal ? 'ok' : 'DIFFERS']);
+          lines.push(table([['router', 'frr', 'kernel', 'predicted', ''], ...rows]));
         }
         out(lines.join('\n'));
       }

@@ -13,6 +13,7 @@ import { BallastError } from '../util/errors.js';
 import { ballastScript } from '../util/self.js';
 import type { LabTopology } from './topology.js';
 import { writeState, type LabState } from './state.js';
+import { nodeVtysh } from './daemons.js';
 
 const BIN = ballastScript();
 
@@ -31,7 +32,8 @@ export function agentConfigYaml(fabric: Fabric, leaf: Leaf, vtyDir: string, over
   const p = fabric.policy;
   return stringify({
     leaf: leaf.name,
-    frr: { 'vty-socket-dir': vtyDir, 'timeout-ms': 3000 },
+    // The node's own vtysh (the host's or its chroot's): daemons.ts writes it beside the configs.
+    frr: { vtysh: nodeVtysh(vtyDir), 'vty-socket-dir': vtyDir, 'timeout-ms': 3000 },
     bgp: { asn: leaf.asn, 'spine-peer-group': 'SPINES' },
     prefixes,
     servers: {

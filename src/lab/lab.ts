@@ -7,7 +7,9 @@ import { existsSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadFixture } from '../fabric/load.js';
 import { BallastError } from '../util/errors.js';
-import { frrUser, prepareNodeDir, startDaemon } from './daemons.js';
+import { frrUser, prepareNodeDir, startDaemon, type FrrUser, type NodeFrr } from './daemons.js';
+import { assertChrootReady, chrootFrrUser, mountView, prepareViewRun, unmountViews } from './frr-chroot.js';
+import { isChrootVersion, labDaemons, mountsUnder, type LabFrrVersion } from './frr-versions.js';
 import * as netns from './netns.js';
 import { checkLabPrefix, CLIENT_ADDRESS, CLIENT_ADDRESS6, hostPrefix, NETNS_PREFIX, labTopology, type LabTopology, type LeafPolicyName } from './topology.js';
 import { startAgents, startObservers } from './agents.js';
@@ -17,6 +19,7 @@ import { DEFAULT_RUN_DIR, readState, writeState, type LabState } from './state.j
 import { readSessions, waitFor } from './observe.js';
 import { predictLab } from './predict.js';
 import { waitConverged } from './status.js';
+import { chrootView as chrootViewOf } from './frr-versions.js';
 
 export interface UpOptions {
   readonly fixture: string;
@@ -30,6 +33,8 @@ export interface UpOptions {
   readonly log?: (line: string) => void;
   /** How long to wait for every BGP session to reach Established. */
   readonly establishTimeoutMs?: number;
+  /** Run every node on this FRR version; absent: each node's fixture `frr:`, else the host's 8.4. */
+  readonly frr?: LabFrrVersion;
 }
 
 export interface UpResult {
@@ -42,19 +47,26 @@ export async function labUp(options: UpOptions): Promise<UpResult> {
   const started = performance.now();
   const runDir = options.runDir ?? DEFAULT_RUN_DIR;
   const log = options.log ?? (() => {});
-  await assertLabAvailable();
   const existing = readState(runDir);
   if (existing) {
     throw new BallastError('E_LAB_EXISTS', `A lab is already up (${existing.fixture}, ${existing.namespaces.length} namespaces, state ${runDir}/state.json): run "ballast lab down" first`);
   }
   const fabric = loadFixture(options.fixture);
   // Validate everything before the first namespace exists.
-  const topology = labTopology(fabric, options.leafPolicy, runDir, options.nsPrefix ?? NETNS_PREFIX);
+  const topology = labTopology(fabric, options.leafPolicy, runDir, options.nsPrefix ?? NETNS_PREFIX, options.frr);
+  const routers = topology.nodes.filter((n) => n.frr);
+  const versions = [...new Set(routers.map((n) => n.frrVersion!))];
+  await assertLabAvailable({ hostFrr: versions.includes('8.4') });
+  const chroots = versions.filter(isChrootVersion);
+  for (const v of chroots) assertChrootReady(v);
+  log(`FRR ${versions.map((v) => `${v} (${routers.filter((n) => n.frrVersion === v).length} routers)`).join(', ')}`);
   for (const note of topology.notes) log(`note: ${note}`);
   const taken = new Set(await netns.listNetns());
   const clash = topology.nodes.find((n) => taken.has(n.ns));
   if (clash) throw new BallastError('E_LAB_EXISTS', `Network namespace ${clash.ns} already exists but is not recorded in ${runDir}/state.json; it is not the lab's to remove`);
-  const user = await frrUser();
+  const users = new Map<LabFrrVersion, FrrUser>();
+  if (versions.includes('8.4')) users.set('8.4', await frrUser());
+  for (const v of chroots) users.set(v, await chrootFrrUser(v));
 
   const state: LabState = {
     schemaVersion: 1,
@@ -67,6 +79,9 @@ export async function labUp(options: UpOptions): Promise<UpResult> {
     namespaces: [],
     daemons: [],
     failed: fabric.servers.filter((s) => s.state !== 'up').map((s) => s.name),
+    ...(options.frr ? { frr: options.frr } : {}),
+    mounts: [],
+    views: [],
   };
   const step = (): void => {
     if (options.signal?.aborted) throw new BallastError('E_LAB_INTERRUPTED', 'Lab start-up interrupted; everything it created has been removed');
@@ -131,12 +146,23 @@ export async function labUp(options: UpOptions): Promise<UpResult> {
     }
     step();
     log('starting FRR');
-    const routers = topology.nodes.filter((n) => n.frr);
-    for (const node of routers) prepareNodeDir(`${runDir}/${node.ns}`, node.frr!, user);
-    // zebra first everywhere: bgpd retries its zebra connection, but starting it late costs seconds.
-    for (const daemon of ['zebra', 'bgpd'] as const) {
-      const pids = await Promise.all(routers.map((node) => startDaemon(node.ns, `${runDir}/${node.ns}`, daemon)));
-      routers.forEach((node, i) => state.daemons.push({ ns: node.ns, daemon, pid: pids[i]! }));
+    const views = new Map<LabFrrVersion, string>();
+    for (const v of chroots) {
+      state.views!.push(chrootViewOf(runDir, v));
+      const view = await mountView(runDir, v, (point) => {
+        state.mounts!.push(point);
+        writeState(state);
+      });
+      await prepareViewRun(view, users.get(v)!);
+      views.set(v, view);
+    }
+    const nodeFrr = (node: (typeof routers)[number]): NodeFrr => ({ view: views.get(node.frrVersion!) ?? null });
+    for (const node of routers) prepareNodeDir(`${runDir}/${node.ns}`, node.frr!, users.get(node.frrVersion!)!, nodeFrr(node));
+    // mgmtd (FRR 10), then zebra first everywhere: bgpd retries its zebra connection, but starting it late costs seconds.
+    for (const daemon of ['mgmtd', 'zebra', 'bgpd'] as const) {
+      const nodes = routers.filter((n) => labDaemons(n.frrVersion!).includes(daemon));
+      const pids = await Promise.all(nodes.map((node) => startDaemon(node.ns, `${runDir}/${node.ns}`, daemon, nodeFrr(node))));
+      nodes.forEach((node, i) => state.daemons.push({ ns: node.ns, daemon, pid: pids[i]! }));
       writeState(state);
       step();
     }
@@ -161,7 +187,7 @@ export async function labUp(options: UpOptions): Promise<UpResult> {
     // so `up` followed at once by `traffic` measures the converged fabric.
     log('waiting for the spine and leaf kernels to hold the predicted weights');
     try {
-      await waitConverged({ state, fabric, topology, predictions: predictLab(fabric, options.leafPolicy, state.failed) }, 20_000);
+      await waitConverged({ state, fabric, topology, predictions: predictLab(fabric, options.leafPolicy, state.failed, options.frr) }, 20_000);
     } catch (err) {
       if (!(err instanceof BallastError && err.code === 'E_LAB_TIMEOUT')) throw err;
       log('warning: the kernels differ from the prediction after 20 s; see "ballast lab status"');
@@ -210,6 +236,13 @@ export async function labDown(runDir: string = DEFAULT_RUN_DIR): Promise<DownRes
   }
   for (const ns of [...namespaces].reverse()) await netns.deleteNetns(ns);
   removeCrashLogDirs(new Set([...pids, ...state.daemons.map((d) => d.pid)]));
+  // Chroot views: unmounted before anything is deleted; a run directory is never removed while
+  // something is mounted below it (rm would reach through a bind mount into the chroot).
+  const stuck = await unmountViews(state.mounts ?? [], state.views ?? []);
+  const below = mountsUnder(runDir);
+  if (stuck.length > 0 || below.length > 0) {
+    throw new BallastError('E_LAB', `Cannot unmount ${[...stuck, ...below].join(', ')}; the lab's processes are gone, the mounts and ${runDir} are kept: unmount them by hand, then run "ballast lab down" again`);
+  }
   rmSync(runDir, { recursive: true, force: true });
   return { removed: true, namespaces: namespaces.length, processes: pids.size, seconds: (performance.now() - started) / 1000 };
 }

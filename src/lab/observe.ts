@@ -2,6 +2,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseBgpSummary, type BgpPeerSummary } from '../frr/bgp-summary.js';
 import { vtyshJson } from '../frr/vtysh.js';
+import { nodeVtysh } from './daemons.js';
 import { BallastError } from '../util/errors.js';
 import { parseKernelRoutes, type KernelRoute } from './kernel-route.js';
 import { routesJson } from './netns.js';
@@ -15,7 +16,7 @@ export async function readSessions(nodes: readonly LabNode[], runDir: string): P
   const perNode = await Promise.all(
     nodes
       .filter((n) => n.frr)
-      .map(async (n) => parseBgpSummary(await vtyshJson('show bgp summary json', { vtyDir: `${runDir}/${n.ns}` })).map((p) => ({ ...p, node: n.name }))),
+      .map(async (n) => parseBgpSummary(await vtyshJson('show bgp summary json', { vtyDir: `${runDir}/${n.ns}`, binary: nodeVtysh(`${runDir}/${n.ns}`) })).map((p) => ({ ...p, node: n.name }))),
   );
   return perNode.flat();
 }

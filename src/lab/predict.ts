@@ -7,6 +7,7 @@ import { baseLiveness, indexFabric, type FabricIndex } from '../forwarding/fabri
 import { evaluatePrefix } from '../forwarding/shares.js';
 import { weightsByDev, type KernelRoute } from './kernel-route.js';
 import { strategyFor, type LeafPolicyName } from './topology.js';
+import { labWeightModel, nodeVersions, type LabFrrVersion } from './frr-versions.js';
 
 /** One router's kernel route for a prefix, as predicted. */
 export interface RouterPrediction {
@@ -38,10 +39,16 @@ export function labLiveness(index: FabricIndex, failed: readonly string[]) {
   return live;
 }
 
-export function predictLab(fabric: Fabric, leafPolicy: LeafPolicyName, failed: readonly string[]): PrefixPrediction[] {
-  // The lab runs FRR 8.4: FRR 10 models cannot happen there, so predict what the lab really runs.
-  const as84 = <T extends { readonly weights: WeightModel }>(r: T): T => (r.weights === 'ecmp' ? r : { ...r, weights: 'frr8' });
-  const labFabric: Fabric = { ...fabric, spines: fabric.spines.map(as84), leaves: fabric.leaves.map(as84) };
+/** The fixture with every spine's and leaf's weight model replaced by what its lab FRR version runs. */
+export function labFabricFor(fabric: Fabric, labFrr?: LabFrrVersion): Fabric {
+  const versions = nodeVersions(fabric, labFrr);
+  const runs = <T extends { name: string; weights: Fabric['spines'][number]['weights'] }>(n: T): T => (n.weights === 'ecmp' ? n : { ...n, weights: labWeightModel(versions.get(n.name)!) });
+  return { ...fabric, spines: fabric.spines.map(runs), leaves: fabric.leaves.map(runs) };
+}
+
+/** Each receiving router weights by its own FRR version's rule (measured on mixed 8.4/10.3 fabrics). */
+export function predictLab(fabric: Fabric, leafPolicy: LeafPolicyName, failed: readonly string[], labFrr?: LabFrrVersion): PrefixPrediction[] {
+  const labFabric = labFabricFor(fabric, labFrr);
   const index = indexFabric(labFabric);
   const live = labLiveness(index, failed);
   const strategy = strategyFor(leafPolicy);

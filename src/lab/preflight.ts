@@ -5,17 +5,19 @@ import { run } from '../util/exec.js';
 import { DAEMONS, FRR_DAEMON_DIR } from './daemons.js';
 
 /** Null when the lab can run here, else the reason (tests print it when they skip). */
-export async function labUnavailable(): Promise<string | null> {
+export async function labUnavailable(options: { hostFrr?: boolean } = {}): Promise<string | null> {
   if (process.platform !== 'linux') return 'the lab needs Linux network namespaces';
   if (process.getuid?.() !== 0) return 'the lab needs root (network namespaces, FRR daemons): run it with sudo';
-  for (const d of DAEMONS) {
+  // A lab all on a chroot's FRR needs no FRR on the host.
+  for (const d of options.hostFrr === false ? [] : DAEMONS) {
     try {
       accessSync(`${FRR_DAEMON_DIR}/${d}`, constants.X_OK);
     } catch {
       return `FRR is missing (${FRR_DAEMON_DIR}/${d}): apt-get install frr`;
     }
   }
-  for (const [tool, args] of [['vtysh', ['-h']], ['ip', ['-V']], ['sysctl', ['--version']]] as const) {
+  const tools = [['vtysh', ['-h']], ['ip', ['-V']], ['sysctl', ['--version']]] as const;
+  for (const [tool, args] of tools.filter(([t]) => t !== 'vtysh' || options.hostFrr !== false)) {
     try {
       await run(tool, args, { timeoutMs: 5_000 });
     } catch {
@@ -25,8 +27,8 @@ export async function labUnavailable(): Promise<string | null> {
   return null;
 }
 
-export async function assertLabAvailable(): Promise<void> {
-  const reason = await labUnavailable();
+export async function assertLabAvailable(options: { hostFrr?: boolean } = {}): Promise<void> {
+  const reason = await labUnavailable(options);
   if (reason === null) return;
   throw new BallastError(reason.includes('root') ? 'E_NOT_ROOT' : 'E_MISSING_TOOL', `Cannot run the lab: ${reason}`);
 }

@@ -12,7 +12,7 @@ export const DEFAULT_RUN_DIR = '/run/ballast-lab';
 export interface DaemonRecord {
   readonly ns: string;
   /** `agent`: the leaf agent of `--leaf-policy ballast`. */
-  readonly daemon: 'zebra' | 'bgpd' | 'agent' | 'observer';
+  readonly daemon: 'mgmtd' | 'zebra' | 'bgpd' | 'agent' | 'observer';
   readonly pid: number;
 }
 
@@ -32,6 +32,12 @@ export interface LabState {
   readonly daemons: DaemonRecord[];
   /** Servers whose anycast addresses are removed (fixture state not up, or `lab fail`). */
   failed: string[];
+  /** The lab's FRR version (`--frr`); absent in states written before versions existed: 8.4. */
+  readonly frr?: string;
+  /** Mount points (chroot views, frr-chroot.ts), recorded before each mount; `down` unmounts them. */
+  readonly mounts?: string[];
+  /** Chroot views mounted by this lab (directories beside the run directory). */
+  readonly views?: string[];
 }
 
 export function statePath(runDir: string): string {

@@ -9,6 +9,7 @@ import { readRouterRoutes, readSessions, waitFor, type LabSession } from './obse
 import { NETNS_PREFIX, labTopology, type LabTopology } from './topology.js';
 import { compareWeights, predictLab, type PrefixPrediction, type WeightComparison } from './predict.js';
 import type { LabState } from './state.js';
+import { labFrrVersion } from './frr-versions.js';
 import type { TrafficCounts } from './traffic.js';
 
 export interface LabView {
@@ -21,7 +22,8 @@ export interface LabView {
 /** Rebuild the topology and prediction from the state file: both are pure functions of fixture and state. */
 export function viewLab(state: LabState): LabView {
   const fabric = loadFixture(state.fixture);
-  return { state, fabric, topology: labTopology(fabric, state.leafPolicy, state.runDir, state.nsPrefix ?? NETNS_PREFIX), predictions: predictLab(fabric, state.leafPolicy, state.failed) };
+  const labFrr = state.frr === undefined ? undefined : labFrrVersion(state.frr);
+  return { state, fabric, topology: labTopology(fabric, state.leafPolicy, state.runDir, state.nsPrefix ?? NETNS_PREFIX, labFrr), predictions: predictLab(fabric, state.leafPolicy, state.failed, labFrr) };
 }
 
 export async function readWeights(view: LabView): Promise<WeightComparison[]> {

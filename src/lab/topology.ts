@@ -12,6 +12,7 @@ import { modelVersions } from '../fabric/weight-model.js';
 import type { AddressFamily, BestpathBandwidth, BgpRouter, RouteMap, RouteMapEntry, RouterConfig } from '../frr/render.js';
 import { capacityToMbps } from '../policy/decide.js';
 import { BallastError } from '../util/errors.js';
+import { labWeightModel, nodeVersions, type LabFrrVersion } from './frr-versions.js';
 
 export const LEAF_POLICIES = ['ecmp', 'num-multipaths', 'none', 'ballast'] as const;
 /**
@@ -48,6 +49,8 @@ export interface LabNode {
   readonly hashSeed: number;
   /** FRR configuration; absent for the client, which uses a static route. */
   readonly frr?: RouterConfig;
+  /** The FRR version the node runs (routers only): the fixture's `frr:` or the lab's `--frr`. */
+  readonly frrVersion?: LabFrrVersion;
 }
 
 export interface LinkEnd {
@@ -181,12 +184,13 @@ type RouterRole = Pick<BgpRouter, 'peerGroups' | 'redistributeConnectedRouteMap'
 const TIMERS = { keepalive: 3, hold: 9, connectRetry: 2 } as const;
 const RA_INTERVAL_SECONDS = 1;
 
-export function labTopology(fabric: Fabric, leafPolicy: LeafPolicyName, runDir: string, nsPrefix: string = NETNS_PREFIX): LabTopology {
+export function labTopology(fabric: Fabric, leafPolicy: LeafPolicyName, runDir: string, nsPrefix: string = NETNS_PREFIX, labFrr?: LabFrrVersion): LabTopology {
   if (!NS_PREFIX_PATTERN.test(nsPrefix)) {
     throw new BallastError('E_USAGE', `Cannot use namespace prefix ${JSON.stringify(nsPrefix)}: expected 1-8 lowercase letters or digits and a final "-", e.g. "bl-"`);
   }
   const notes: string[] = [];
   for (const n of [...fabric.spines, ...fabric.leaves, ...fabric.servers]) checkName(n.name);
+  const versions = nodeVersions(fabric, labFrr);
   const allPrefixes = fabric.services.map((s) => s.prefix.text);
   allPrefixes.forEach(checkLabPrefix);
   // IPv6 only when a prefix needs it, so an IPv4 fixture's lab stays exactly as it was.
@@ -219,10 +223,6 @@ export function labTopology(fabric: Fabric, leafPolicy: LeafPolicyName, runDir: 
 
   for (const spine of fabric.spines) {
     const leaves = fabric.leaves.filter((l) => l.spines.includes(spine.name)).map((l) => l.name);
-    // The lab runs FRR 8.4: it can only weight as frr8, or ignore link-bandwidth (the ecmp model).
-    if (spine.weights !== 'frr8' && spine.weights !== 'ecmp') {
-      notes.push(`${spine.name}: the fixture's weights are those of ${modelVersions(spine.weights)}; the lab's FRR 8.4 weights as FRR 7.4-9.1 do`);
-    }
     const bestpathBandwidth: BestpathBandwidth | undefined =
       spine.weights === 'ecmp' ? 'ignore' : spine.missingBandwidth === 'ecmp-fallback' ? undefined : spine.missingBandwidth;
     nodes.push({
@@ -232,6 +232,7 @@ export function labTopology(fabric: Fabric, leafPolicy: LeafPolicyName, runDir: 
       forwarding: true,
       hashSeed: hashSeed(spine.name),
       frr: router(spine.name, spine.asn, { peerGroups: [{ name: 'LEAVES', interfaces: leaves }], ...(bestpathBandwidth ? { bestpathBandwidth } : {}) }),
+      frrVersion: versions.get(spine.name)!,
     });
   }
 
@@ -254,6 +255,7 @@ export function labTopology(fabric: Fabric, leafPolicy: LeafPolicyName, runDir: 
         ],
         routeMaps: toSpine ? [toSpine] : [],
       }),
+      frrVersion: versions.get(leaf.name)!,
     });
     for (const spine of leaf.spines) links.push({ a: { ns: ns(spine), ifname: leaf.name }, b: { ns: ns(leaf.name), ifname: spine } });
   }
@@ -278,6 +280,7 @@ export function labTopology(fabric: Fabric, leafPolicy: LeafPolicyName, runDir: 
         prefixLists: [{ name: 'ANYCAST', prefixes: server.prefixes }],
         routeMaps: [{ name: 'ANYCAST', entries: anycastEntries(server.prefixes) }, ...(capacity ? [capacity] : [])],
       }),
+      frrVersion: versions.get(server.name)!,
     });
     links.push({ a: { ns: ns(server.leaf), ifname: server.name }, b: { ns: ns(server.name), ifname: server.leaf } });
     // A server the fixture marks down or drained starts without its addresses, as after `lab fail`.
@@ -305,6 +308,7 @@ export function labTopology(fabric: Fabric, leafPolicy: LeafPolicyName, runDir: 
     if (weights[i]! > 0) clientNexthops.push({ via: spineAddr, ...(v6 ? { via6: v6.spine } : {}), dev: spine.name, weight: weights[i]! });
   });
 
+  notes.push(...versionNotes(fabric, versions));
   const withMacs = links.map((l, i) => ({ a: { ...l.a, mac: linkMac(i, 0) }, b: { ...l.b, mac: linkMac(i, 1) } }));
   return { fabric, nsPrefix, leafPolicy, runDir, families, nodes, links: withMacs, anycast, clientNexthops, notes };
 }
@@ -318,4 +322,13 @@ function anycastEntries(prefixes: readonly string[]): RouteMapEntry[] {
   if (prefixes.some((p) => !p.includes(':'))) entries.push({ seq: 10, action: 'permit', matchPrefixList: 'ANYCAST' });
   if (prefixes.some((p) => p.includes(':'))) entries.push({ seq: 20, action: 'permit', matchIpv6PrefixList: 'ANYCAST' });
   return entries;
+}
+
+/** A version the fixture names that the lab does not run as such (`--frr` given): said, predicted as what runs. */
+function versionNotes(fabric: Fabric, versions: ReadonlyMap<string, LabFrrVersion>): string[] {
+  return [...fabric.spines, ...fabric.leaves].flatMap((n) => {
+    const named = (n as { frr?: { text: string } }).frr?.text;
+    const runs = versions.get(n.name)!;
+    return named === undefined || named === runs ? [] : [`${n.name}: the fixture says FRR ${named}; the lab runs ${runs} there and predicts its weights (${labWeightModel(runs)})`];
+  });
 }

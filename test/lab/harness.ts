@@ -4,7 +4,59 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseDocument } from 'yaml';
 import { labUnavailable } from '../../src/lab/preflight.js';
+import { chrootReady } from '../../src/lab/frr-setup.js';
+import { chrootView, mountsUnder } from '../../src/lab/frr-versions.js';
+
+/**
+ * Which FRR the lab tests run on: `BALLAST_TEST_FRR=8.4` (default, the host's), `10.3` (the chroot's,
+ * `ballast lab setup --frr 10.3`) or `mixed` (10.3 spines, 8.4 leaves and servers: a rolling upgrade
+ * half-way). The same tests run on each; what differs is passed through these helpers.
+ */
+export type TestFrr = '8.4' | '10.3' | 'mixed';
+export const TEST_FRR: TestFrr = ((): TestFrr => {
+  const v = process.env.BALLAST_TEST_FRR ?? '8.4';
+  if (v !== '8.4' && v !== '10.3' && v !== 'mixed') throw new Error(`BALLAST_TEST_FRR=${v}: expected 8.4, 10.3 or mixed`);
+  return v;
+})();
+
+/** The FRR version of a router of this role in the test's fabric. */
+export function frrOf(role: 'spine' | 'leaf' | 'server'): '8.4' | '10.3' {
+  return TEST_FRR === 'mixed' ? (role === 'spine' ? '10.3' : '8.4') : TEST_FRR;
+}
+
+/** FRR daemons per router: FRR 10 adds mgmtd. */
+export function daemonsOf(role: 'spine' | 'leaf' | 'server'): number {
+  return frrOf(role) === '10.3' ? 3 : 2;
+}
+
+/** `up` arguments that select the version (mixed: the fixture names it per spine, see testFixture). */
+export const FRR_ARGS: readonly string[] = TEST_FRR === 'mixed' ? [] : ['--frr', TEST_FRR];
+
+/**
+ * The fixture as the test runs it: for `mixed`, a copy in `dir` whose spines say `frr: "10.3"` (the
+ * leaves and servers run the host's 8.4). `edit` may change the text first (policies, prefixes).
+ */
+export function testFixture(file: string, dir: string, edit: (text: string) => string = (t) => t): string {
+  let text = edit(readFileSync(file, 'utf8'));
+  if (TEST_FRR === 'mixed') {
+    const doc = parseDocument(text);
+    const spines = doc.get('spines') as { items: { set(k: string, v: string): void }[] };
+    for (const s of spines.items) s.set('frr', '10.3');
+    text = doc.toString();
+  }
+  const out = join(dir, `${TEST_FRR}-${file.split('/').pop()}`);
+  writeFileSync(out, text);
+  return out;
+}
+
+/** No chroot view of this lab left mounted (10.3 runs bind-mount /proc, /sys, /dev, /run, the run directory). */
+export function viewMounts(runDir: string): string[] {
+  return mountsUnder(chrootView(runDir, '10.3'));
+}
 
 export interface CliResult {
   readonly code: number | null;
@@ -27,7 +79,9 @@ const BIN = new URL('../../bin/ballast.js', import.meta.url).pathname;
 /** null when the lab can run here, else the test's skip reason. */
 export async function labSkip(): Promise<string | false> {
   const unavailable = await labUnavailable();
-  return unavailable === null ? false : `lab tests skipped: ${unavailable}`;
+  if (unavailable !== null) return `lab tests skipped: ${unavailable}`;
+  if (TEST_FRR !== '8.4' && !chrootReady('10.3')) return 'lab tests on FRR 10.3 skipped: run "ballast lab setup --frr 10.3" first';
+  return false;
 }
 
 export const fmt = (w: Record<string, number>): string => Object.entries(w).sort().map(([l, x]) => `${l}=${x}`).join(' ') || '-';
@@ -88,5 +142,8 @@ export function labInstance(runDir: string, nsPrefix: string) {
     assert.fail(`${when}: not as expected after ${timeoutMs} ms: ${view.join('; ')}`);
   }
 
-  return { env, lab, ballast, ok, weights, until, converged: (when: string, timeoutMs: number) => until(when, timeoutMs) };
+  /** `up` on the test's FRR (BALLAST_TEST_FRR): the version arguments added. */
+  const up = (args: readonly string[]) => ok(['up', ...args, ...FRR_ARGS]);
+
+  return { env, lab, ballast, ok, up, weights, until, converged: (when: string, timeoutMs: number) => until(when, timeoutMs) };
 }

@@ -1,4 +1,5 @@
-// End-to-end: `--leaf-policy ballast` (a leaf agent in every leaf namespace) on real FRR 8.4. After each
+// End-to-end: `--leaf-policy ballast` (a leaf agent in every leaf namespace) on real FRR (8.4, 10.3 or a
+// mixed fabric: BALLAST_TEST_FRR, harness.ts). After each
 // fail/heal step every spine's (and leaf's) kernel weights must equal the planner's `ballast`
 // prediction, including unequal capacities and IPv6 (heterogeneous.yaml), the prepend policy (a leaf
 // leaves the spines' ECMP set and returns after the hold-down), and drift restore. Own lab directory
@@ -9,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { fmt, labInstance, labSkip } from './harness.js';
+import { fmt, labInstance, labSkip, testFixture } from './harness.js';
 
 const skip = await labSkip();
 const RUN_DIR = '/run/ballast-lab-agtest';
@@ -19,14 +20,11 @@ const HOLD_DOWN = 2;
 
 const L = labInstance(RUN_DIR, NS_PREFIX);
 const cli = L.lab;
-const { ok, weights, converged } = L;
+const { ok, up, weights, converged } = L;
 
-/** A copy of a fixture with its policy replaced (short hold-down, another mode). */
+/** A copy of a fixture with its policy replaced (short hold-down, another mode), on the test's FRR. */
 function fixtureWith(file: string, policy: string): string {
-  const text = readFileSync(file, 'utf8').replace(/\npolicy:\n(?: .*\n?)*/, `\npolicy:\n${policy}`);
-  const out = join(tmp, file.split('/').pop()!);
-  writeFileSync(out, text);
-  return out;
+  return testFixture(file, tmp, (text) => text.replace(/\npolicy:\n(?: .*\n?)*/, `\npolicy:\n${policy}`));
 }
 
 after(async () => {
@@ -36,7 +34,7 @@ after(async () => {
 
 test('heterogeneous.yaml: kernels equal the ballast prediction through fail/heal, IPv6 and unequal capacities', { skip }, async (t) => {
   const fixture = fixtureWith('fixtures/heterogeneous.yaml', `  mode: link-bandwidth\n  mbps-per-unit: 100\n  weight-servers: true\n  damping: { hold-down-seconds: ${HOLD_DOWN} }\n`);
-  await ok(['up', fixture, '--leaf-policy', 'ballast']);
+  await up([fixture, '--leaf-policy', 'ballast']);
   t.diagnostic(`up: converged ${await converged('after up', 20_000)} s later`);
   const steps: [string, string][] = [
     ['fail', 'server05'], // leaf02's big server: 40 of its 60
@@ -58,7 +56,7 @@ test('heterogeneous.yaml: kernels equal the ballast prediction through fail/heal
 
 test('lab-421.yaml: kernels equal the ballast prediction through fail/heal, down to a withdrawn leaf and back', { skip }, async (t) => {
   const fixture = fixtureWith('fixtures/lab-421.yaml', `  mode: link-bandwidth\n  mbps-per-unit: 100\n  damping: { hold-down-seconds: ${HOLD_DOWN} }\n`);
-  await ok(['up', fixture, '--leaf-policy', 'ballast']);
+  await up([fixture, '--leaf-policy', 'ballast']);
   await converged('after up', 20_000);
   for (const [op, server] of [['fail', 'srv11'], ['fail', 'srv13'], ['fail', 'srv21'], ['fail', 'srv31'], ['heal', 'srv31'], ['heal', 'srv21'], ['heal', 'srv13'], ['heal', 'srv11']] as const) {
     const out = await ok([op, server]);
@@ -70,7 +68,7 @@ test('lab-421.yaml: kernels equal the ballast prediction through fail/heal, down
 
 test('lab-421 prepend policy: a leaf under its threshold leaves the ECMP set, returns after the hold-down; drift is restored', { skip }, async (t) => {
   const fixture = fixtureWith('fixtures/lab-421.yaml', `  mode: link-bandwidth+prepend\n  mbps-per-unit: 100\n  prepend: { below-fraction: 0.5, length: 2 }\n  damping: { hold-down-seconds: 4 }\n`);
-  await ok(['up', fixture, '--leaf-policy', 'ballast']);
+  await up([fixture, '--leaf-policy', 'ballast']);
   await converged('after up', 20_000);
   for (const s of ['srv11', 'srv12', 'srv13']) await ok(['fail', s]);
   await converged('leaf1 at 1 of 4 servers', 10_000);
@@ -86,12 +84,13 @@ test('lab-421 prepend policy: a leaf under its threshold leaves the ECMP set, re
 
   // Drift: delete the agent's entry by hand; the agent restores it within its reconcile interval (5 s).
   const vty = `${RUN_DIR}/${NS_PREFIX}leaf1`;
-  const show = () => execFileSync('vtysh', ['--vty_socket', vty, '-c', 'show running-config'], { encoding: 'utf8' });
+  // The leaf's own vtysh (the host's, or its chroot's on 10.3), as the agent uses it.
+  const show = () => execFileSync(`${vty}/vtysh`, ['--vty_socket', vty, '-c', 'show running-config'], { encoding: 'utf8' });
   const text0 = show();
   const active = /neighbor SPINES route-map (BALLAST-[AB]) out/.exec(text0)![1]!;
   const [, seq, list] = new RegExp(`route-map ${active} permit (\\d+)\\n match ip address prefix-list (\\S+)`).exec(text0)!;
   const t0 = performance.now();
-  execFileSync('vtysh', ['--vty_socket', vty, '-c', 'configure terminal', '-c', `no route-map ${active} permit ${seq}`]);
+  execFileSync(`${vty}/vtysh`, ['--vty_socket', vty, '-c', 'configure terminal', '-c', `no route-map ${active} permit ${seq}`]);
   let restored = -1;
   while (performance.now() - t0 < 8000) {
     const text = show();
