@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { WeightModel } from '../fabric/types.js';
+import { weightModelFor, type FrrVersion } from '../fabric/weight-model.js';
 import { BallastError } from '../util/errors.js';
 
 export const LAB_FRR_VERSIONS = ['8.4', '10.3'] as const;
@@ -73,14 +74,15 @@ export function mountsUnder(path: string, mountinfo?: string): string[] {
   return [...new Set(points)].sort((a, b) => b.length - a.length);
 }
 
-/** The weight model a lab version runs (the rule of FRR's release line: fabric/weight-model.ts). */
+/** The weight model a lab version runs: its release line's rule (8.4 frr8, 10.3 frr10-254). */
 export function labWeightModel(v: LabFrrVersion): WeightModel {
-  return v === '8.4' ? 'frr8' : ('frr10-254' as WeightModel);
+  const [major, minor] = v.split('.').map(Number) as [number, number];
+  return weightModelFor({ major, minor });
 }
 
 interface VersionedNode {
   readonly name: string;
-  readonly frr?: { readonly text: string };
+  readonly frr?: Pick<FrrVersion, 'text'>;
 }
 
 /**

@@ -12,7 +12,7 @@ import { modelVersions } from '../fabric/weight-model.js';
 import type { AddressFamily, BestpathBandwidth, BgpRouter, RouteMap, RouteMapEntry, RouterConfig } from '../frr/render.js';
 import { capacityToMbps } from '../policy/decide.js';
 import { BallastError } from '../util/errors.js';
-import { labWeightModel, nodeVersions, type LabFrrVersion } from './frr-versions.js';
+import { labFrrVersion, labWeightModel, nodeVersions, type LabFrrVersion } from './frr-versions.js';
 
 export const LEAF_POLICIES = ['ecmp', 'num-multipaths', 'none', 'ballast'] as const;
 /**
@@ -324,11 +324,25 @@ function anycastEntries(prefixes: readonly string[]): RouteMapEntry[] {
   return entries;
 }
 
-/** A version the fixture names that the lab does not run as such (`--frr` given): said, predicted as what runs. */
+/**
+ * What the fixture says that the lab does not run as such, said and predicted as what runs: a version
+ * other than the node's lab version (`--frr` given), or an explicit weight model other than that
+ * version's (frr8 is also the default when nothing is said, so it is not noted).
+ */
 function versionNotes(fabric: Fabric, versions: ReadonlyMap<string, LabFrrVersion>): string[] {
   return [...fabric.spines, ...fabric.leaves].flatMap((n) => {
-    const named = (n as { frr?: { text: string } }).frr?.text;
     const runs = versions.get(n.name)!;
-    return named === undefined || named === runs ? [] : [`${n.name}: the fixture says FRR ${named}; the lab runs ${runs} there and predicts its weights (${labWeightModel(runs)})`];
+    const model = labWeightModel(runs);
+    if (n.frr && labFrrVersionOrNull(n.frr.text) !== runs) return [`${n.name}: the fixture says FRR ${n.frr.text}; the lab runs ${runs} there and predicts its weights (${model})`];
+    if (!n.frr && n.weights !== 'ecmp' && n.weights !== 'frr8' && n.weights !== model) return [`${n.name}: the fixture's weights are those of ${modelVersions(n.weights)}; the lab's FRR ${runs} weights as ${modelVersions(model)} do`];
+    return [];
   });
+}
+
+function labFrrVersionOrNull(text: string): LabFrrVersion | null {
+  try {
+    return labFrrVersion(text);
+  } catch {
+    return null;
+  }
 }

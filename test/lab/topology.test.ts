@@ -95,11 +95,12 @@ test('node names must fit an interface name and not shadow the client', () => {
   assert.throws(() => labTopology(parseFixture(named('client'), 't.yaml'), 'ecmp', '/run/x'), /reserved/);
 });
 
-test('an FRR 10 spine is run and noted as FRR 8.4 weights; the ecmp model ignores link-bandwidth', () => {
+test('a weight model or version the lab does not run is noted (predicted as what runs); the ecmp model ignores link-bandwidth', () => {
   const topology = labTopology(parseFixture(fixture('198.51.100.1/32', ', weights: frr10'), 't.yaml'), 'ecmp', '/run/x');
   assert.match(topology.notes[0]!, /weights are those of FRR 10\.0-10\.1 or >= 10\.5; the lab's FRR 8\.4 weights as FRR 7\.4-9\.1 do/);
-  const v103 = labTopology(parseFixture(fixture('198.51.100.1/32', ', frr: "10.3"'), 't.yaml'), 'ecmp', '/run/x');
-  assert.match(v103.notes[0]!, /FRR 10\.2-10\.4/);
+  const named = labTopology(parseFixture(fixture('198.51.100.1/32', ', frr: "10.0.3"'), 't.yaml'), 'ecmp', '/run/x', 'bl-', '10.3');
+  assert.match(named.notes[0]!, /says FRR 10.0.3; the lab runs 10.3 there and predicts its weights \(frr10-254\)/);
+  assert.deepEqual(labTopology(parseFixture(fixture('198.51.100.1/32', ', frr: "10.3"'), 't.yaml'), 'ecmp', '/run/x').notes, [], 'runs as named');
   const ecmp = labTopology(parseFixture(fixture('198.51.100.1/32', ', weights: ecmp'), 't.yaml'), 'ecmp', '/run/x');
   assert.equal(ecmp.nodes[0]!.frr!.bgp.bestpathBandwidth, 'ignore');
 });
