@@ -13,12 +13,23 @@ export interface LabSession extends BgpPeerSummary {
 }
 
 export async function readSessions(nodes: readonly LabNode[], runDir: string): Promise<LabSession[]> {
-  const perNode = await Promise.all(
-    nodes
-      .filter((n) => n.frr)
-      .map(async (n) => parseBgpSummary(await vtyshJson('show bgp summary json', { vtyDir: `${runDir}/${n.ns}`, binary: nodeVtysh(`${runDir}/${n.ns}`) })).map((p) => ({ ...p, node: n.name }))),
-  );
+  const perNode = await Promise.all(nodes.filter((n) => n.frr).map(async (n) => parseBgpSummary(await summaryJson(`${runDir}/${n.ns}`)).map((p) => ({ ...p, node: n.name }))));
   return perNode.flat();
+}
+
+/**
+ * `show bgp summary json`, asked up to 3 times: when vtysh cannot connect to a busy bgpd's vty socket
+ * (seen at load averages above 10 on 2 cores) it prints nothing and exits 0, which is no answer.
+ */
+async function summaryJson(dir: string): Promise<unknown> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await vtyshJson('show bgp summary json', { vtyDir: dir, binary: nodeVtysh(dir) });
+    } catch (err) {
+      if (!(err instanceof BallastError && err.code === 'E_FRR_PARSE') || attempt >= 3) throw err;
+      await sleep(300);
+    }
+  }
 }
 
 /** Every spine's and leaf's kernel routes of the given families (one `ip` call each), by node name. */

@@ -33,6 +33,7 @@ after(async () => {
 });
 
 test('heterogeneous.yaml: kernels equal the ballast prediction through fail/heal, IPv6 and unequal capacities', { skip }, async (t) => {
+  t.after(() => cli(['down']));
   const fixture = fixtureWith('fixtures/heterogeneous.yaml', `  mode: link-bandwidth\n  mbps-per-unit: 100\n  weight-servers: true\n  damping: { hold-down-seconds: ${HOLD_DOWN} }\n`);
   await up([fixture, '--leaf-policy', 'ballast']);
   t.diagnostic(`up: converged ${await converged('after up', 20_000)} s later`);
@@ -55,6 +56,7 @@ test('heterogeneous.yaml: kernels equal the ballast prediction through fail/heal
 });
 
 test('lab-421.yaml: kernels equal the ballast prediction through fail/heal, down to a withdrawn leaf and back', { skip }, async (t) => {
+  t.after(() => cli(['down']));
   const fixture = fixtureWith('fixtures/lab-421.yaml', `  mode: link-bandwidth\n  mbps-per-unit: 100\n  damping: { hold-down-seconds: ${HOLD_DOWN} }\n`);
   await up([fixture, '--leaf-policy', 'ballast']);
   await converged('after up', 20_000);
@@ -67,6 +69,7 @@ test('lab-421.yaml: kernels equal the ballast prediction through fail/heal, down
 });
 
 test('lab-421 prepend policy: a leaf under its threshold leaves the ECMP set, returns after the hold-down; drift is restored', { skip }, async (t) => {
+  t.after(() => cli(['down']));
   const fixture = fixtureWith('fixtures/lab-421.yaml', `  mode: link-bandwidth+prepend\n  mbps-per-unit: 100\n  prepend: { below-fraction: 0.5, length: 2 }\n  damping: { hold-down-seconds: 4 }\n`);
   await up([fixture, '--leaf-policy', 'ballast']);
   await converged('after up', 20_000);
