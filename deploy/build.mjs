@@ -16,7 +16,8 @@ const started = performance.now();
 rmSync(outdir, { recursive: true, force: true });
 const result = await build({
   absWorkingDir: root,
-  entryPoints: { main: 'src/cli/main.ts' },
+  // The plan's worker threads load their own entry (src/cli/sweep-pool.ts finds it next to main.js).
+  entryPoints: { main: 'src/cli/main.ts', 'sweep-worker': 'src/cli/sweep-worker.ts' },
   outdir,
   bundle: true,
   splitting: true,

@@ -4,6 +4,7 @@
  * cleanly, report the partial coverage) and the streams (data on stdout, progress on stderr).
  */
 import { writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { Command, Option } from '@commander-js/extra-typings';
 import { loadFixture } from '../fabric/load.js';
 import { STRATEGIES } from '../fabric/types.js';
@@ -14,6 +15,7 @@ import type { Progress } from '../plan/sweep.js';
 import { BallastError, quote } from '../util/errors.js';
 import { EXIT_OK, EXIT_OVERLOAD } from './run.js';
 import { makeStyle } from '../util/style.js';
+import { sweepPool } from './sweep-pool.js';
 import { parseStrategies, toJson } from './options.js';
 
 /** Give the event loop a turn this often, so Ctrl-C and the progress timer get through. */
@@ -37,6 +39,7 @@ export function addPlan(program: Command<[], {}, {}>): void {
     .option('--no-symmetry', 'evaluate every scenario, even where interchangeable servers (same leaf, capacity and prefixes) give the same result')
     .option('--json', 'machine-readable output (schemaVersion 1)', false)
     .option('--html <file>', 'also write a self-contained HTML report to this file')
+    .addOption(new Option('--jobs <n>', 'threads for the sweep (the report is the same for any number); default the core count').argParser(whole('jobs', 1)).default(availableParallelism()))
     .option('--progress', 'show progress on stderr even when it is not a terminal', false)
     .addHelpText('after', '\nExit status: 0 no covered scenario overloads a server at the configured load under ballast (or the first\n--strategy), 1 some does, 2 bad input, 130 stopped by Ctrl-C (the partial report is still printed).')
     .action(async (fixture, opts) => {
@@ -62,6 +65,7 @@ export function addPlan(program: Command<[], {}, {}>): void {
           recommend: opts.recommend,
           symmetry: opts.symmetry,
           shouldStop: () => stop,
+          ...(opts.jobs > 1 ? { parallel: sweepPool(fabric, strategies, opts.symmetry, opts.jobs) } : {}),
         }), progress);
       } finally {
         progress.done();
@@ -88,6 +92,12 @@ async function drive<T>(steps: Generator<Progress, T>, progress: ProgressPrinter
     const step = steps.next();
     if (step.done) return step.value;
     progress.update(step.value);
+    // Worker threads at work: wait for them (a tick, or their end) with the event loop free.
+    if (step.value.wait) {
+      await step.value.wait;
+      last = performance.now();
+      continue;
+    }
     const now = performance.now();
     if (now - last >= YIELD_EVERY_MS) {
       await new Promise((resolve) => setImmediate(resolve));
@@ -108,14 +118,27 @@ function progressPrinter(forced: boolean): ProgressPrinter {
   const start = performance.now();
   let lastPrint = 0;
   let printed = false;
+  let phase = '';
+  let phaseStart = start;
+  let phaseDone = 0;
   return {
     update(p) {
       const now = performance.now();
+      // Rate and time left over the current phase (phases differ a lot in cost per scenario).
+      if (p.phase !== phase || p.done < phaseDone) {
+        phase = p.phase;
+        phaseStart = now;
+        phaseDone = p.done;
+      }
       if (now - start < PROGRESS_AFTER_MS || now - lastPrint < PROGRESS_EVERY_MS) return;
       lastPrint = now;
       printed = true;
       const pct = p.planned > 0 ? ` (${Math.min(100, Math.floor((p.done / p.planned) * 100))}%)` : '';
-      const line = `plan: ${p.phase} ${p.done.toLocaleString('en-US')}/${p.planned.toLocaleString('en-US')}${pct} ${((now - start) / 1000).toFixed(1)}s`;
+      const secs = (now - phaseStart) / 1000;
+      const rate = secs > 0.2 ? (p.done - phaseDone) / secs : 0;
+      const eta = rate > 0 && p.planned > p.done ? `, ETA ${formatSeconds((p.planned - p.done) / rate)}` : '';
+      const speed = rate > 0 ? `, ${Math.round(rate).toLocaleString('en-US')}/s${eta}` : '';
+      const line = `plan: ${p.phase} ${p.done.toLocaleString('en-US')}/${p.planned.toLocaleString('en-US')}${pct} ${((now - start) / 1000).toFixed(1)}s${speed}`;
       process.stderr.write(tty ? `\r\u001b[2K${line}` : `${line}\n`);
     },
     done() {
@@ -132,4 +155,6 @@ function whole(name: string, min: number) {
   };
 }
 
-
+function formatSeconds(s: number): string {
+  return s < 60 ? `${Math.ceil(s)}s` : s < 3600 ? `${Math.floor(s / 60)}m${String(Math.ceil(s % 60)).padStart(2, '0')}s` : `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+}

@@ -10,7 +10,7 @@ import { SweepEngine } from './engine.js';
 import { frrUpgradeAdvice, type FrrUpgradeAdvice } from './frr-advice.js';
 import { quantizationReport, type QuantizationReport } from './quantization.js';
 import { capacityAdvice, prependAdvice, uplinkAdvice, type CapacityAdvice, type PrependAdvice, type UplinkAdvice } from './recommend.js';
-import { drain, KIND_BITS, sweepSteps, type OrderCoverage, type Progress, type ScenarioHit, type SweepResult } from './sweep.js';
+import { drain, KIND_BITS, sweepSteps, type OrderCoverage, type Progress, type ScenarioHit, type SweepParallel, type SweepResult } from './sweep.js';
 
 export const PLAN_SCHEMA_VERSION = 1;
 
@@ -26,6 +26,8 @@ export interface PlanOptions {
   /** Evaluate interchangeable servers once per count (default true); off evaluates every scenario. */
   readonly symmetry?: boolean;
   readonly shouldStop?: () => boolean;
+  /** Worker threads for the main sweep's exhaustive orders (same report with or without). */
+  readonly parallel?: SweepParallel;
 }
 
 export interface ScenarioRow {
@@ -117,6 +119,7 @@ export function* planSteps(fabric: Fabric, o: PlanOptions): Generator<Progress, 
     beamWidth: o.beamWidth,
     keepWorst: o.keepWorst,
     ...(o.shouldStop ? { shouldStop: o.shouldStop } : {}),
+    ...(o.parallel ? { parallel: o.parallel } : {}),
   });
   const names = (elements: readonly number[]) => elements.map((e) => engine.elementName(e));
   const serverName = (s: number) => (s >= 0 ? fabric.servers[s]!.name : null);

@@ -8,6 +8,10 @@
  * result, so one representative is evaluated and counted for all the scenarios it stands for.
  */
 import type { SweepEngine } from './engine.js';
+import { runChunk, SEQ_CHUNK, sweepChunks, type SweepChunk } from './sweep-chunks.js';
+import { mergeOutcome, newOutcome, recordScenario, type OutcomeLimits, type Outages, type ScenarioHit, type StrategyOutcome, type SweepOutcome } from './sweep-outcome.js';
+
+export type { SweepChunk } from './sweep-chunks.js';
 
 export interface SweepOptions {
   readonly k: number;
@@ -21,40 +25,12 @@ export interface SweepOptions {
   readonly progressEvery?: number;
   /** Polled between scenarios; true stops the sweep cleanly with partial coverage. */
   readonly shouldStop?: () => boolean;
+  /** Worker threads for the exhaustive orders (the result is the same with or without). */
+  readonly parallel?: SweepParallel;
 }
 
-export interface ScenarioHit {
-  readonly elements: readonly number[];
-  /** Safe load as a multiple of the reference load, over all prefixes (the smallest). */
-  readonly factor: number;
-  /** The prefix that limits it and the server that saturates first there (-1 when none). */
-  readonly prefix: number;
-  readonly server: number;
-}
-
-export interface PrefixWorst {
-  /** Smallest safe load (1 / max share-per-capacity) over the covered scenarios. */
-  safeLoad: number;
-  elements: number[];
-  server: number;
-  /** Scenarios that overload this prefix at its offered load. */
-  overloads: number;
-  /** Largest max share over ideal share (quantization and imbalance), and where. */
-  maxOverIdeal: number;
-  overIdealElements: number[];
-}
-
-export interface StrategyOutcome {
-  readonly worst: ScenarioHit[];
-  /**
-   * The worst scenario per mix of failed kinds, indexed by a bit mask (1 spines, 2 leaves, 4 servers):
-   * a leaf failure often dominates, and the worst server-only scenario is where strategies differ.
-   */
-  readonly byKind: (ScenarioHit | null)[];
-  readonly prefixes: PrefixWorst[];
-  /** Scenarios in which some prefix is overloaded at its offered load. */
-  overloadedScenarios: number;
-}
+export type { ScenarioHit, PrefixWorst, StrategyOutcome, Outages } from './sweep-outcome.js';
+export { KIND_BITS } from './sweep-outcome.js';
 
 export interface OrderCoverage {
   readonly failures: number;
@@ -67,12 +43,6 @@ export interface OrderCoverage {
   method: 'exhaustive' | 'beam' | 'none';
   /** The sweep was stopped (Ctrl-C) while on this order. */
   interrupted: boolean;
-}
-
-/** Scenarios that leave some prefix without any live capacity (every path to it failed). */
-export interface Outages {
-  count: number;
-  readonly examples: number[][];
 }
 
 export interface SweepResult {
@@ -128,9 +98,32 @@ export interface Progress {
   readonly phase: string;
   readonly done: number;
   readonly planned: number;
+  /** Set while other threads do the work: the driver awaits it before the next step. */
+  readonly wait?: Promise<void>;
 }
 
-/** Run a sweep to the end without yielding. */
+/** Running chunks on other threads: the sweep's side of a worker pool (the CLI owns the threads). */
+export interface SweepParallel {
+  /** Threads; 1 means this thread only. */
+  readonly jobs: number;
+  /** Fewest representatives worth the threads' start (each builds its own engine). */
+  readonly minScenarios: number;
+  /** Start the chunks (every worker sweeps the same fabric, strategies, k and symmetry as `engine`). */
+  start(chunks: readonly SweepChunk[], limits: OutcomeLimits, k: number): ParallelRun;
+}
+
+export interface ParallelRun {
+  /** Representatives done so far, over all threads. */
+  progress(): number;
+  /** Ask the threads to stop after the scenario at hand (Ctrl-C). */
+  stop(): void;
+  /** Resolves after a short while, or at once when every thread has finished. */
+  tick(): Promise<void>;
+  /** Each thread's outcome once all are finished; undefined before. */
+  result(): SweepOutcome[] | undefined;
+}
+
+/** Run a sweep to the end without yielding (this thread only). */
 export function sweep(engine: SweepEngine, o: SweepOptions): SweepResult {
   return drain(sweepSteps(engine, o));
 }
@@ -139,136 +132,97 @@ export function drain<T>(steps: Generator<Progress, T>): T {
   for (;;) {
     const step = steps.next();
     if (step.done) return step.value;
+    if (step.value.wait) throw new Error('drain() cannot wait for worker threads; drive the steps asynchronously');
   }
+}
+
+interface Plan {
+  readonly k: number;
+  readonly itemSize: Int32Array;
+  readonly reps: number[];
+  /** Orders 0..m are enumerated exhaustively. */
+  readonly m: number;
+}
+
+function planOf(engine: SweepEngine, o: SweepOptions): Plan {
+  const k = Math.min(o.k, engine.elements.length);
+  const nItems = engine.itemCount;
+  const itemSize = new Int32Array(nItems);
+  for (let t = 0; t < nItems; t++) itemSize[t] = engine.itemStart[t + 1]! - engine.itemStart[t]!;
+  const reps = representativeCounts(itemSize, k);
+  return { k, itemSize, reps, m: exhaustiveOrders(reps, o.budget) };
 }
 
 /**
  * The sweep as a generator: it yields progress every few thousand scenarios, so a caller can give
- * the event loop a turn (signals, timers) and poll `shouldStop` between yields.
+ * the event loop a turn (signals, timers) and poll `shouldStop` between yields. With `parallel`
+ * (and enough scenarios) the exhaustive orders run on worker threads and the steps carry `wait`.
  */
 export function* sweepSteps(engine: SweepEngine, o: SweepOptions, phase = 'scenarios'): Generator<Progress, SweepResult> {
   const E = engine.elements.length;
   const S = engine.strategies.length;
   const P = engine.nPrefixes;
-  const k = Math.min(o.k, E);
+  const { k, itemSize, reps, m } = planOf(engine, o);
   const nItems = engine.itemCount;
-  const itemStart = engine.itemStart;
-  const itemSize = Int32Array.from({ length: nItems }, (_, t) => itemStart[t + 1]! - itemStart[t]!);
-  const itemOf = new Map<number, number>();
-  for (let t = 0; t < nItems; t++) for (let x = itemStart[t]!; x < itemStart[t + 1]!; x++) itemOf.set(engine.itemMembers[x]!, t);
-  const reps = representativeCounts(itemSize, k);
-  const m = exhaustiveOrders(reps, o.budget);
-  const orders: OrderCoverage[] = [];
-  for (let i = 0; i <= k; i++) orders.push({ failures: i, total: binomial(E, i), evaluated: 0, representatives: 0, method: i <= m ? 'exhaustive' : 'none', interrupted: false });
-  const outcomes: StrategyOutcome[] = Array.from({ length: S }, () => ({
-    worst: [],
-    byKind: new Array<ScenarioHit | null>(8).fill(null),
-    prefixes: Array.from({ length: P }, () => ({ safeLoad: Infinity, elements: [], server: -1, overloads: 0, maxOverIdeal: 0, overIdealElements: [] })),
-    overloadedScenarios: 0,
-  }));
-  const outages: Outages = { count: 0, examples: [] };
+  const limits: OutcomeLimits = { keepWorst: o.keepWorst, beamWidth: o.beamWidth };
+  const out = newOutcome(S, P, k);
   let planned = 0;
   for (let i = 0; i <= m; i++) planned += reps[i]!;
-  let done = 0;
-  let stopped = false;
   const every = o.progressEvery ?? 1024;
-  // Per strategy, the worst scenarios of the order being swept: seeds for the beam search.
-  let beam: ScenarioHit[][] = Array.from({ length: S }, () => []);
-  const combo = new Int32Array(Math.max(1, k));
-  const ids = new Int32Array(Math.max(1, k));
+  let stopped = false;
+  let done = 0;
 
-  /** Evaluate the scenario in ids[0..count), standing for `weight` equivalent scenarios. */
-  const record = (count: number, order: OrderCoverage, weight: number): void => {
-    engine.run(ids, count);
-    done++;
-    order.representatives++;
-    order.evaluated += weight;
-    if (engine.outage()) {
-      outages.count += weight;
-      if (outages.examples.length < o.keepWorst) outages.examples.push(Array.from(ids.subarray(0, count)));
-    }
-    for (let s = 0; s < S; s++) {
-      const out = outcomes[s]!;
-      const factor = engine.factor(s);
-      const prefix = engine.limitingPrefix;
-      let overloaded = false;
-      for (let p = 0; p < P; p++) {
-        if (engine.liveCapacity[s * P + p] === 0) continue;
-        const mpc = engine.maxPerCap[s * P + p]!;
-        const safe = mpc > 0 ? 1 / mpc : 0;
-        const pw = out.prefixes[p]!;
-        if (engine.offeredLoad[p]! * mpc > 1 + 1e-9) {
-          overloaded = true;
-          pw.overloads += weight;
-        }
-        const overIdeal = mpc * engine.liveCapacity[s * P + p]!;
-        if (overIdeal > pw.maxOverIdeal * (1 + 1e-9)) {
-          pw.maxOverIdeal = overIdeal;
-          pw.overIdealElements = Array.from(ids.subarray(0, count));
-        }
-        if (safe < pw.safeLoad) {
-          pw.safeLoad = safe;
-          pw.elements = Array.from(ids.subarray(0, count));
-          pw.server = engine.argServer[s * P + p]!;
-        }
+  const parallel = o.parallel && o.parallel.jobs > 1 && planned >= o.parallel.minScenarios ? o.parallel : undefined;
+  if (parallel) {
+    // Small chunks for balance (about 16 per thread), handed out as threads become free.
+    const chunks = sweepChunks(itemSize, m, Math.max(1, Math.ceil(planned / (parallel.jobs * 16))));
+    const run = parallel.start(chunks, limits, k);
+    let stopAsked = false;
+    while (!run.result()) {
+      if (!stopAsked && o.shouldStop?.()) {
+        run.stop();
+        stopAsked = true;
       }
-      if (overloaded) out.overloadedScenarios += weight;
-      const server = engine.argServer[s * P + prefix]!;
-      if (factor === Infinity) continue;
-      const kind = kindMask(engine, ids, count);
-      const byKind = out.byKind[kind];
-      if (!byKind || factor < byKind.factor) out.byKind[kind] = { elements: Array.from(ids.subarray(0, count)), factor, prefix, server };
-      keepWorst(out.worst, o.keepWorst, factor, ids, count, prefix, server);
-      keepWorst(beam[s]!, o.beamWidth, factor, ids, count, prefix, server);
+      yield { phase, done: run.progress(), planned, wait: run.tick() };
     }
-  };
-
-  // Exhaustive orders: non-decreasing sequences of items, an item repeated at most its size times;
-  // j picks of an item are its first j members.
-  outer: for (let i = 0; i <= m; i++) {
-    const order = orders[i]!;
-    beam = Array.from({ length: S }, () => []);
-    if (!fillCombo(combo, 0, i, itemSize)) continue;
-    for (;;) {
-      if (o.shouldStop && done % 256 === 0 && o.shouldStop()) {
+    for (const part of run.result()!) mergeOutcome(out, part, limits);
+    for (let i = 0; i <= m; i++) done += out.orders[i]!.representatives;
+    stopped = out.orders.some((c) => c.interrupted);
+  } else {
+    for (const chunk of sweepChunks(itemSize, m, Infinity)) {
+      const steps = runChunk(engine, chunk, itemSize, out, limits, o.shouldStop, every);
+      let step = steps.next();
+      for (; !step.done; step = steps.next()) {
+        done += step.value;
+        if (step.value === every) yield { phase, done, planned };
+      }
+      if (!step.value) {
         stopped = true;
-        order.interrupted = true;
-        break outer;
+        break;
       }
-      let weight = 1;
-      for (let j = 0; j < i; ) {
-        const t = combo[j]!;
-        let run = 0;
-        while (j + run < i && combo[j + run] === t) {
-          ids[j + run] = engine.itemMembers[itemStart[t]! + run]!;
-          run++;
-        }
-        weight *= binomial(itemSize[t]!, run);
-        j += run;
-      }
-      record(i, order, weight);
-      if (done % every === 0) yield { phase, done, planned };
-      if (!nextCombo(combo, i, nItems, itemSize)) break;
     }
   }
+
+  const orders: OrderCoverage[] = [];
+  for (let i = 0; i <= k; i++) orders.push({ failures: i, total: binomial(E, i), evaluated: 0, representatives: 0, method: i <= m ? 'exhaustive' : 'none', interrupted: false });
 
   // Orders past the budget: extend each strategy's worst scenarios by one more failure, of every item
   // (an interchangeable server group contributes its first member not yet failed).
   if (!stopped && m < k) {
+    const itemOf = new Map<number, number>();
+    for (let t = 0; t < nItems; t++) for (let x = engine.itemStart[t]!; x < engine.itemStart[t + 1]!; x++) itemOf.set(engine.itemMembers[x]!, t);
+    const ids = new Int32Array(Math.max(1, k));
     const seen = new Set<string>();
+    let seq = (sweepChunks(itemSize, m, Infinity).length + 1) * SEQ_CHUNK;
     for (let i = Math.max(m + 1, 1); i <= k && !stopped; i++) {
-      const order = orders[i]!;
-      order.method = 'beam';
-      const seeds = dedupe(beam.flat());
-      const extensions = seeds.length * nItems;
-      planned = done + Math.min(extensions, Math.max(0, o.budget - done));
-      const next: ScenarioHit[][] = Array.from({ length: S }, () => []);
-      beam = next;
+      orders[i]!.method = 'beam';
+      const seeds = dedupe(out.beams[i - 1]!.flat());
+      planned = done + Math.min(seeds.length * nItems, Math.max(0, o.budget - done));
       search: for (const seed of seeds) {
         for (let t = 0; t < nItems; t++) {
           if (done >= o.budget) break search;
           let e = -1;
-          for (let x = itemStart[t]!; x < itemStart[t + 1]!; x++) {
+          for (let x = engine.itemStart[t]!; x < engine.itemStart[t + 1]!; x++) {
             if (!seed.elements.includes(engine.itemMembers[x]!)) {
               e = engine.itemMembers[x]!;
               break;
@@ -281,50 +235,29 @@ export function* sweepSteps(engine: SweepEngine, o: SweepOptions, phase = 'scena
           seen.add(text);
           if (o.shouldStop && done % 256 === 0 && o.shouldStop()) {
             stopped = true;
-            order.interrupted = true;
+            out.orders[i]!.interrupted = true;
             break search;
           }
           for (let j = 0; j < key.length; j++) ids[j] = key[j]!;
-          record(key.length, order, scenarioWeight(key, itemOf, itemSize));
+          recordScenario(out, engine, ids, key.length, scenarioWeight(key, itemOf, itemSize), seq++, limits);
+          done++;
           if (done % every === 0) yield { phase, done, planned };
         }
       }
-      if (order.evaluated === 0) order.method = 'none';
     }
   }
   yield { phase, done, planned };
-  const complete = !stopped && orders.every((r) => r.method === 'exhaustive' && r.evaluated === r.total);
   let covered = 0;
-  for (const r of orders) covered += r.evaluated;
-  return { strategies: outcomes, orders, evaluated: covered, representatives: done, complete, interrupted: stopped, elementCount: E, outages };
-}
-
-/** The first combination of `count` picks starting at position `from` (after combo[from-1]); false when none. */
-function fillCombo(combo: Int32Array, from: number, count: number, size: Int32Array): boolean {
-  for (let t = from; t < count; t++) {
-    if (t === 0) {
-      combo[0] = 0;
-    } else {
-      const prev = combo[t - 1]!;
-      let run = 0;
-      for (let j = t - 1; j >= 0 && combo[j] === prev; j--) run++;
-      combo[t] = run < size[prev]! ? prev : prev + 1;
-    }
-    if (combo[t]! >= size.length) return false;
+  for (const r of orders) {
+    const c = out.orders[r.failures]!;
+    r.evaluated = c.evaluated;
+    r.representatives = c.representatives;
+    r.interrupted = c.interrupted;
+    if (r.method === 'beam' && r.evaluated === 0) r.method = 'none';
+    covered += r.evaluated;
   }
-  return true;
-}
-
-/** Advance to the next combination of `count` picks over items; false after the last one. */
-function nextCombo(combo: Int32Array, count: number, nItems: number, size: Int32Array): boolean {
-  for (let j = count - 1; j >= 0; j--) {
-    const v = combo[j]! + 1;
-    if (v >= nItems) continue;
-    // Every earlier position holds a smaller item, so v starts a new run at j.
-    combo[j] = v;
-    if (fillCombo(combo, j + 1, count, size)) return true;
-  }
-  return false;
+  const complete = !stopped && orders.every((r) => r.method === 'exhaustive' && r.evaluated === r.total);
+  return { strategies: out.strategies, orders, evaluated: covered, representatives: done, complete, interrupted: stopped, elementCount: E, outages: out.outages };
 }
 
 /** How many scenarios a set of failed elements stands for: the product of C(item size, picks). */
@@ -337,25 +270,6 @@ function scenarioWeight(elements: readonly number[], itemOf: ReadonlyMap<number,
   let w = 1;
   for (const [t, j] of picks) w *= binomial(size[t]!, j);
   return w;
-}
-
-export const KIND_BITS = { spine: 1, leaf: 2, server: 4 } as const;
-
-function kindMask(engine: SweepEngine, ids: Int32Array, count: number): number {
-  let mask = 0;
-  for (let i = 0; i < count; i++) mask |= KIND_BITS[engine.elementKind(ids[i]!)];
-  return mask;
-}
-
-/** Insert into a list kept sorted by factor (worst first), at most `limit` long; allocates only on insert. */
-function keepWorst(list: ScenarioHit[], limit: number, factor: number, ids: Int32Array, count: number, prefix: number, server: number): void {
-  if (limit <= 0) return;
-  if (list.length >= limit && factor >= list[list.length - 1]!.factor) return;
-  const hit: ScenarioHit = { elements: Array.from(ids.subarray(0, count)), factor, prefix, server };
-  let at = list.length;
-  while (at > 0 && list[at - 1]!.factor > factor) at--;
-  list.splice(at, 0, hit);
-  if (list.length > limit) list.pop();
 }
 
 function dedupe(hits: ScenarioHit[]): ScenarioHit[] {
