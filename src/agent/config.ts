@@ -9,7 +9,7 @@
  * 1-25600: pick the scale so the fullest leaf stays below 25600 and the smallest server above 1.
  */
 import { hostname } from 'node:os';
-import { prefixAt, type Prefix } from '../fabric/prefix.js';
+import { isHostPrefix, prefixAt, prefixContains, type Prefix } from '../fabric/prefix.js';
 import { readPolicyFields } from '../fabric/policy.js';
 import { DEFAULT_SOCKET, parseListen, type Listen, type TlsFiles } from '../api/listen.js';
 import { MAX_PREFIXES } from '../frr/ballast-route-map.js';
@@ -30,7 +30,7 @@ export interface ServerConfig {
   /** A name for logs; defaults to the neighbor. */
   readonly name: string;
   readonly capacity: number;
-  /** Canonical texts of the managed prefixes this server is configured to announce. */
+  /** Canonical texts of the managed prefixes (or covering ranges) this server is configured to announce. */
   readonly prefixes: readonly string[];
 }
 
@@ -62,7 +62,10 @@ export const DEFAULT_STATE_FILE = '/var/lib/ballast/agent-state.json';
 
 /** Reloadable with SIGHUP. */
 export interface AgentReloadable {
+  /** Managed host prefixes: the configured ones, plus those found inside `ranges` (ranges.ts). */
   readonly prefixes: readonly Prefix[];
+  /** Covering ranges: every host route inside that a server announces is managed. */
+  readonly ranges: readonly Prefix[];
   readonly serverMatch: ServerMatch;
   readonly defaultCapacity: number;
   readonly servers: readonly ServerConfig[];
@@ -134,16 +137,18 @@ export function parseAgentConfig(text: string, file: string): AgentConfig {
   const routeMonitor = events?.get('route-monitor')?.boolean() ?? true;
   events?.done();
 
+  // Host routes, and covering ranges whose host routes the servers announce (found at run time: ranges.ts).
   const prefixCursor = root.require('prefixes');
   const seen = new Set<string>();
-  const prefixes = prefixCursor.listOrOne().map((c) => {
+  const all = prefixCursor.listOrOne().map((c) => {
     const p = prefixAt(c);
-    if (p.length !== (p.family === 'ipv4' ? 32 : 128)) c.fail('E_PREFIX_LENGTH', `${c.path} is ${quote(p.text)}, expected a host prefix (/32 or /128): the agent manages anycast addresses`);
-    if (seen.has(p.text)) c.fail('E_DUPLICATE_NAME', `Duplicate prefix ${quote(p.text)}: expected each managed prefix once`);
+    if (seen.has(p.text)) c.fail('E_DUPLICATE_NAME', `Duplicate prefix ${quote(p.text)}: expected each managed prefix or range once`);
     seen.add(p.text);
     return p;
   });
-  if (prefixes.length === 0) prefixCursor.fail('E_SCHEMA_VALUE', 'prefixes is empty, expected at least one managed anycast prefix');
+  const prefixes = all.filter(isHostPrefix);
+  const ranges = all.filter((p) => !isHostPrefix(p));
+  if (all.length === 0) prefixCursor.fail('E_SCHEMA_VALUE', 'prefixes is empty, expected at least one managed anycast prefix or covering range');
   if (prefixes.length > MAX_PREFIXES) prefixCursor.fail('E_SCHEMA_VALUE', `prefixes has ${prefixes.length} entries, expected at most ${MAX_PREFIXES}`);
 
   const servers = root.require('servers').map();
@@ -162,7 +167,8 @@ export function parseAgentConfig(text: string, file: string): AgentConfig {
     const own = pc
       ? pc.listOrOne().map((p) => {
           const prefix = prefixAt(p);
-          if (!seen.has(prefix.text)) p.fail('E_UNKNOWN_REFERENCE', `${p.path} is ${quote(prefix.text)}, which is not a managed prefix; expected one of ${[...seen].join(', ')}`);
+          const covered = isHostPrefix(prefix) && ranges.some((r) => prefixContains(r, prefix));
+          if (!seen.has(prefix.text) && !covered) p.fail('E_UNKNOWN_REFERENCE', `${p.path} is ${quote(prefix.text)}, which is not a managed prefix or inside a managed range; expected one of ${[...seen].join(', ')}`);
           return prefix.text;
         })
       : [...seen];
@@ -184,7 +190,7 @@ export function parseAgentConfig(text: string, file: string): AgentConfig {
   root.done();
 
   // The fullest leaf must fit FRR's range, or it would be clamped and spines would under-weight it.
-  const maxPerPrefix = Math.max(0, ...prefixes.map((p) => serverList.filter((s) => s.prefixes.includes(p.text)).reduce((a, s) => a + s.capacity, 0)));
+  const maxPerPrefix = Math.max(0, ...all.map((p) => serverList.filter((s) => s.prefixes.includes(p.text)).reduce((a, s) => a + s.capacity, 0)));
   if (policy.mode !== 'prepend' && maxPerPrefix * policy.mbpsPerUnit > MAX_BANDWIDTH_MBPS) {
     policyCursor.map().require('mbps-per-unit').fail('E_BANDWIDTH_RANGE', `policy.mbps-per-unit is ${quote(policy.mbpsPerUnit)}: the configured servers of one prefix (capacity ${maxPerPrefix}) would advertise ${maxPerPrefix * policy.mbpsPerUnit} Mbps, expected at most ${MAX_BANDWIDTH_MBPS}`);
   }
@@ -192,7 +198,7 @@ export function parseAgentConfig(text: string, file: string): AgentConfig {
   return {
     file,
     static: { leaf, vtysh, vtyDir, timeoutMs, asn, spinePeerGroup, routeMap, chainRouteMap, routeMonitor, apiListen, tlsCert, tlsKey, tlsClientCa, metricsPort, stateFile },
-    reloadable: { prefixes, serverMatch, defaultCapacity, servers: serverList, policy, fastCut, resyncSeconds, reconcileSeconds, heldPollSeconds, logLevel },
+    reloadable: { prefixes, ranges, serverMatch, defaultCapacity, servers: serverList, policy, fastCut, resyncSeconds, reconcileSeconds, heldPollSeconds, logLevel },
   };
 }
 

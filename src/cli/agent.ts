@@ -14,6 +14,7 @@ import { newRegistry, registerAgentMetrics, serveMetrics, type MetricsServer } f
 import { startApiServer } from '../api/server.js';
 import { parseListen } from '../api/listen.js';
 import { loadAgentConfig } from '../agent/config.js';
+import { followRanges } from '../agent/ranges.js';
 import { startRouteMonitor } from '../frr/route-monitor.js';
 import { vtysh } from '../frr/vtysh.js';
 import { BallastError, InputError, InputErrors } from '../util/errors.js';
@@ -33,21 +34,31 @@ export function addAgent(program: Command<[], {}, {}>): void {
 }
 
 async function runAgent(file: string, dryRun: boolean): Promise<void> {
-  const config = loadAgentConfig(file);
+  const base = loadAgentConfig(file);
   const logger = pino(
-    { level: config.reloadable.logLevel, base: { component: 'agent', leaf: config.static.leaf, pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime },
+    { level: base.reloadable.logLevel, base: { component: 'agent', leaf: base.static.leaf, pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime },
     pino.destination(dryRun ? 2 : 1),
   );
-  const s = config.static;
+  const s = base.static;
   const rawFrr: FrrRunner = (commands, timeoutMs) => vtysh(commands, { ...(s.vtyDir === null ? {} : { vtyDir: s.vtyDir }), timeoutMs: timeoutMs ?? s.timeoutMs, binary: s.vtysh });
   // Swapped for a timed runner once the metrics exist (they need the agent to read from).
   let frr = rawFrr;
+  // Covering ranges: the host routes inside them the servers announce, found before the agent starts.
+  let agentRef: Agent | null = null;
+  const ranges = await followRanges(base, {
+    frr: (commands) => frr(commands),
+    apply: async (next) => void (await agentRef?.reload(next)),
+    warn: (o, m) => logger.warn(o, m),
+    info: (o, m) => logger.info(o, m),
+  });
+  const config = ranges.current();
   const agent = new Agent(config, {
     logger,
     frr: (commands, timeoutMs) => frr(commands, timeoutMs),
     drainStore: fileDrainStore(s.stateFile),
     ...(dryRun ? { dryRun: (commands: readonly string[]) => process.stdout.write(`vtysh${s.vtyDir ? ` --vty_socket ${s.vtyDir}` : ''} ${commands.map((c) => `-c '${c}'`).join(' ')}\n`) } : {}),
   });
+  agentRef = agent;
   const api = agentApi(agent, { dryRun });
   let metricsServer: MetricsServer | null = null;
   if (s.metricsPort !== null) {
@@ -60,13 +71,17 @@ async function runAgent(file: string, dryRun: boolean): Promise<void> {
   await agent.start();
   if (apiServer) logger.info({ event: 'api', address: apiServer.address }, `API on ${apiServer.address}`);
   if (metricsServer) logger.info({ event: 'metrics', port: metricsServer.port }, `metrics on http://127.0.0.1:${metricsServer.port}/metrics`);
-  const monitor = s.routeMonitor ? startRouteMonitor((p) => agent.routeChanged(p), (m) => logger.warn({ event: 'route-monitor' }, m)) : null;
+  const monitor = s.routeMonitor ? startRouteMonitor((p) => {
+        ranges.routeChanged(p);
+        agent.routeChanged(p);
+      }, (m) => logger.warn({ event: 'route-monitor' }, m)) : null;
   logger.info({ event: 'started', dryRun, prefixes: config.reloadable.prefixes.length }, 'agent started');
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       logger.info({ event: 'signal', signal }, `received ${signal}`);
       process.off('SIGHUP', hup);
       monitor?.stop();
+      ranges.stop();
       Promise.all([agent.stop(), apiServer?.close(), metricsServer?.close()]).then(() => resolve(), (err: unknown) => {
         logger.error({ event: 'stop-error', err: String(err) }, 'error while stopping');
         resolve();
@@ -74,7 +89,7 @@ async function runAgent(file: string, dryRun: boolean): Promise<void> {
     };
     const hup = () => {
       try {
-        void agent.reload(loadAgentConfig(file));
+        void ranges.setBase(loadAgentConfig(file));
       } catch (err) {
         // A bad new config keeps the old one running.
         const message = err instanceof InputError ? err.format() : err instanceof InputErrors || err instanceof BallastError ? err.message : String(err);

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Fabric } from '../fabric/types.js';
 import { request, socketPath } from '../health/control.js';
+import { LAB_METRICS_PORT } from './agents.js';
 import type { HealthSnapshot } from '../health/snapshot.js';
 import { BallastError } from '../util/errors.js';
 import { ballastScript } from '../util/self.js';
@@ -71,6 +72,8 @@ export function labHealthConfig(dir: string, prefixes: readonly string[]): strin
     `runtime-dir: ${dir}/run`,
     `drain-file: ${dir}/drain`,
     `reconcile-seconds: 5`,
+    // Each server namespace has its own loopback: the same port as the lab's agents and observers.
+    `metrics-port: ${LAB_METRICS_PORT}`,
     `defaults: { interval-seconds: ${LAB_CHECK.intervalSeconds}, timeout-seconds: ${LAB_CHECK.timeoutSeconds}, rise: ${LAB_CHECK.rise}, fall: ${LAB_CHECK.fall} }`,
     `services:`,
     `  - name: web`,

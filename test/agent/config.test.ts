@@ -33,7 +33,7 @@ test('mistakes are reported with file:line:col and a stable code', () => {
   const cases: [string, string, RegExp, string][] = [
     [GOOD.replace('timeout-ms: 2000', 'timeout-msec: 2000'), 'E_SCHEMA_UNKNOWN_KEY', /^agent\.yaml:4:3: Unknown key "timeout-msec"/, 'typo'],
     [GOOD.replace('198.51.100.1/32,', '198.51.100.300/32,'), 'E_PREFIX_INVALID', /^agent\.yaml:8:12: .*octet "300"/, 'bad prefix'],
-    [GOOD.replace('198.51.100.1/32,', '198.51.100.0/24,'), 'E_PREFIX_LENGTH', /^agent\.yaml:8:12: .*expected a host prefix/, 'range'],
+    [GOOD.replace('198.51.100.1/32,', '198.51.100.1/24,'), 'E_PREFIX_HOST_BITS', /^agent\.yaml:8:12: .*host bits are set/, 'range with host bits'],
     [GOOD.replace('{ peer-group: SERVERS }', '{ peer-group: SERVERS, asn: 65300 }'), 'E_SCHEMA_VALUE', /^agent\.yaml:10:10: servers\.match has 2/, 'two matchers'],
     [GOOD.replace('mbps-per-unit: 100', 'mbps-per-unit: 1000'), 'E_BANDWIDTH_RANGE', /^agent\.yaml:18:18: .*40000 Mbps/, 'out of FRR range'],
     [GOOD.replace('prefixes: [198.51.100.1/32] }', 'prefixes: [198.51.100.9/32] }'), 'E_UNKNOWN_REFERENCE', /not a managed prefix/, 'server prefix'],
