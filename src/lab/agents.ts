@@ -7,6 +7,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Address6 } from 'ip-address';
 import { stringify } from 'yaml';
 import type { Fabric, Leaf } from '../fabric/types.js';
 import { BallastError } from '../util/errors.js';
@@ -57,12 +58,19 @@ export function observerSocket(spineDir: string): string {
   return join(spineDir, 'observer.sock');
 }
 
-/** The observer config of one lab spine: every prefix of the fixture, the kernel read in place. */
+/** The /24 (IPv4) or /48 (IPv6) around a lab prefix: observers take covering ranges, as in production. */
+export function coveringRange(prefix: string): string {
+  const [address] = prefix.split('/') as [string];
+  if (!address.includes(':')) return `${address.split('.').slice(0, 3).join('.')}.0/24`;
+  return `${new Address6(`${address}/48`).startAddress().correctForm()}/48`;
+}
+
+/** The observer config of one lab spine: the covering ranges of the fixture's prefixes, the kernel read in place. */
 export function observerConfigYaml(fabric: Fabric, node: string, vtyDir: string): string {
   return stringify({
     node,
     frr: { 'vty-socket-dir': vtyDir, 'timeout-ms': 3000 },
-    prefixes: fabric.services.map((s) => s.prefix.text),
+    prefixes: [...new Set(fabric.services.map((s) => coveringRange(s.prefix.text)))],
     kernel: true,
     intervals: { 'poll-seconds': 1 },
     api: { listen: `unix://${observerSocket(vtyDir)}`, 'metrics-port': LAB_METRICS_PORT },
