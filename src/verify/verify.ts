@@ -68,15 +68,27 @@ function bestpathFinding(router: string, setting: string, intended: MissingBandw
   return { router, cause: `bestpath-bandwidth-${setting}`, detail: `${router} runs ${what}, the fabric intends ${intended} (--missing-bandwidth)` };
 }
 
+/**
+ * The agents' states as a fabric, through the same snapshot `ballast snapshot` writes. Kept for the
+ * last states seen: a --watch round whose agents did not change skips the YAML round trip, which is
+ * most of a round's cost on a large fabric (bench/verify.md).
+ */
+let lastLive: { key: string; live: Fabric; snapshotWarnings: string[] } | null = null;
+function liveFabric(agents: readonly GetStateResponse[], missingBandwidth: MissingBandwidth): { live: Fabric; snapshotWarnings: string[] } {
+  const key = JSON.stringify([missingBandwidth, agents]);
+  if (lastLive?.key === key) return lastLive;
+  const snapshot = snapshotFixture(agents, { spineWeights: 'frr8', missingBandwidth, load: new Map(), unit: 'units', name: 'verify' });
+  lastLive = { key, live: parseFixture(snapshot.yaml, '<live agents>'), snapshotWarnings: snapshot.warnings };
+  return lastLive;
+}
+
 export function verifyFabric(states: readonly GetStateResponse[], options: VerifyOptions): Verification {
   const agents = states.filter((s) => s.role !== 'observer');
   const observers = states.filter((s) => s.role === 'observer');
   if (agents.length === 0) throw new BallastError('E_USAGE', 'Cannot verify without a leaf: name the leaves\' agents with --agent');
   if (observers.length === 0) throw new BallastError('E_USAGE', 'Cannot verify without an observer: name the spines\' observers with --agent (ballast observe)');
-  const warnings: string[] = [];
-  const snapshot = snapshotFixture(agents, { spineWeights: 'frr8', missingBandwidth: options.missingBandwidth, load: new Map(), unit: 'units', name: 'verify' });
-  warnings.push(...snapshot.warnings);
-  const live = parseFixture(snapshot.yaml, '<live agents>');
+  const { live, snapshotWarnings } = liveFabric(agents, options.missingBandwidth);
+  const warnings: string[] = [...snapshotWarnings];
   const byNode = new Map(observers.map((o) => [o.node, o]));
   const findings: Finding[] = [];
   const models = new Map<string, WeightModel>();
