@@ -67,12 +67,12 @@ export function addVerify(program: Command<[], {}, {}>): void {
 
 async function watch(clients: readonly AgentClient[], options: VerifyOptions, intervalS: number, metricsPort: number | null, json: boolean): Promise<void> {
   let last: Verification | null = null;
-  const view: { -readonly [K in keyof VerifyMetricsView]: VerifyMetricsView[K] } = { comparisons: [], findings: [], lastRunAt: null, runs: { equal: 0, mismatch: 0, error: 0 } };
   const runs = { equal: 0, mismatch: 0, error: 0 };
+  const view: { -readonly [K in keyof VerifyMetricsView]: VerifyMetricsView[K] } = { comparisons: [], findings: [], lastRunAt: null, runs };
   let server = null;
   if (metricsPort !== null) {
     const registry = newRegistry('verify');
-    registerVerifyMetrics(registry, () => ({ ...view, runs }));
+    registerVerifyMetrics(registry, () => view);
     server = await serveMetrics(registry, metricsPort);
     process.stderr.write(`ballast verify: metrics on http://127.0.0.1:${server.port}/metrics\n`);
   }
@@ -89,9 +89,14 @@ async function watch(clients: readonly AgentClient[], options: VerifyOptions, in
       view.comparisons = v.checks.map((c) => ({ prefix: c.prefix, router: c.router, mismatch: !c.equal, predicted: c.predicted }));
       view.findings = v.findings;
       view.lastRunAt = Date.now();
-      const lines = transitions(last, v, new Date());
-      if (json) for (const c of verificationJson(v).checks) { if (lines.some((l) => l.includes(` ${c.prefix} ${c.router}:`))) process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), ...c })}\n`); }
-      else for (const l of lines) process.stdout.write(`${l}\n`);
+      const now = new Date();
+      const lines = transitions(last, v, now);
+      if (!json) for (const l of lines) process.stdout.write(`${l}\n`);
+      else {
+        // One JSON object per route whose result changed, as the text lines.
+        const changed = verificationJson(v).checks.filter((c) => lines.some((l) => l.includes(` ${c.prefix} ${c.router}:`)));
+        for (const c of changed) process.stdout.write(`${JSON.stringify({ time: now.toISOString(), ...c })}\n`);
+      }
       if (last === null || JSON.stringify(last.findings) !== JSON.stringify(v.findings)) for (const f of v.findings) process.stderr.write(`ballast verify: finding: ${f.detail} [${f.cause}]\n`);
       last = v;
     } catch (err) {
