@@ -69,7 +69,7 @@ export function coveringRange(prefix: string): string {
 export function observerConfigYaml(fabric: Fabric, node: string, vtyDir: string): string {
   return stringify({
     node,
-    frr: { 'vty-socket-dir': vtyDir, 'timeout-ms': 3000 },
+    frr: { vtysh: nodeVtysh(vtyDir), 'vty-socket-dir': vtyDir, 'timeout-ms': 3000 },
     prefixes: [...new Set(fabric.services.map((s) => coveringRange(s.prefix.text)))],
     kernel: true,
     intervals: { 'poll-seconds': 1 },
