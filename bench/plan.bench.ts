@@ -1,89 +1,198 @@
 /**
- * Capacity-planning benchmarks (issue 7): exhaustive N-1 on a 64-spine, 512-leaf, 48-servers-per-leaf
- * fabric with 16 prefixes (24,576 servers), growth over four fabric sizes, and the naive baseline
- * (rebuild the liveness and recompute every share with the reference evaluatePrefix per scenario).
+ * Capacity-planning benchmarks (issues 7 and 16). What a user runs, measured as whole processes:
+ * `ballast plan FIXTURE --k 1 --json` (the production build, bin/ballast) over four fabric sizes
+ * (64 spines x 64..512 leaves x 48 servers, 16 prefixes, as `ballast fixture generate ... --seed 7`
+ * writes them), each run in a fresh process under /usr/bin/time for wall, CPU and peak RSS; the
+ * phases of the same work measured in one fresh process; the naive baseline (rebuild the liveness and
+ * recompute every share with the reference evaluatePrefix per scenario) at every size, with the
+ * ratio; fixture loading (yaml library, fast reader, validation); N-2 grouped and ungrouped on 1 and
+ * 2 threads. The machine is shared: every figure is a median with its spread.
  */
-import { parseFixture } from '../src/fabric/load.js';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseDocument } from 'yaml';
 import { GENERATE_DEFAULTS, generateFixture } from '../src/fabric/generate.js';
+import { parseFixture } from '../src/fabric/load.js';
 import { STRATEGIES, type Fabric } from '../src/fabric/types.js';
 import { indexFabric } from '../src/forwarding/fabric-index.js';
 import { evaluatePrefix } from '../src/forwarding/shares.js';
+import { planSteps } from '../src/plan/plan.js';
+import { parseYamlFast } from '../src/util/yaml-fast.js';
 import { loadMetrics } from '../src/whatif/metrics.js';
-import { SweepEngine } from '../src/plan/engine.js';
-import { runPlan } from '../src/plan/plan.js';
 import { scenarioLiveness, type Failure } from '../src/whatif/scenario.js';
-import { sweep } from '../src/plan/sweep.js';
 import type { Benchmark } from './run.js';
 
-const ms = (t: number) => Math.round(t * 10) / 10;
+const root = fileURLToPath(new URL('..', import.meta.url));
+const bin = join(root, 'bin/ballast');
+const r1 = (x: number) => Math.round(x * 10) / 10;
+const r3 = (x: number) => Math.round(x * 1000) / 1000;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const spread = (xs: number[], digits = 2) => `${Math.min(...xs).toFixed(digits)}-${Math.max(...xs).toFixed(digits)}`;
 
-function fabricText(leaves: number): string {
-  return generateFixture({ ...GENERATE_DEFAULTS, spines: 64, leaves, serversPerLeaf: 48, prefixes: 16, seed: 1 });
+/** The fixture a user would generate (seed 7, as in issue 16), written once per size. */
+function fixtureFile(leaves: number): string {
+  const dir = join(tmpdir(), 'ballast-bench');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `gen-64x${leaves}x48-s7.yaml`);
+  if (!existsSync(file)) writeFileSync(file, generateFixture({ ...GENERATE_DEFAULTS, spines: 64, leaves, serversPerLeaf: 48, prefixes: 16, seed: 7 }));
+  return file;
 }
 
-function timedLoad(leaves: number): { fabric: Fabric; loadMs: number; yamlBytes: number } {
-  const text = fabricText(leaves);
-  const t0 = performance.now();
-  const fabric = parseFixture(text, `gen-${leaves}.yaml`);
-  return { fabric, loadMs: performance.now() - t0, yamlBytes: text.length };
+function ensureBuild(): void {
+  if (existsSync(join(root, 'dist/main.js')) && existsSync(join(root, 'dist/sweep-worker.js'))) return;
+  const r = spawnSync(process.execPath, [join(root, 'deploy/build.mjs')], { stdio: 'inherit' });
+  if (r.status !== 0) throw new Error('npm run build failed');
 }
 
-interface N1Figures {
-  servers: number;
-  scenarios: number;
-  evaluatedScenarios: number;
-  evaluations: number;
-  setupMs: number;
-  sweepMs: number;
-  totalMs: number;
-  cpuMs: number;
-  nsPerScenarioPrefixStrategy: number;
+interface Run {
+  wall: number;
+  cpu: number;
+  rssMiB: number;
 }
 
-/** Exhaustive N-1 over every strategy: engine setup (base states) plus the sweep. */
-function n1Once(fabric: Fabric, k = 1, symmetry = false): N1Figures {
-  // CPU time next to wall time: on a shared machine the wall clock includes waiting for a core.
-  const c0 = process.cpuUsage();
-  const t0 = performance.now();
-  // Without symmetry every scenario is evaluated on its own: the figure the issue asks for.
-  const engine = new SweepEngine(fabric, STRATEGIES, k, symmetry);
-  const t1 = performance.now();
-  const result = sweep(engine, { k, budget: Number.MAX_SAFE_INTEGER, beamWidth: 1, keepWorst: 5 });
-  const t2 = performance.now();
-  const cpu = process.cpuUsage(c0);
-  if (!result.complete) throw new Error('sweep did not complete');
-  const evaluations = result.representatives * fabric.services.length * STRATEGIES.length;
-  return {
-    servers: fabric.servers.length,
-    scenarios: result.evaluated,
-    evaluatedScenarios: result.representatives,
-    evaluations,
-    setupMs: ms(t1 - t0),
-    sweepMs: ms(t2 - t1),
-    totalMs: ms(t2 - t0),
-    cpuMs: ms((cpu.user + cpu.system) / 1000),
-    nsPerScenarioPrefixStrategy: Math.round(((t2 - t1) * 1e6) / evaluations),
-  };
+/** One whole `ballast` process under /usr/bin/time: wall and CPU seconds, peak RSS. */
+function timed(args: string[]): Run {
+  const r = spawnSync('/usr/bin/time', ['-f', 'TIME %e %U %S %M', process.execPath, bin, ...args], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  const line = r.stderr.split('\n').find((l) => l.startsWith('TIME '));
+  if (!line || (r.status !== 0 && r.status !== 1)) throw new Error(`ballast ${args.join(' ')} failed (${r.status}): ${r.stderr.slice(-500)}`);
+  const [, wall, user, sys, rss] = line.split(' ').map(Number) as number[];
+  return { wall: wall!, cpu: user! + sys!, rssMiB: Math.round(rss! / 1024) };
+}
+
+function repeat(args: string[], runs: number): Record<string, number | string> {
+  const all = Array.from({ length: runs }, () => timed(args));
+  const walls = all.map((r) => r.wall);
+  const cpus = all.map((r) => r.cpu);
+  return { runs, wallMedianS: median(walls), wallRangeS: spread(walls), cpuMedianS: r3(median(cpus)), cpuRangeS: spread(cpus), peakRssMiB: Math.max(...all.map((r) => r.rssMiB)) };
 }
 
 /**
- * The machine is shared (two cores, other work running): repeat and report the median run, plus the
- * first (cold, before the JIT has warmed up) and the slowest, so noise is visible rather than hidden.
+ * The phases of `ballast plan --k 1` in this (fresh) process, from the plan's own progress phases:
+ * load (fast reader + validation), setup (index, engines: up to the first sweep step), sweep,
+ * quantization sweeps, recommendation sweeps, JSON report.
  */
-function n1(fabric: Fabric, runs = 7): N1Figures & { fastestMs: number; firstRunMs: number; slowestMs: number; runs: number } {
-  const all = Array.from({ length: runs }, () => n1Once(fabric));
-  const sorted = [...all].sort((a, b) => a.totalMs - b.totalMs);
-  return { ...sorted[Math.floor(runs / 2)]!, fastestMs: sorted[0]!.totalMs, firstRunMs: all[0]!.totalMs, slowestMs: sorted[runs - 1]!.totalMs, runs };
+function phases(file: string): Record<string, number> {
+  const c = () => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1000;
+  };
+  const t0 = performance.now();
+  const fabric = parseFixture(readFileSync(file, 'utf8'), file);
+  const t1 = performance.now();
+  const spent = new Map<string, number>();
+  let last = t1;
+  let first = -1;
+  const steps = planSteps(fabric, { fixture: file, k: 1, strategies: [...STRATEGIES], budget: 2_000_000, beamWidth: 16, keepWorst: 5, recommend: true });
+  let report;
+  for (;;) {
+    const step = steps.next();
+    const now = performance.now();
+    if (first < 0) first = now - t1;
+    if (step.done) {
+      report = step.value;
+      break;
+    }
+    const kind = step.value.phase === 'scenarios' ? 'sweep' : step.value.phase.startsWith('quantization') ? 'quantization' : 'recommendations';
+    spent.set(kind, (spent.get(kind) ?? 0) + now - last);
+    last = now;
+  }
+  const t2 = performance.now();
+  const json = JSON.stringify(report);
+  const t3 = performance.now();
+  return {
+    loadMs: r1(t1 - t0),
+    setupMs: r1(first),
+    sweepMs: r1((spent.get('sweep') ?? 0) - first),
+    quantizationMs: r1(spent.get('quantization') ?? 0),
+    recommendationsMs: r1((spent.get('recommendations') ?? 0) + (t2 - last)),
+    reportMs: r1(t3 - t2),
+    phasesCpuMs: r1(c()),
+    reportMiB: r1(json.length / 1048576),
+  };
+}
+
+/** The naive way, per scenario: liveness rebuilt, every prefix and strategy by the reference evaluatePrefix. */
+function naivePerScenarioMs(fabric: Fabric, samples: number): number {
+  const index = indexFabric(fabric);
+  const capacity = index.prefixes.map((p) => Float64Array.from(p.servers, (s) => index.serverCapacity[s]!));
+  const sample: Failure[] = [];
+  for (let i = 0; i < 2; i++) sample.push({ kind: 'spine', name: fabric.spines[i * 31]!.name, index: i * 31 });
+  for (let i = 0; i < 2; i++) {
+    const l = Math.floor((i * fabric.leaves.length) / 2);
+    sample.push({ kind: 'leaf', name: fabric.leaves[l]!.name, index: l });
+  }
+  for (let i = 0; sample.length < samples; i++) {
+    const s = (i * 1637) % fabric.servers.length;
+    sample.push({ kind: 'server', name: fabric.servers[s]!.name, index: s });
+  }
+  const t0 = performance.now();
+  for (const f of sample) {
+    const live = scenarioLiveness(index, [f]);
+    for (const strategy of STRATEGIES) {
+      index.prefixes.forEach((p, pi) => {
+        const fwd = evaluatePrefix(index, pi, strategy, live);
+        loadMetrics(fwd.serverShare, capacity[pi]!, fwd.serverLive, p.service.load);
+      });
+    }
+  }
+  return (performance.now() - t0) / sample.length;
 }
 
 const size = (leaves: number): Benchmark => ({
-  name: `plan-n1-64x${leaves}x48`,
-  description: `exhaustive N-1, 3 strategies, 16 prefixes, 64 spines x ${leaves} leaves x 48 servers`,
+  name: `plan-e2e-64x${leaves}x48`,
+  description: `whole process: ballast plan --k 1 --json on 64 spines x ${leaves} leaves x 48 servers, 16 prefixes (median of 5 fresh processes), its phases, and the naive baseline`,
   run() {
-    const { fabric, loadMs, yamlBytes } = timedLoad(leaves);
-    return { ...(n1(fabric) as unknown as Record<string, number>), fixtureLoadMs: ms(loadMs), fixtureMiB: Math.round((yamlBytes / 1048576) * 10) / 10 };
+    ensureBuild();
+    const file = fixtureFile(leaves);
+    const e2e = repeat(['plan', file, '--k', '1', '--json'], 5);
+    const ph = phases(file);
+    const fabric = parseFixture(readFileSync(file, 'utf8'), file);
+    const scenarios = 1 + fabric.spines.length + fabric.leaves.length + fabric.servers.length;
+    const naiveMs = naivePerScenarioMs(fabric, 12);
+    const naiveN1S = (naiveMs * scenarios) / 1000;
+    return {
+      servers: fabric.servers.length,
+      scenarios,
+      fixtureMiB: r1(readFileSync(file).length / 1048576),
+      ...e2e,
+      ...ph,
+      naiveMsPerScenario: r1(naiveMs),
+      naiveN1Seconds: Math.round(naiveN1S),
+      naiveOverE2e: Math.round(naiveN1S / (e2e.wallMedianS as number)),
+    };
   },
 });
+
+/** The sweep's rate for `seconds`, then Ctrl-C: for N-2 without grouping, far too long to wait for. */
+function rateFor(file: string, jobs: number, seconds: number): Promise<{ done: number; seconds: number }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, 'plan', file, '--k', '2', '--no-symmetry', '--budget', '400000000', '--no-recommend', '--json', '--progress', '--jobs', String(jobs)], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    let start = 0;
+    let startDone = 0;
+    let lastDone = 0;
+    let lastAt = 0;
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      for (const m of d.toString().matchAll(/plan: scenarios ([\d,]+)\//g)) {
+        const done = Number(m[1]!.replace(/,/g, ''));
+        const now = performance.now();
+        // Count from the first progress line: thread start-up and engine builds are not the rate.
+        if (start === 0) {
+          start = now;
+          startDone = done;
+        }
+        lastDone = done;
+        lastAt = now;
+      }
+    });
+    setTimeout(() => child.kill('SIGINT'), seconds * 1000);
+    child.on('exit', () => (lastAt > start ? resolve({ done: lastDone - startDone, seconds: (lastAt - start) / 1000 }) : reject(new Error(stderr.slice(-300)))));
+  });
+}
 
 export const benchmarks: Benchmark[] = [
   size(64),
@@ -91,66 +200,46 @@ export const benchmarks: Benchmark[] = [
   size(256),
   size(512),
   {
-    name: 'plan-n1-64x512x48-grouped',
-    description: 'exhaustive N-1 as `ballast plan` runs it: interchangeable servers (same leaf, capacity, prefixes) share one evaluation',
+    name: 'plan-load-64x512x48',
+    description: 'fixture loading on the 24,576-server fixture (1.0 MiB YAML), median of 5: the yaml library, the fast reader, and the whole parseFixture (reader + validation)',
     run() {
-      const { fabric } = timedLoad(512);
-      const all = Array.from({ length: 7 }, () => n1Once(fabric, 1, true)).sort((a, b) => a.totalMs - b.totalMs);
-      return { ...(all[3] as unknown as Record<string, number>), fastestMs: all[0]!.totalMs, slowestMs: all[6]!.totalMs, runs: 7 };
-    },
-  },
-  {
-    name: 'plan-n2-64x512x48-grouped',
-    description: 'exhaustive N-2 (316 million scenarios) on the 24,576-server fabric, interchangeable servers grouped',
-    run() {
-      const { fabric } = timedLoad(512);
-      return n1Once(fabric, 2, true) as unknown as Record<string, number>;
-    },
-  },
-  {
-    name: 'plan-cli-64x512x48',
-    description: 'the whole `ballast plan --k 1` report (sweep, quantization, recommendations) on the 24,576-server fabric',
-    run() {
-      const { fabric, loadMs } = timedLoad(512);
-      const t0 = performance.now();
-      const r = runPlan(fabric, { fixture: 'gen', k: 1, strategies: [...STRATEGIES], budget: 2_000_000, beamWidth: 16, keepWorst: 5, recommend: true });
-      return { fixtureLoadMs: ms(loadMs), planMs: ms(performance.now() - t0), scenarios: r.coverage.evaluated };
-    },
-  },
-  {
-    name: 'plan-naive-64x512x48',
-    description: 'naive baseline on the 24,576-server fabric: per scenario rebuild the liveness and run the reference evaluatePrefix for every prefix and strategy; a sample of scenarios, extrapolated to all N-1 scenarios',
-    run() {
-      const { fabric } = timedLoad(512);
-      const index = indexFabric(fabric);
-      const capacity = index.prefixes.map((p) => Float64Array.from(p.servers, (s) => index.serverCapacity[s]!));
-      // A spread sample: some spines, some leaves, servers across the fabric.
-      const sample: Failure[] = [];
-      for (let i = 0; i < 2; i++) sample.push({ kind: 'spine', name: fabric.spines[i * 31]!.name, index: i * 31 });
-      for (let i = 0; i < 3; i++) sample.push({ kind: 'leaf', name: fabric.leaves[i * 170]!.name, index: i * 170 });
-      for (let i = 0; i < 15; i++) sample.push({ kind: 'server', name: fabric.servers[i * 1637]!.name, index: i * 1637 });
-      const t0 = performance.now();
-      let worst = Infinity;
-      for (const f of sample) {
-        const live = scenarioLiveness(index, [f]);
-        for (const strategy of STRATEGIES) {
-          index.prefixes.forEach((p, pi) => {
-            const fwd = evaluatePrefix(index, pi, strategy, live);
-            worst = Math.min(worst, loadMetrics(fwd.serverShare, capacity[pi]!, fwd.serverLive, p.service.load).safeLoad);
-          });
-        }
-      }
-      const perScenario = (performance.now() - t0) / sample.length;
-      const scenarios = 1 + fabric.spines.length + fabric.leaves.length + fabric.servers.length;
-      const incremental = n1(fabric, 3);
-      return {
-        sampledScenarios: sample.length,
-        msPerScenario: ms(perScenario),
-        extrapolatedN1Seconds: Math.round((perScenario * scenarios) / 100) / 10,
-        incrementalN1Ms: incremental.totalMs,
-        speedUp: Math.round((perScenario * scenarios) / incremental.totalMs),
-        worstSafeLoadSeen: Math.round(worst),
+      const text = readFileSync(fixtureFile(512), 'utf8');
+      const time = (fn: () => unknown) => {
+        const xs = Array.from({ length: 5 }, () => {
+          const t = performance.now();
+          fn();
+          return performance.now() - t;
+        });
+        return { median: r1(median(xs)), range: spread(xs, 0) };
       };
+      const lib = time(() => parseDocument(text, { uniqueKeys: true, strict: true }));
+      const fast = time(() => parseYamlFast(text));
+      const load = time(() => parseFixture(text, 'big.yaml'));
+      return { yamlLibraryMs: lib.median, yamlLibraryRangeMs: lib.range, fastReaderMs: fast.median, fastReaderRangeMs: fast.range, parseFixtureMs: load.median, parseFixtureRangeMs: load.range, validationMs: r1(load.median - fast.median) };
+    },
+  },
+  {
+    name: 'plan-n2-grouped-64x512x48',
+    description: 'whole process: ballast plan --k 2 --json (316 million scenarios, interchangeable servers grouped), 1 and 2 threads, median of 3',
+    run() {
+      ensureBuild();
+      const file = fixtureFile(512);
+      const prefix = (p: string, r: Record<string, number | string>) => Object.fromEntries(Object.entries(r).map(([k, v]) => [`${p}${k[0]!.toUpperCase()}${k.slice(1)}`, v]));
+      return { ...prefix('jobs1', repeat(['plan', file, '--k', '2', '--json', '--jobs', '1'], 3)), ...prefix('jobs2', repeat(['plan', file, '--k', '2', '--json', '--jobs', '2'], 3)) };
+    },
+  },
+  {
+    name: 'plan-n2-ungrouped-64x512x48',
+    description: 'N-2 without grouping (every pair of distinct servers, leaves, spines: 316 million evaluations): the sweep rate over 30 s on 1 and 2 threads, and the full run extrapolated',
+    async run() {
+      ensureBuild();
+      const file = fixtureFile(512);
+      const total = 316_324_129;
+      const one = await rateFor(file, 1, 30);
+      const two = await rateFor(file, 2, 30);
+      const rate1 = one.done / one.seconds;
+      const rate2 = two.done / two.seconds;
+      return { scenarios: total, jobs1PerSecond: Math.round(rate1), jobs2PerSecond: Math.round(rate2), jobs1FullMinutes: r1(total / rate1 / 60), jobs2FullMinutes: r1(total / rate2 / 60), speedUp: r3(rate2 / rate1) };
     },
   },
 ];

@@ -124,14 +124,33 @@ export interface NumberRule {
 export class Cursor {
   readonly source: YamlSource;
   readonly node: Node | null;
-  readonly path: string;
+  /** The path, or its parent and last step: built only when a message asks (25,000 servers x keys). */
+  private pathText: string | undefined;
+  private readonly parent: Cursor | undefined;
+  private readonly step: string | number;
   private readonly fallbackOffset: number;
 
-  constructor(source: YamlSource, node: Node | null, path: string, fallbackOffset: number) {
+  constructor(source: YamlSource, node: Node | null, path: string | { readonly parent: Cursor; readonly step: string | number }, fallbackOffset: number) {
     this.source = source;
     this.node = node;
-    this.path = path;
+    if (typeof path === 'string') {
+      this.pathText = path;
+      this.parent = undefined;
+      this.step = '';
+    } else {
+      this.parent = path.parent;
+      this.step = path.step;
+    }
     this.fallbackOffset = fallbackOffset;
+  }
+
+  /** The dotted path that led here (`servers[3].capacity`), for messages. */
+  get path(): string {
+    if (this.pathText === undefined) {
+      const up = this.parent!.path;
+      this.pathText = typeof this.step === 'number' ? `${up}[${this.step}]` : up === '' ? this.step : `${up}.${this.step}`;
+    }
+    return this.pathText;
   }
 
   get position(): SourcePosition {
@@ -167,7 +186,7 @@ export class Cursor {
     const seq = seqOf(this.node);
     if (!seq) this.fail('E_SCHEMA_TYPE', `${this.what()} is ${describe(this.value)}, expected a list`);
     const at = rangeOf(this.node)?.[0] ?? 0;
-    return seq.items.map((item, i) => new Cursor(this.source, item as Node, `${this.path}[${i}]`, at));
+    return seq.items.map((item, i) => new Cursor(this.source, item as Node, { parent: this, step: i }, at));
   }
 
   /** A list, or a single item standing for a one-element list (`prefixes: 198.51.100.1/32`). */
@@ -250,7 +269,7 @@ export class MapReader {
     if (!this.seen.includes(key)) this.seen.push(key);
     const pair = this.find(key);
     if (!pair) return undefined;
-    const path = this.cursor.path === '' ? key : `${this.cursor.path}.${key}`;
+    const path = { parent: this.cursor, step: key };
     const keyNode = pair.key as Node;
     const valueNode = (pair.value ?? null) as Node | null;
     const at = rangeOf(keyNode)?.[0] ?? 0;
