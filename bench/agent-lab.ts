@@ -6,6 +6,8 @@
  *                                              ballast agent vs FRR-native num-multipaths, same run
  *   tsx bench/agent-lab.ts resources           agent CPU and RSS, idle and under churn, 1 and 200 prefixes
  *   tsx bench/agent-lab.ts flap                a server flapping every 200 ms for 10 s
+ *
+ * `--frr 10.3` (after `ballast lab setup --frr 10.3`) runs the same on FRR 10.3; default 8.4.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,8 +22,15 @@ const env = { ...process.env, BALLAST_LAB_DIR: RUN_DIR, BALLAST_LAB_NS_PREFIX: N
 const BIN = new URL('../bin/ballast.js', import.meta.url).pathname;
 const tmp = mkdtempSync(join(tmpdir(), 'ballast-agent-bench-'));
 
+/** `--frr VERSION` anywhere on the command line; the other arguments stay positional. */
+const argv = process.argv.slice(2);
+const frrAt = argv.indexOf('--frr');
+const FRR = frrAt >= 0 ? argv.splice(frrAt, 2)[1] ?? '8.4' : '8.4';
+
 function lab(...args: string[]): string {
-  return execFileSync(process.execPath, [BIN, 'lab', ...args], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  // Every lab this bench brings up runs on the chosen FRR.
+  const withFrr = args[0] === 'up' ? [...args, '--frr', FRR] : args;
+  return execFileSync(process.execPath, [BIN, 'lab', ...withFrr], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 /** lab-421 with another policy section and, optionally, other services (every server announces all). */
@@ -209,7 +218,8 @@ async function flap(): Promise<void> {
 }
 
 try {
-  const [what, arg] = process.argv.slice(2);
+  const [what, arg] = argv;
+  console.log(`FRR ${FRR}`);
   if (what === 'reaction') await reaction(Number(arg ?? 10));
   else if (what === 'resources') await resources();
   else if (what === 'flap') await flap();

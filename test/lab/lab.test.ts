@@ -7,11 +7,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { listNetns } from '../../src/lab/netns.js';
-import { fmt, labInstance, labSkip, type Comparison } from './harness.js';
+import { daemonsOf, FRR_ARGS, frrOf, fmt, labInstance, labSkip, testFixture, viewMounts, type Comparison } from './harness.js';
 import { FRR_TMP_DIR } from '../../src/lab/processes.js';
 
 const skip = await labSkip();
-const FIXTURE = 'fixtures/lab-421.yaml';
+const tmp = mkdtempSync(join(tmpdir(), 'ballast-lab-t-'));
+const FIXTURE = testFixture('fixtures/lab-421.yaml', tmp);
+// num-multipaths behind leaf1/2/3: 4/2/1 paths (and 2/1 for the second prefix), weighted by the spines' FRR.
+const NUM_MULTIPATHS = frrOf('spine') === '8.4'
+  ? { p1: { leaf1: 57, leaf2: 28, leaf3: 14 }, p2: { leaf1: 66, leaf2: 33 } }
+  : { p1: { leaf1: 254, leaf2: 127, leaf3: 63 }, p2: { leaf1: 254, leaf2: 127 } };
 const RUN_DIR = '/run/ballast-lab-test';
 const NS_PREFIX = 'blt-';
 
@@ -52,6 +57,7 @@ async function assertClean(pids: readonly number[]): Promise<void> {
       }
     });
   assert.deepEqual(ours, [], 'no process refers to the lab directory');
+  assert.deepEqual(viewMounts(RUN_DIR), [], 'no chroot mount left');
   for (const pid of pids) assert.ok(!existsSync(`/proc/${pid}`), `daemon ${pid} ended`);
   if (existsSync(FRR_TMP_DIR)) {
     const left = readdirSync(FRR_TMP_DIR).filter((d) => {
@@ -67,14 +73,15 @@ async function assertClean(pids: readonly number[]): Promise<void> {
 
 after(async () => {
   if (!skip) await cli(['down']);
+  rmSync(tmp, { recursive: true, force: true });
 });
 
 async function upAndCheck(policy: 'num-multipaths' | 'ecmp', t: { diagnostic(m: string): void; after(fn: () => Promise<unknown>): void }): Promise<number[]> {
   // A failed assertion must not leave the lab up for the next test (down is harmless when none is).
   t.after(() => cli(['down']));
-  const up = await cliJson<{ seconds: number; daemons: Daemon[] }>(['up', FIXTURE, '--leaf-policy', policy]);
+  const up = await cliJson<{ seconds: number; daemons: Daemon[] }>(['up', FIXTURE, '--leaf-policy', policy, ...FRR_ARGS]);
   t.diagnostic(`${policy}: up in ${up.seconds.toFixed(1)} s`);
-  assert.equal(up.daemons.length, 24);
+  assert.equal(up.daemons.length, 2 * daemonsOf('spine') + 3 * daemonsOf('leaf') + 7 * daemonsOf('server'));
   // A sanity bound only (timings belong in bench/): a busy 2-core machine takes 6-30 s on 8.4, 25-60 s on 10.3.
   assert.ok(up.seconds < 120, `up took ${up.seconds} s`);
   const status = await cliJson<Status>(['status']);
@@ -96,13 +103,13 @@ async function trafficWithin2Points(policy: string, t: { diagnostic(m: string): 
   }
 }
 
-test('num-multipaths: weights 57/28/14 and 66/33, equal to the prediction through fail/heal; traffic within 2 points', { skip }, async (t) => {
+test('num-multipaths: weights 57/28/14 and 66/33 (8.4 spines; 254/127/63 and 254/127 on 10.3), equal to the prediction through fail/heal; traffic within 2 points', { skip }, async (t) => {
   const pids = await upAndCheck('num-multipaths', t);
   const status = await cliJson<Status>(['status']);
   const w = (prefix: string, spine: string) => status.weights.find((x) => x.prefix === prefix && x.router === spine)!.kernel;
   for (const spine of ['spine1', 'spine2']) {
-    assert.deepEqual(w('198.51.100.1/32', spine), { leaf1: 57, leaf2: 28, leaf3: 14 });
-    assert.deepEqual(w('198.51.100.2/32', spine), { leaf1: 66, leaf2: 33 });
+    assert.deepEqual(w('198.51.100.1/32', spine), NUM_MULTIPATHS.p1);
+    assert.deepEqual(w('198.51.100.2/32', spine), NUM_MULTIPATHS.p2);
   }
 
   const again = await cli(['up', FIXTURE]);
@@ -137,7 +144,7 @@ test('ecmp: plain ECMP, weight 1 per leaf as predicted; traffic within 2 points'
 
 test('an up interrupted with SIGINT removes everything it created', { skip }, async () => {
   let sent = false;
-  const r = await cli(['up', FIXTURE], (text, pid) => {
+  const r = await cli(['up', FIXTURE, ...FRR_ARGS], (text, pid) => {
     if (!sent && text.includes('starting FRR')) {
       sent = true;
       process.kill(pid, 'SIGINT');
@@ -151,7 +158,7 @@ test('an up interrupted with SIGINT removes everything it created', { skip }, as
 
 test('an up killed outright leaves a state that down finishes', { skip }, async () => {
   let killed = false;
-  const r = await cli(['up', FIXTURE], (text, pid) => {
+  const r = await cli(['up', FIXTURE, ...FRR_ARGS], (text, pid) => {
     if (!killed && text.includes('waiting for BGP sessions')) {
       killed = true;
       process.kill(pid, 'SIGKILL');
