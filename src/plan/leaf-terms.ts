@@ -53,8 +53,12 @@ export class LeafTables {
   /** Scratch: failed members per class while a leaf is computed. */
   private readonly kFailed: Int32Array;
   private readonly wScratch: Float64Array;
-  /** Last decision per leaf, keyed by its healthy count and capacity (decide is pure). */
-  private readonly dHealthy: Int32Array;
+  /**
+   * Decisions memoised per leaf and healthy count (slot dStart[l] + healthy), keyed by the healthy
+   * capacity too (NaN: empty): decide is pure, and a sweep meets the same counts over and over, so
+   * the hot path allocates no decision after the first of each.
+   */
+  private readonly dStart: Int32Array;
   private readonly dCap: Float64Array;
   private readonly dUp: Uint8Array;
   private readonly dBw: Float64Array;
@@ -76,11 +80,13 @@ export class LeafTables {
     this.kFailed = new Int32Array(nK);
     this.wScratch = new Float64Array(Math.max(1, classes.maxPerLeaf));
     const nLeaves = fabric.leaves.length;
-    this.dHealthy = new Int32Array(nLeaves).fill(-1);
-    this.dCap = new Float64Array(nLeaves);
-    this.dUp = new Uint8Array(nLeaves);
-    this.dBw = new Float64Array(nLeaves);
-    this.dPrepend = new Int32Array(nLeaves);
+    this.dStart = new Int32Array(nLeaves + 1);
+    for (let l = 0; l < nLeaves; l++) this.dStart[l + 1] = this.dStart[l]! + classes.p.configuredServers[l]! + 1;
+    const slots = this.dStart[nLeaves]!;
+    this.dCap = new Float64Array(slots).fill(Number.NaN);
+    this.dUp = new Uint8Array(slots);
+    this.dBw = new Float64Array(slots);
+    this.dPrepend = new Int32Array(slots);
   }
 
   /** The link-bandwidth (bytes/s as received) on a server path of this capacity, 0 when none is sent. */
@@ -88,20 +94,20 @@ export class LeafTables {
     return this.weightServers ? receivedBytesPerSecond(capacityToMbps(this.policy, capacity)) : 0;
   }
 
-  /** The leaf's decision (cached per leaf: the same counts give the same advertisement). */
+  /** The leaf's decision (memoised: the same counts give the same advertisement). */
   private decideInto(l: number, healthy: number, healthyCap: number, out: LeafTerms): void {
-    if (this.dHealthy[l] !== healthy || this.dCap[l] !== healthyCap) {
+    const d = this.dStart[l]! + healthy;
+    if (this.dCap[d] !== healthyCap) {
       const p = this.p;
       const adv = decide(this.strategy, this.policy, { healthyCount: healthy, healthyCapacity: healthyCap, configuredCount: p.configuredServers[l]!, configuredCapacity: p.configuredCapacity[l]! }).advertisement;
-      this.dHealthy[l] = healthy;
-      this.dCap[l] = healthyCap;
-      this.dUp[l] = adv.kind === 'advertise' ? 1 : 0;
-      this.dBw[l] = adv.kind === 'advertise' && adv.bandwidthMbps ? receivedBytesPerSecond(adv.bandwidthMbps) : 0;
-      this.dPrepend[l] = adv.kind === 'advertise' ? adv.prepend : 0;
+      this.dCap[d] = healthyCap;
+      this.dUp[d] = adv.kind === 'advertise' ? 1 : 0;
+      this.dBw[d] = adv.kind === 'advertise' && adv.bandwidthMbps ? receivedBytesPerSecond(adv.bandwidthMbps) : 0;
+      this.dPrepend[d] = adv.kind === 'advertise' ? adv.prepend : 0;
     }
-    out.up = this.dUp[l]!;
-    out.bw = this.dBw[l]!;
-    out.prepend = this.dPrepend[l]!;
+    out.up = this.dUp[d]!;
+    out.bw = this.dBw[d]!;
+    out.prepend = this.dPrepend[d]!;
   }
 
   /**
