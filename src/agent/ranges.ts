@@ -114,11 +114,16 @@ export async function followRanges(initial: AgentConfig, deps: FollowDeps): Prom
     });
     return running;
   };
-  const timer = initial.reloadable.ranges.length ? setInterval(() => void refresh(), initial.reloadable.resyncSeconds * 1000) : null;
+  // Always armed: a reload may bring ranges into a config that had none.
+  const timer = setInterval(() => {
+    if (base.reloadable.ranges.length) void refresh();
+  }, initial.reloadable.resyncSeconds * 1000);
+  timer.unref();
   return {
     current: () => current,
     async setBase(next) {
       base = next;
+      await discover();
       current = expand();
       await deps.apply(current);
     },
@@ -133,7 +138,7 @@ export async function followRanges(initial: AgentConfig, deps: FollowDeps): Prom
       if (base.reloadable.ranges.some((range) => prefixContains(range, p))) void refresh();
     },
     stop() {
-      if (timer) clearInterval(timer);
+      clearInterval(timer);
     },
   };
 }

@@ -55,3 +55,17 @@ test('followRanges re-discovers on a new route inside a range and hands the agen
     f.stop();
   }
 });
+
+test('a reload that brings ranges into a config without any discovers at once', async () => {
+  const plain = parseAgentConfig(GOOD, 'agent.yaml');
+  const applied: string[][] = [];
+  const answer = { routes: { '198.51.100.3/32': [{ valid: true, path: '65300' }] } };
+  const f = await followRanges(plain, { frr: async () => JSON.stringify(answer), apply: async (next) => void applied.push(next.reloadable.prefixes.map((p) => p.text)), warn: () => {}, info: () => {} });
+  try {
+    assert.deepEqual(f.current().reloadable.prefixes.map((p) => p.text), ['198.51.100.1/32', '2001:db8:100::10/128']);
+    await f.setBase(parseAgentConfig(RANGED, 'agent.yaml'));
+    assert.deepEqual(applied, [['198.51.100.3/32', '2001:db8:100::10/128']]);
+  } finally {
+    f.stop();
+  }
+});
