@@ -17,6 +17,8 @@ export class FakeFrr {
   base: string;
   /** Every configure call, for assertions. */
   readonly applied: string[][] = [];
+  /** The version `show running-config` prints (a conformance case may name another one). */
+  version = '8.4.4';
   /** When set, the next calls fail this way. */
   failure: null | 'throw' | 'garbage' = null;
   calls = 0;
@@ -81,7 +83,7 @@ export class FakeFrr {
       const binds = [...this.bindings].filter(([k]) => k.startsWith(`${fam}|`)).map(([k, rm]) => `  neighbor ${k.split('|')[1]} route-map ${rm} ${k.split('|')[2]}`);
       af.push(` address-family ${fam} unicast`, ...(fam === 'ipv6' ? ['  neighbor SERVERS activate', '  neighbor SPINE activate'] : []), ...binds, ' exit-address-family', ' !');
     }
-    const out = ['Building configuration...', '', 'Current configuration:', '!', 'frr version 8.4.4', this.base.trimEnd().replace('{{AF}}', af.join('\n'))];
+    const out = ['Building configuration...', '', 'Current configuration:', '!', `frr version ${this.version}`, this.base.trimEnd().replace('{{AF}}', af.join('\n'))];
     for (const { lines } of this.prefixLists.values()) out.push(...[...lines].sort((a, b) => a[0] - b[0]).map(([, l]) => l), '!');
     for (const [name, entries] of this.routeMaps) {
       for (const seq of [...entries.keys()].sort((a, b) => a - b)) out.push(`route-map ${name} permit ${seq}`, ...entries.get(seq)!.map((l) => ` ${l}`), 'exit', '!');

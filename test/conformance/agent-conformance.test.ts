@@ -5,6 +5,7 @@
  *   agent.yaml          the agent config
  *   running.conf        FRR's running configuration before the agent starts (`{{AF}}` marks where
  *                       FRR prints the address families; the fake FRR fills in what the agent binds)
+ *   frr-version         optional: the FRR version the inputs were recorded on (default 8.4.4)
  *   NN-input.json       step NN: { "advanceMs"?, "event", "server"?, "reason"?, "outside"?, "routes"? }
  *                       routes: prefix -> FRR's `show bgp ... json` answer, as FRR prints it (kept for
  *                       later steps until replaced); outside: configuration commands someone else runs
@@ -59,6 +60,7 @@ for (const name of cases) {
     assert.ok(steps.length > 0, `${name}: no NN-input.json`);
     let now = START;
     const frr = new FakeFrr(read('running.conf'));
+    if (existsSync(join(dir, 'frr-version'))) frr.version = read('frr-version').trim();
     const decisions: unknown[] = [];
     const newAgent = () => {
       const a = new Agent(parseAgentConfig(read('agent.yaml'), join(dir, 'agent.yaml')), { frr: frr.run, logger: pino({ level: 'silent' }), now: () => now });
