@@ -84,23 +84,22 @@ export function indexFabric(fabric: Fabric): FabricIndex {
   const linkLeaf: number[] = [];
   const linkSpine: number[] = [];
   const linkOrdinal: number[] = [];
-  const linkNames: string[] = [];
   const leafLinks: Int32Array[] = [];
   const perSpineLinks: number[][] = Array.from({ length: nSpines }, () => []);
+  // Per spine, links seen so far from the current leaf (reset after each leaf).
+  const seen = new Int32Array(nSpines);
   fabric.leaves.forEach((leaf, l) => {
-    const seen = new Map<string, number>();
     const mine: number[] = [];
     for (const spine of leaf.links ?? leaf.spines) {
-      const ordinal = seen.get(spine) ?? 0;
-      seen.set(spine, ordinal + 1);
       const s = spineIndex.get(spine)!;
+      const ordinal = seen[s]!++;
       mine.push(linkLeaf.length);
       perSpineLinks[s]!.push(linkLeaf.length);
       linkLeaf.push(l);
       linkSpine.push(s);
       linkOrdinal.push(ordinal);
-      linkNames.push(linkName(leaf.name, spine, ordinal));
     }
+    for (const i of mine) seen[linkSpine[i]!] = 0;
     leafLinks.push(Int32Array.from(mine));
   });
   const spineLinks = perSpineLinks.map((ls) => Int32Array.from(ls));
@@ -172,7 +171,9 @@ export function indexFabric(fabric: Fabric): FabricIndex {
     return () => (value ??= make());
   };
   const serverByName = lazy(() => byName(fabric.servers));
-  const linkByName = lazy(() => byName(linkNames.map((name) => ({ name }))));
+  // 32,768 links on the generated fabric: their names only for whatif and reports.
+  const linkNames = lazy(() => linkLeaf.map((l, i) => linkName(fabric.leaves[l]!.name, fabric.spines[linkSpine[i]!]!.name, linkOrdinal[i]!)));
+  const linkByName = lazy(() => byName(linkNames().map((name) => ({ name }))));
   return {
     fabric,
     spineByName: spineIndex,
@@ -185,7 +186,9 @@ export function indexFabric(fabric: Fabric): FabricIndex {
     linkLeaf: Int32Array.from(linkLeaf),
     linkSpine: Int32Array.from(linkSpine),
     linkOrdinal: Int32Array.from(linkOrdinal),
-    linkNames,
+    get linkNames() {
+      return linkNames();
+    },
     get linkByName() {
       return linkByName();
     },
