@@ -60,14 +60,24 @@ function buildItems(index: FabricIndex, symmetry: boolean): ElementItems {
   for (let i = 0; i < S; i++) els.push(i);
   for (let i = 0; i < f.servers.length; i++) if (f.servers[i]!.state === 'up') els.push(S + i);
   // Servers are interchangeable when leaf, capacity and set of prefixes agree. The set gets a small
-  // id (a trie over prefix indices in order), so the key needs no per-server sort or join.
+  // id (a trie over prefix indices in order), so the key needs no per-server sort or join. A number
+  // while that stays exact (below 2^53), else a string.
   const setId = symmetry ? prefixSetIds(index) : null;
-  const groups = new Map<string | number, number[]>();
+  // Capacities numbered, so a server's key is one number (no string per server); elements keep
+  // their own ids below -1 so they never meet a server key.
+  const capId = new Map<number, number>();
+  for (const c of index.serverCapacity) if (!capId.has(c)) capId.set(c, capId.size);
+  const nLeaves = f.leaves.length;
+  let maxSet = 0;
+  if (setId) for (const id of setId) if (id > maxSet) maxSet = id;
+  const numeric = (maxSet + 1) * nLeaves * capId.size < Number.MAX_SAFE_INTEGER;
+  const groups = new Map<number | string, number[]>();
   for (const e of els) {
-    let key: string | number = e;
+    let key: number | string = -2 - e;
     if (setId && e >= S) {
       const s = e - S;
-      key = `${index.serverLeaf[s]}|${index.serverCapacity[s]}|${setId[s]}`;
+      const c = capId.get(index.serverCapacity[s]!)!;
+      key = numeric ? (setId[s]! * nLeaves + index.serverLeaf[s]!) * capId.size + c : `${setId[s]}|${index.serverLeaf[s]}|${c}`;
     }
     let members = groups.get(key);
     if (!members) groups.set(key, (members = []));
