@@ -8,6 +8,7 @@
  *   tsx bench/agent-lab.ts flap                a server flapping every 200 ms for 10 s
  *
  * `--frr 10.3` (after `ballast lab setup --frr 10.3`) runs the same on FRR 10.3; default 8.4.
+ * With BALLAST_PACKAGE_ROOT=DIR (`dpkg-deb -x ballast-common_*.deb DIR`) the agents are the packaged ones.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,8 +20,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 const RUN_DIR = '/run/ballast-agb';
 const NS = 'agb-';
 const env = { ...process.env, BALLAST_LAB_DIR: RUN_DIR, BALLAST_LAB_NS_PREFIX: NS };
-const BIN = new URL('../bin/ballast.js', import.meta.url).pathname;
 const tmp = mkdtempSync(join(tmpdir(), 'ballast-agent-bench-'));
+// BALLAST_PACKAGE_ROOT=DIR (ballast-common unpacked there with `dpkg-deb -x`): the lab, and so the
+// agents it starts, run on the package's node and bundle instead of the sources through tsx.
+const pkgRoot = process.env.BALLAST_PACKAGE_ROOT;
+const [NODE, BIN] = pkgRoot ? [join(pkgRoot, 'usr/lib/ballast/node'), join(pkgRoot, 'usr/lib/ballast/dist/main.js')] : [process.execPath, new URL('../bin/ballast.js', import.meta.url).pathname];
 
 /** `--frr VERSION` anywhere on the command line; the other arguments stay positional. */
 const argv = process.argv.slice(2);
@@ -30,7 +34,7 @@ const FRR = frrAt >= 0 ? argv.splice(frrAt, 2)[1] ?? '8.4' : '8.4';
 function lab(...args: string[]): string {
   // Every lab this bench brings up runs on the chosen FRR.
   const withFrr = args[0] === 'up' ? [...args, '--frr', FRR] : args;
-  return execFileSync(process.execPath, [BIN, 'lab', ...withFrr], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  return execFileSync(NODE, [BIN, 'lab', ...withFrr], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 /** lab-421 with another policy section and, optionally, other services (every server announces all). */

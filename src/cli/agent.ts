@@ -17,19 +17,32 @@ import { loadAgentConfig } from '../agent/config.js';
 import { followRanges } from '../agent/ranges.js';
 import { startRouteMonitor } from '../frr/route-monitor.js';
 import { vtysh } from '../frr/vtysh.js';
+import { checkConfig } from './options.js';
+import { skeletonFrrConf, skeletonNvue } from '../agent/skeleton.js';
 import { BallastError, InputError, InputErrors } from '../util/errors.js';
 
 export const DEFAULT_AGENT_CONFIG = '/etc/ballast/agent.yaml';
 
 export function addAgent(program: Command<[], {}, {}>): void {
-  program
+  const agent = program
     .command('agent')
     .description('Leaf agent: advertise each anycast prefix with the live capacity behind this leaf (link-bandwidth / prepend through FRR)')
     .option('-c, --config <file>', 'agent config (YAML)', DEFAULT_AGENT_CONFIG)
     .option('--dry-run', 'observe FRR and print the vtysh commands it would run; change nothing', false)
-    .addHelpText('after', '\nExit status: 0 stopped cleanly, 2 bad config, usage, or FRR not as configured.')
+    .option('--check', 'validate the config file and exit, touching nothing (systemctl reload runs it first)', false)
+    .addHelpText('after', '\nExit status: 0 stopped cleanly (or --check: valid), 2 bad config, usage, or FRR not as configured.')
     .action(async (opts) => {
+      if (opts.check) return checkConfig(opts.config, loadAgentConfig);
       await runAgent(opts.config, opts.dryRun);
+    });
+  // -c belongs to `agent` itself and is read from there: `agent nvue-snippet -c X` and `agent -c X nvue-snippet` both work.
+  agent
+    .command('nvue-snippet')
+    .description("Print the agent's static skeleton (owned route-maps, prefix-lists, catch-all entries, bindings) as NVUE commands, or as an frr.conf snippet, so a configuration manager keeps it and the agent only edits values (docs/cumulus.md)")
+    .option('--frr-conf', 'print frr.conf lines (for frr-reload.py or an NVUE frr.conf snippet) instead of nv commands', false)
+    .action((opts) => {
+      const config = loadAgentConfig(agent.opts().config);
+      process.stdout.write(opts.frrConf ? skeletonFrrConf(config) : skeletonNvue(config));
     });
 }
 

@@ -13,6 +13,7 @@ import type { HealthSnapshot } from '../health/snapshot.js';
 import { BallastError, InputError, InputErrors } from '../util/errors.js';
 import { newRegistry, registerHealthMetrics, serveMetrics, type MetricsServer } from '../api/metrics.js';
 import { makeStyle } from '../util/style.js';
+import { checkConfig } from './options.js';
 
 function serveHealthMetrics(daemon: HealthDaemon, port: number): Promise<MetricsServer> {
   const registry = newRegistry('health');
@@ -26,8 +27,10 @@ export function addHealth(program: Command<[], {}, {}>): void {
     .description('Server health checker: announce the anycast addresses only while the local service passes its checks')
     .option('-c, --config <file>', 'health config (YAML)', DEFAULT_CONFIG_FILE)
     .option('--dry-run', 'run the checks and log what would change, change no address', false)
-    .addHelpText('after', '\nExit status: 0 stopped cleanly, 2 bad config or usage.')
+    .option('--check', 'validate the config file and exit, touching nothing (systemctl reload runs it first)', false)
+    .addHelpText('after', '\nExit status: 0 stopped cleanly (or --check: valid), 2 bad config or usage.')
     .action(async (opts) => {
+      if (opts.check) return checkConfig(opts.config, loadHealthConfig);
       await runDaemon(opts.config, opts.dryRun);
     });
 

@@ -30,3 +30,9 @@ export function parseDecimal(text: string): number | undefined {
 export function toJson(value: unknown): string {
   return `${JSON.stringify(value, (_key, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`;
 }
+
+/** `--check`: load (and so validate) a daemon's config; errors reach runCli and exit 2 with their position. */
+export function checkConfig(file: string, load: (file: string) => unknown): void {
+  load(file);
+  process.stdout.write(`${file}: ok\n`);
+}
