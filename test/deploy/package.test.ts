@@ -120,7 +120,8 @@ test('the installed units pass systemd-analyze verify; man pages and bash comple
   const complete = (line: string) => inRoot(['bash', '-c', `. /usr/share/bash-completion/completions/ballast; COMP_WORDS=(${line}); COMP_CWORD=$((\${#COMP_WORDS[@]}-1)); _ballast; echo "\${COMPREPLY[*]}"`]).stdout.trim();
   assert.equal(complete('ballast ag'), 'agent');
   assert.equal(complete('ballast agent --c'), '--config --check');
-  assert.equal(complete('ballast lab s'), 'status service');
+  assert.equal(complete('ballast lab do'), 'down');
+  assert.equal(complete('ballast health s'), 'status');
 });
 
 test('the installed agent, run in a lab leaf\'s namespace: --dry-run prints its vtysh commands and changes nothing', { skip: labSkipped }, async () => {
