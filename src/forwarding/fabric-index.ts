@@ -2,7 +2,7 @@
  * A fabric compiled to integer indices and typed arrays, built once per fixture so that evaluating
  * a scenario allocates little: the capacity planner evaluates millions of them.
  */
-import type { Fabric, Service } from '../fabric/types.js';
+import type { Fabric, Server, Service } from '../fabric/types.js';
 
 export interface PrefixIndex {
   readonly service: Service;
@@ -207,6 +207,56 @@ export function indexFabric(fabric: Fabric): FabricIndex {
  */
 export function withFabric(index: FabricIndex, fabric: Fabric): FabricIndex {
   return Object.create(index, { fabric: { value: fabric, enumerable: true } }) as FabricIndex;
+}
+
+/**
+ * The index of `fabric` plus one server appended at the end of its servers (the planner's "one more
+ * server behind this leaf"), built from the fabric's index in O(servers of its prefixes) instead of
+ * re-indexing 24,576 servers per candidate. Equal to indexFabric of the extended fabric: the new
+ * server comes last in fabric order, so last among its leaf's servers, and each per-leaf capacity
+ * sum gains it as its last term (the same float additions in the same order).
+ */
+export function withAddedServer(index: FabricIndex, server: Server): FabricIndex {
+  const old = index.fabric;
+  const fabric: Fabric = { ...old, servers: [...old.servers, server] };
+  const i = old.servers.length;
+  const l = index.leafByName.get(server.leaf);
+  if (l === undefined) throw new RangeError(`withAddedServer: unknown leaf ${server.leaf}`);
+  const serverLeaf = new Int32Array(i + 1);
+  serverLeaf.set(index.serverLeaf);
+  serverLeaf[i] = l;
+  const serverCapacity = new Float64Array(i + 1);
+  serverCapacity.set(index.serverCapacity);
+  serverCapacity[i] = server.capacity;
+  const mine = new Set<number>();
+  const prefixOf = new Map(old.services.map((s, p) => [s.prefix.text, p]));
+  for (const text of server.prefixes) {
+    const p = prefixOf.get(text);
+    if (p !== undefined) mine.add(p);
+  }
+  const prefixes = index.prefixes.map((pi, p): PrefixIndex => {
+    if (!mine.has(p)) return pi;
+    const at = pi.leafStart[l + 1]!;
+    const servers = new Int32Array(pi.servers.length + 1);
+    servers.set(pi.servers.subarray(0, at));
+    servers[at] = i;
+    servers.set(pi.servers.subarray(at), at + 1);
+    const leafStart = pi.leafStart.slice();
+    for (let x = l + 1; x < leafStart.length; x++) leafStart[x]!++;
+    const configuredServers = pi.configuredServers.slice();
+    configuredServers[l]!++;
+    const configuredCapacity = pi.configuredCapacity.slice();
+    configuredCapacity[l]! += server.capacity;
+    return { service: pi.service, servers, leafStart, configuredServers, configuredCapacity };
+  });
+  let names: Map<string, number> | undefined;
+  return Object.create(index, {
+    fabric: { value: fabric, enumerable: true },
+    serverLeaf: { value: serverLeaf, enumerable: true },
+    serverCapacity: { value: serverCapacity, enumerable: true },
+    prefixes: { value: prefixes, enumerable: true },
+    serverByName: { get: () => (names ??= byName(fabric.servers)), enumerable: true },
+  }) as FabricIndex;
 }
 
 function byName(items: readonly { readonly name: string }[]): Map<string, number> {
