@@ -3,7 +3,7 @@
  * stderr. `status` exits 1 when a spine kernel differs from the prediction, like diff.
  */
 import { Command, Option } from '@commander-js/extra-typings';
-import { labDown, labSetServer, labUp, requireLab } from '../lab/lab.js';
+import { labDown, labSetLink, labSetServer, labUp, requireLab } from '../lab/lab.js';
 import { LEAF_POLICIES, NETNS_PREFIX } from '../lab/topology.js';
 import { formatWeights } from '../lab/predict.js';
 import { DEFAULT_RUN_DIR } from '../lab/state.js';
@@ -39,10 +39,14 @@ function parseFlows(value: string): number {
   return n;
 }
 
-/** Wait for the spines to follow a fail/heal, bounded; reports rather than fails when they do not. */
-async function settle(view: LabView): Promise<number | null> {
+/**
+ * Wait for the spines to follow a fail/heal, bounded; reports rather than fails when they do not.
+ * A healed link needs its BGP session back first (link-locals, router advertisements, connect
+ * retry: 6 s measured on FRR 8.4), so links get longer than servers.
+ */
+async function settle(view: LabView, timeoutMs = 10_000): Promise<number | null> {
   try {
-    return await waitConverged(view, 10_000);
+    return await waitConverged(view, timeoutMs);
   } catch (err) {
     if (err instanceof BallastError && err.code === 'E_LAB_TIMEOUT') return null;
     throw err;
@@ -119,13 +123,14 @@ export function addLab(program: Command<[], {}, {}>): void {
       const mismatch = s.weights.some((w) => !w.equal);
       const frrOf = (router: string): string => view.topology.nodes.find((n) => n.name === router)?.frrVersion ?? '';
       if (opts.json) {
-        json({ fixture: view.state.fixture, leafPolicy: view.state.leafPolicy, failed: view.state.failed, frr: frrOfNodes(view.topology), sessions: s.sessions, weights: s.weights.map((w) => ({ ...w, frr: frrOf(w.router) })) });
+        json({ fixture: view.state.fixture, leafPolicy: view.state.leafPolicy, failed: view.state.failed, failedLinks: view.state.failedLinks ?? [], frr: frrOfNodes(view.topology), sessions: s.sessions, weights: s.weights.map((w) => ({ ...w, frr: frrOf(w.router) })) });
       } else {
-        const peerOrder = [...view.fabric.leaves, ...view.fabric.servers].map((n) => n.name);
+        const peerOrder = [...new Set(view.topology.nodes.filter((n) => n.role === 'spine').flatMap((n) => n.frr!.bgp.peerGroups.flatMap((g) => g.interfaces))), ...view.fabric.servers.map((n) => n.name)];
         const established = s.sessions.filter((x) => x.state === 'Established').length;
         const lines = [
           `lab ${view.fabric.name} (${view.state.fixture}), leaf policy ${view.state.leafPolicy}, FRR ${versionSummary(view.topology)}, up since ${view.state.startedAt}`,
           `failed servers: ${view.state.failed.length ? view.state.failed.join(', ') : 'none'}`,
+          `failed links: ${view.state.failedLinks?.length ? view.state.failedLinks.join(', ') : 'none'}`,
           `BGP sessions: ${established}/${s.sessions.length} Established`,
         ];
         const notUp = s.sessions.filter((x) => x.state !== 'Established');
@@ -144,16 +149,28 @@ export function addLab(program: Command<[], {}, {}>): void {
   for (const [name, healthy] of [['fail', false], ['heal', true]] as const) {
     lab
       .command(name)
-      .description(healthy ? "Restore a server's anycast addresses on lo" : "Remove a server's anycast addresses from lo (what its health check does when the service fails)")
-      .argument('<server>', 'server name from the fixture')
+      .description(
+        healthy
+          ? "Restore a server's anycast addresses on lo, or bring a leaf-spine link (LEAF/SPINE) back up"
+          : "Remove a server's anycast addresses from lo (what its health check does when the service fails), or take a leaf-spine link (LEAF/SPINE[#N], either order) down",
+      )
+      .argument('<element>', 'server name, or a link LEAF/SPINE[#N]')
       .option('--no-wait', 'return without waiting for the spines to follow')
-      .action(async (server, opts) => {
-        const r = await labSetServer(server, healthy, runDir());
-        const verb = healthy ? 'restored' : 'removed';
-        let line = `${server}: ${r.changed ? verb : `already ${healthy ? 'healthy' : 'failed'}`} ${r.addresses.join(', ')}`;
+      .action(async (element, opts) => {
+        let line: string;
+        const link = element.includes('/');
+        if (link) {
+          const r = await labSetLink(element, healthy, runDir());
+          line = `${r.links.join(', ')}: ${r.changed ? (healthy ? 'brought up' : 'taken down') : `already ${healthy ? 'up' : 'down'}`}`;
+        } else {
+          const r = await labSetServer(element, healthy, runDir());
+          const verb = healthy ? 'restored' : 'removed';
+          line = `${element}: ${r.changed ? verb : `already ${healthy ? 'healthy' : 'failed'}`} ${r.addresses.join(', ')}`;
+        }
         if (opts.wait) {
-          const seconds = await settle(viewLab(requireLab(runDir())));
-          line += seconds === null ? '; the kernels still differ from the prediction after 10 s (see "ballast lab status")' : `; spine and leaf kernels match the prediction after ${seconds.toFixed(2)} s`;
+          const timeoutMs = link ? 30_000 : 10_000;
+          const seconds = await settle(viewLab(requireLab(runDir())), timeoutMs);
+          line += seconds === null ? `; the kernels still differ from the prediction after ${timeoutMs / 1000} s (see "ballast lab status")` : `; spine and leaf kernels match the prediction after ${seconds.toFixed(2)} s`;
         }
         out(line);
       });
@@ -175,7 +192,7 @@ export function addLab(program: Command<[], {}, {}>): void {
         json({ flows: opts.flows, leafPolicy: view.state.leafPolicy, failed: view.state.failed, sent: counts.sent, sendErrors: counts.sendErrors, seconds: counts.seconds, prefixes: result });
         return;
       }
-      const lines = [`${opts.flows} flows per prefix, leaf policy ${view.state.leafPolicy}, failed servers: ${view.state.failed.length ? view.state.failed.join(', ') : 'none'} (${counts.seconds.toFixed(1)} s)`];
+      const lines = [`${opts.flows} flows per prefix, leaf policy ${view.state.leafPolicy}, failed servers: ${view.state.failed.length ? view.state.failed.join(', ') : 'none'}, failed links: ${view.state.failedLinks?.length ? view.state.failedLinks.join(', ') : 'none'} (${counts.seconds.toFixed(1)} s)`];
       for (const p of result) {
         lines.push('', `${p.prefix}: ${p.received} of ${opts.flows} received, largest difference ${p.maxDiffPoints.toFixed(1)} points`);
         lines.push(table([['server', 'received', 'measured', 'predicted', 'diff'], ...p.servers.map((s) => [s.server, String(s.received), pct(s.measured), pct(s.predicted), `${((s.measured - s.predicted) * 100).toFixed(1)}`])]));

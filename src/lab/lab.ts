@@ -11,7 +11,9 @@ import { frrUser, prepareNodeDir, startDaemon, type FrrUser, type NodeFrr } from
 import { assertChrootReady, chrootFrrUser, mountView, prepareViewRun, unmountViews } from './frr-chroot.js';
 import { isChrootVersion, labDaemons, mountsUnder, type LabFrrVersion } from './frr-versions.js';
 import * as netns from './netns.js';
-import { checkLabPrefix, CLIENT_ADDRESS, CLIENT_ADDRESS6, hostPrefix, NETNS_PREFIX, labTopology, type LabTopology, type LeafPolicyName } from './topology.js';
+import { indexFabric } from '../forwarding/fabric-index.js';
+import { resolveLink } from '../whatif/scenario.js';
+import { checkLabPrefix, CLIENT_ADDRESS, CLIENT_ADDRESS6, hostPrefix, linkInterfaces, NETNS_PREFIX, labTopology, type LabTopology, type LeafPolicyName } from './topology.js';
 import { startAgents, startObservers } from './agents.js';
 import { assertLabAvailable } from './preflight.js';
 import { alive, cmdline, removeCrashLogDirs, terminate } from './processes.js';
@@ -252,6 +254,35 @@ export function requireLab(runDir: string = DEFAULT_RUN_DIR): LabState {
   const state = readState(runDir);
   if (!state || state.phase !== 'up') throw new BallastError('E_LAB', state ? 'The lab is still starting or its start-up was interrupted: run "ballast lab down"' : 'No lab is up: run "ballast lab up FIXTURE" first');
   return state;
+}
+
+/**
+ * Take a leaf-spine link down (fail) or up (heal): both ends of its veth pair, so neither FRR sees
+ * carrier and the session drops at once. `name` is LEAF/SPINE[#N] in either order; without #N every
+ * parallel link of the pair.
+ */
+export async function labSetLink(name: string, healthy: boolean, runDir: string = DEFAULT_RUN_DIR): Promise<{ changed: boolean; links: string[] }> {
+  const state = requireLab(runDir);
+  const fabric = loadFixture(state.fixture);
+  const index = indexFabric(fabric);
+  const links = resolveLink(index, name);
+  const prefix = state.nsPrefix ?? NETNS_PREFIX;
+  let changed = false;
+  for (const link of links) {
+    const leaf = fabric.leaves[index.linkLeaf[link.index]!]!.name;
+    const spine = fabric.spines[index.linkSpine[link.index]!]!.name;
+    const ifs = linkInterfaces(leaf, spine, index.linkOrdinal[link.index]!);
+    for (const [ns, ifname] of [[`${prefix}${leaf}`, ifs.onLeaf], [`${prefix}${spine}`, ifs.onSpine]] as const) {
+      if ((await netns.isLinkUp(ns, ifname)) === healthy) continue;
+      await (healthy ? netns.linkUp(ns, ifname) : netns.linkDown(ns, ifname));
+      changed = true;
+    }
+  }
+  const names = links.map((l) => l.name);
+  const before = state.failedLinks ?? [];
+  state.failedLinks = healthy ? before.filter((n) => !names.includes(n)) : [...new Set([...before, ...names])];
+  writeState(state);
+  return { changed, links: names };
 }
 
 /** Remove (fail) or restore (heal) a server's anycast addresses: the health checker's action. */

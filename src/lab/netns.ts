@@ -33,6 +33,17 @@ export async function linkUp(ns: string, ifname: string): Promise<void> {
   await run(IP, ['-n', ns, 'link', 'set', 'dev', ifname, 'up']);
 }
 
+export async function linkDown(ns: string, ifname: string): Promise<void> {
+  await run(IP, ['-n', ns, 'link', 'set', 'dev', ifname, 'down']);
+}
+
+/** Whether an interface is administratively up. */
+export async function isLinkUp(ns: string, ifname: string): Promise<boolean> {
+  const { stdout } = await run(IP, ['-n', ns, '-j', 'link', 'show', 'dev', ifname]);
+  const links = JSON.parse(stdout || '[]') as { flags?: string[] }[];
+  return links[0]?.flags?.includes('UP') ?? false;
+}
+
 /** `flags` such as `nodad` follow the device. */
 export async function addAddress(ns: string, address: string, dev: string, flags: readonly string[] = []): Promise<void> {
   await run(IP, ['-n', ns, 'address', 'add', address, 'dev', dev, ...flags]);

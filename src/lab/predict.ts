@@ -6,14 +6,17 @@ import type { Fabric, WeightModel } from '../fabric/types.js';
 import { baseLiveness, indexFabric, type FabricIndex } from '../forwarding/fabric-index.js';
 import { evaluatePrefix } from '../forwarding/shares.js';
 import { weightsByDev, type KernelRoute } from './kernel-route.js';
-import { strategyFor, type LeafPolicyName } from './topology.js';
+import { linkInterfaces, strategyFor, type LeafPolicyName } from './topology.js';
 import { labWeightModel, nodeVersions, type LabFrrVersion } from './frr-versions.js';
 
 /** One router's kernel route for a prefix, as predicted. */
 export interface RouterPrediction {
   readonly router: string;
   readonly role: 'spine' | 'leaf';
-  /** Next-hop peer (spine: leaf, leaf: server) -> predicted kernel weight; installed next hops only. */
+  /**
+   * Next-hop interface (named after the peer: spine -> leaf, `leaf-2` for a second parallel link;
+   * leaf -> server) -> predicted kernel weight; installed next hops only.
+   */
   readonly predicted: ReadonlyMap<string, number>;
   /**
    * The peers whose next hops are compared. A leaf left without servers routes the prefix back
@@ -30,11 +33,14 @@ export interface PrefixPrediction {
   readonly serverShare: ReadonlyMap<string, number>;
 }
 
-/** Fixture state, then the servers failed in the lab (`failed`) down, everything else up. */
-export function labLiveness(index: FabricIndex, failed: readonly string[]) {
+/** Fixture state, then the servers and links failed in the lab down, everything else up. */
+export function labLiveness(index: FabricIndex, failed: readonly string[], failedLinks: readonly string[] = []) {
   const live = baseLiveness(index);
   index.fabric.servers.forEach((s, i) => {
     live.server[i] = failed.includes(s.name) ? 0 : 1;
+  });
+  index.linkNames.forEach((name, i) => {
+    live.link![i] = failedLinks.includes(name) ? 0 : 1;
   });
   return live;
 }
@@ -47,21 +53,23 @@ export function labFabricFor(fabric: Fabric, labFrr?: LabFrrVersion): Fabric {
 }
 
 /** Each receiving router weights by its own FRR version's rule (measured on mixed 8.4/10.3 fabrics). */
-export function predictLab(fabric: Fabric, leafPolicy: LeafPolicyName, failed: readonly string[], labFrr?: LabFrrVersion): PrefixPrediction[] {
+export function predictLab(fabric: Fabric, leafPolicy: LeafPolicyName, failed: readonly string[], labFrr?: LabFrrVersion, failedLinks: readonly string[] = []): PrefixPrediction[] {
   const labFabric = labFabricFor(fabric, labFrr);
   const index = indexFabric(labFabric);
-  const live = labLiveness(index, failed);
+  const live = labLiveness(index, failed, failedLinks);
   const strategy = strategyFor(leafPolicy);
   return index.prefixes.map((p, pi) => {
     const f = evaluatePrefix(index, pi, strategy, live);
     const spines = labFabric.spines.map((spine, s): RouterPrediction => {
       const predicted = new Map<string, number>();
-      const leaves = [...index.spineLeaves[s]!].map((l) => labFabric.leaves[l]!.name);
-      leaves.forEach((leaf, k) => {
-        const w = f.spineWeights[s]![k]!;
-        if (w > 0) predicted.set(leaf, w);
-      });
-      return { router: spine.name, role: 'spine', predicted, peers: leaves };
+      const peers: string[] = [];
+      for (const link of index.spineLinks[s]!) {
+        const dev = linkInterfaces(labFabric.leaves[index.linkLeaf[link]!]!.name, spine.name, index.linkOrdinal[link]!).onSpine;
+        peers.push(dev);
+        const w = f.linkWeights[link]!;
+        if (w > 0) predicted.set(dev, w);
+      }
+      return { router: spine.name, role: 'spine', predicted, peers };
     });
     const leaves = labFabric.leaves.map((leaf, l): RouterPrediction => {
       const predicted = new Map<string, number>();

@@ -38,6 +38,8 @@ export interface LabState {
   readonly mounts?: string[];
   /** Chroot views mounted by this lab (directories beside the run directory). */
   readonly views?: string[];
+  /** Leaf-spine links taken down by `lab fail LEAF/SPINE` (canonical names); absent in older states. */
+  failedLinks?: string[];
 }
 
 export function statePath(runDir: string): string {

@@ -149,6 +149,27 @@ function checkName(name: string): void {
   if (name === CLIENT || name === 'lo') throw new BallastError('E_LAB_FIXTURE', `Cannot build a lab for node ${JSON.stringify(name)}: the name is reserved by the lab`);
 }
 
+/**
+ * A leaf-spine link's interface names: each end is named after the node at the other end, and the
+ * second, third, ... of parallel links get `-2`, `-3` (`leaf1-2` on the spine, `spine1-2` on the leaf).
+ */
+export function linkInterfaces(leaf: string, spine: string, ordinal: number): { readonly onLeaf: string; readonly onSpine: string } {
+  const tail = ordinal === 0 ? '' : `-${ordinal + 1}`;
+  return { onLeaf: `${spine}${tail}`, onSpine: `${leaf}${tail}` };
+}
+
+/** Every leaf-spine link of the fabric with its ordinal among parallel links and its interface names. */
+export function fabricLinks(fabric: Fabric): { leaf: string; spine: string; ordinal: number; onLeaf: string; onSpine: string }[] {
+  return fabric.leaves.flatMap((leaf) => {
+    const seen = new Map<string, number>();
+    return (leaf.links ?? leaf.spines).map((spine) => {
+      const ordinal = seen.get(spine) ?? 0;
+      seen.set(spine, ordinal + 1);
+      return { leaf: leaf.name, spine, ordinal, ...linkInterfaces(leaf.name, spine, ordinal) };
+    });
+  });
+}
+
 /** FNV-1a of the node name: stable across runs and prefixes, different per node, never 0 (0 = shared seed). */
 export function hashSeed(name: string): number {
   let h = 0x811c9dc5;
@@ -221,8 +242,18 @@ export function labTopology(fabric: Fabric, leafPolicy: LeafPolicyName, runDir: 
     routeMaps: role.routeMaps ?? [],
   });
 
+  const spineLeafLinks = fabricLinks(fabric);
+  const nodeNames = new Set([...fabric.spines, ...fabric.leaves, ...fabric.servers].map((n) => n.name));
+  for (const link of spineLeafLinks) {
+    if (link.ordinal === 0) continue;
+    for (const ifname of [link.onLeaf, link.onSpine]) {
+      if (!NODE_NAME.test(ifname) || nodeNames.has(ifname)) {
+        throw new BallastError('E_LAB_FIXTURE', `Cannot build a lab for the parallel link ${link.leaf}/${link.spine}#${link.ordinal + 1}: its interface name ${JSON.stringify(ifname)} is too long (15 characters at most) or a node's name`);
+      }
+    }
+  }
   for (const spine of fabric.spines) {
-    const leaves = fabric.leaves.filter((l) => l.spines.includes(spine.name)).map((l) => l.name);
+    const leaves = spineLeafLinks.filter((l) => l.spine === spine.name).map((l) => l.onSpine);
     const bestpathBandwidth: BestpathBandwidth | undefined =
       spine.weights === 'ecmp' ? 'ignore' : spine.missingBandwidth === 'ecmp-fallback' ? undefined : spine.missingBandwidth;
     nodes.push({
@@ -250,14 +281,14 @@ export function labTopology(fabric: Fabric, leafPolicy: LeafPolicyName, runDir: 
       hashSeed: hashSeed(leaf.name),
       frr: router(leaf.name, leaf.asn, {
         peerGroups: [
-          { name: 'SPINES', interfaces: leaf.spines, ...(toSpine ? { routeMapOut: toSpine.name } : {}) },
+          { name: 'SPINES', interfaces: spineLeafLinks.filter((l) => l.leaf === leaf.name).map((l) => l.onLeaf), ...(toSpine ? { routeMapOut: toSpine.name } : {}) },
           { name: 'SERVERS', interfaces: servers },
         ],
         routeMaps: toSpine ? [toSpine] : [],
       }),
       frrVersion: versions.get(leaf.name)!,
     });
-    for (const spine of leaf.spines) links.push({ a: { ns: ns(spine), ifname: leaf.name }, b: { ns: ns(leaf.name), ifname: spine } });
+    for (const l of spineLeafLinks) if (l.leaf === leaf.name) links.push({ a: { ns: ns(l.spine), ifname: l.onSpine }, b: { ns: ns(leaf.name), ifname: l.onLeaf } });
   }
 
   const anycast = new Map<string, string[]>();

@@ -119,3 +119,21 @@ test('helpers: seeds never 0, ingress as whole kernel weights, MACs locally admi
   assert.equal(linkMac(0, 1), '02:ba:00:00:00:01');
   assert.equal(linkMac(300, 0), '02:ba:00:00:02:58');
 });
+
+test('parallel links: a second session to the same spine gets its own veth pair, -2 on both ends, and its own prediction', async () => {
+  const { readFileSync } = await import('node:fs');
+  const { predictLab } = await import('../../src/lab/predict.js');
+  const text = readFileSync('fixtures/lab-421.yaml', 'utf8').replace('{ name: leaf1, asn: 65201 }', '{ name: leaf1, asn: 65201, spines: [spine1, spine1, spine2] }');
+  const fabric = parseFixture(text, 'parallel.yaml');
+  const topology = labTopology(fabric, 'num-multipaths', '/run/x', 'bp-');
+  assert.ok(topology.links.some((l) => l.a.ns === 'bp-spine1' && l.a.ifname === 'leaf1-2' && l.b.ns === 'bp-leaf1' && l.b.ifname === 'spine1-2'));
+  const frr = (name: string) => topology.nodes.find((n) => n.name === name)!.frr!;
+  assert.deepEqual(frr('spine1').bgp.peerGroups[0]!.interfaces, ['leaf1', 'leaf1-2', 'leaf2', 'leaf3']);
+  assert.deepEqual(frr('leaf1').bgp.peerGroups[0]!.interfaces, ['spine1', 'spine1-2', 'spine2']);
+  const spine1 = (failedLinks: string[]) => [...predictLab(fabric, 'num-multipaths', [], undefined, failedLinks)[0]!.routers.find((r) => r.router === 'spine1')!.predicted];
+  assert.deepEqual(spine1([]), [['leaf1', 36], ['leaf1-2', 36], ['leaf2', 18], ['leaf3', 9]]);
+  assert.deepEqual(spine1(['leaf1/spine1#2']), [['leaf1', 57], ['leaf2', 28], ['leaf3', 14]]);
+  // An interface name that would collide with a node is refused before anything is built.
+  const clash = parseFixture(text.replace('name: leaf2, asn', 'name: leaf1-2, asn').replaceAll('leaf: leaf2', 'leaf: leaf1-2'), 'clash.yaml');
+  assert.throws(() => labTopology(clash, 'num-multipaths', '/run/x', 'bp-'), /parallel link leaf1\/spine1#2.*"leaf1-2"/);
+});
