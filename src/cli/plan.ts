@@ -3,6 +3,7 @@
  * The edge around the pure planner: it owns the clock (progress after a second), Ctrl-C (stop
  * cleanly, report the partial coverage) and the streams (data on stdout, progress on stderr).
  */
+import { thousands } from '../util/format.js';
 import { writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Command, Option } from '@commander-js/extra-typings';
@@ -71,7 +72,7 @@ export function addPlan(program: Command<[], {}, {}>): void {
         progress.done();
         process.off('SIGINT', onSigint);
       }
-      if (report.coverage.interrupted) process.stderr.write(`ballast: interrupted: ${report.coverage.evaluated.toLocaleString('en-US')} of ${report.coverage.total.toLocaleString('en-US')} scenarios covered; the report below is partial\n`);
+      if (report.coverage.interrupted) process.stderr.write(`ballast: interrupted: ${thousands(report.coverage.evaluated)} of ${thousands(report.coverage.total)} scenarios covered; the report below is partial\n`);
       if (opts.html) {
         try {
           writeFileSync(opts.html, renderPlanHtml(report, fabric));
@@ -137,8 +138,8 @@ function progressPrinter(forced: boolean): ProgressPrinter {
       const secs = (now - phaseStart) / 1000;
       const rate = secs > 0.2 ? (p.done - phaseDone) / secs : 0;
       const eta = rate > 0 && p.planned > p.done ? `, ETA ${formatSeconds((p.planned - p.done) / rate)}` : '';
-      const speed = rate > 0 ? `, ${Math.round(rate).toLocaleString('en-US')}/s${eta}` : '';
-      const line = `plan: ${p.phase} ${p.done.toLocaleString('en-US')}/${p.planned.toLocaleString('en-US')}${pct} ${((now - start) / 1000).toFixed(1)}s${speed}`;
+      const speed = rate > 0 ? `, ${thousands(Math.round(rate))}/s${eta}` : '';
+      const line = `plan: ${p.phase} ${thousands(p.done)}/${thousands(p.planned)}${pct} ${((now - start) / 1000).toFixed(1)}s${speed}`;
       process.stderr.write(tty ? `\r\u001b[2K${line}` : `${line}\n`);
     },
     done() {

@@ -46,6 +46,9 @@ function readFabric(document: Cursor): Fabric {
   const leafDefaults = defaults?.get('leaf')?.map().allow('spines', 'uplink-capacity', 'weights', 'frr', 'nexthop-weight-16-bit');
   const serverDefaults = defaults?.get('server')?.map().allow('prefixes', 'asn', 'capacity', 'state', 'frr');
   defaults?.done();
+  const spineInherits = new Defaults(spineDefaults);
+  const leafInherits = new Defaults(leafDefaults);
+  const serverInherits = new Defaults(serverDefaults);
 
   const names = new Map<string, Cursor>();
   const claim = (c: Cursor, kind: string): string => {
@@ -65,10 +68,10 @@ function readFabric(document: Cursor): Fabric {
     const m = c.map();
     const spine: Spine = {
       name: claim(m.require('name'), 'spine'),
-      asn: pick(m, spineDefaults, 'asn')?.number(ASN) ?? 65100,
+      asn: pick(m, spineInherits, 'asn')?.number(ASN) ?? 65100,
       ...readRouterFrr(m, spineDefaults),
-      missingBandwidth: pick(m, spineDefaults, 'missing-bandwidth')?.oneOf(MISSING_BANDWIDTH) ?? 'ecmp-fallback',
-      ingress: pick(m, spineDefaults, 'ingress')?.number({ min: 0 }) ?? 1,
+      missingBandwidth: pick(m, spineInherits, 'missing-bandwidth')?.oneOf(MISSING_BANDWIDTH) ?? 'ecmp-fallback',
+      ingress: pick(m, spineInherits, 'ingress')?.number({ min: 0 }) ?? 1,
     };
     m.done();
     return spine;
@@ -79,11 +82,11 @@ function readFabric(document: Cursor): Fabric {
   const leaves: Leaf[] = root.require('leaves').list().map((c) => {
     const m = c.map();
     const leafName = claim(m.require('name'), 'leaf');
-    const spinesCursor = pick(m, leafDefaults, 'spines');
+    const spinesCursor = pick(m, leafInherits, 'spines');
     // A spine listed twice is two parallel links (two BGP sessions) to it.
     const leafLinks = spinesCursor ? spinesCursor.listOrOne().map((s) => reference(s, spineNames, 'spine')) : spines.map((s) => s.name);
     const leafSpines = [...new Set(leafLinks)];
-    const uplink = pick(m, leafDefaults, 'uplink-capacity')?.number({ min: 0, exclusiveMin: true });
+    const uplink = pick(m, leafInherits, 'uplink-capacity')?.number({ min: 0, exclusiveMin: true });
     const leaf: Leaf = {
       name: leafName,
       asn: m.require('asn').number(ASN),
@@ -107,8 +110,9 @@ function readFabric(document: Cursor): Fabric {
     const m = c.map();
     const nameCursor = m.require('name');
     const serverName = claim(nameCursor, 'server');
-    capacities.push(m.get('capacity') ?? nameCursor);
-    const prefixesCursor = pick(m, serverDefaults, 'prefixes');
+    const ownCapacity = m.get('capacity');
+    capacities.push(ownCapacity ?? nameCursor);
+    const prefixesCursor = pick(m, serverInherits, 'prefixes');
     const prefixes = prefixesCursor
       ? [
           ...new Set(
@@ -126,15 +130,15 @@ function readFabric(document: Cursor): Fabric {
           ),
         ]
       : allPrefixes;
-    const frrCursor = pick(m, serverDefaults, 'frr');
+    const frrCursor = pick(m, serverInherits, 'frr');
     const server: Server = {
       name: serverName,
       leaf: reference(m.require('leaf'), leafNames, 'leaf'),
-      asn: pick(m, serverDefaults, 'asn')?.number(ASN) ?? 65300,
+      asn: pick(m, serverInherits, 'asn')?.number(ASN) ?? 65300,
       ...(frrCursor ? { frr: frrVersionAt(frrCursor) } : {}),
-      capacity: readCapacity(pick(m, serverDefaults, 'capacity')) ?? 1,
+      capacity: readCapacity(inherit(ownCapacity, serverInherits, 'capacity')) ?? 1,
       prefixes,
-      state: pick(m, serverDefaults, 'state')?.oneOf(SERVER_STATES) ?? 'up',
+      state: pick(m, serverInherits, 'state')?.oneOf(SERVER_STATES) ?? 'up',
     };
     m.done();
     return server;
@@ -147,12 +151,30 @@ function readFabric(document: Cursor): Fabric {
   return { name, unit, spines, leaves, servers, services, policy };
 }
 
+/** A `defaults` section, each key looked up once: 24,576 servers inherit the same few keys. */
+class Defaults {
+  private readonly reader: MapReader | undefined;
+  private readonly found = new Map<string, Cursor | undefined>();
+  constructor(reader: MapReader | undefined) {
+    this.reader = reader;
+  }
+  get(key: string): Cursor | undefined {
+    if (this.found.has(key)) return this.found.get(key);
+    const c = this.reader?.get(key);
+    const value = c && !c.isNull() ? c : undefined;
+    this.found.set(key, value);
+    return value;
+  }
+}
+
 /** A key on the entry itself, or else from its `defaults` section. */
-function pick(entry: MapReader, defaults: MapReader | undefined, key: string): Cursor | undefined {
-  const own = entry.get(key);
-  if (own && !own.isNull()) return own;
-  const inherited = defaults?.get(key);
-  return inherited && !inherited.isNull() ? inherited : undefined;
+function pick(entry: MapReader, defaults: Defaults, key: string): Cursor | undefined {
+  return inherit(entry.get(key), defaults, key);
+}
+
+/** The entry's own value of `key` (already looked up) unless empty, or else the inherited one. */
+function inherit(own: Cursor | undefined, defaults: Defaults, key: string): Cursor | undefined {
+  return own && !own.isNull() ? own : defaults.get(key);
 }
 
 /** Outside 1e-9..1e15 the derived scale and the shares lose their meaning (1e-320 printed Infinity%). */

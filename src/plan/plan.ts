@@ -4,6 +4,7 @@
  * server that saturates first; plus quantization and recommendations. Pure: progress and
  * cancellation are injected; the CLI owns the clock, signals and streams.
  */
+import { thousands } from '../util/format.js';
 import type { Fabric, Strategy } from '../fabric/types.js';
 import type { FabricIndex } from '../forwarding/fabric-index.js';
 import { SweepEngine } from './engine.js';
@@ -236,7 +237,7 @@ function coverage(r: SweepResult): Coverage {
   const covered: string[] = [];
   const notCovered: string[] = [];
   let total = 0;
-  const n = (x: number) => x.toLocaleString('en-US');
+  const n = thousands;
   for (const o of r.orders) {
     total += o.total;
     const what = o.failures === 0 ? 'the fixture state (no failure)' : `${o.failures} failure${o.failures > 1 ? 's' : ''}`;

@@ -1,4 +1,5 @@
 /** The plan as text for a terminal: coverage, safe load per strategy, worst scenarios, quantization, advice. */
+import { thousands } from '../util/format.js';
 import type { Style } from '../util/style.js';
 import { compactNames, table } from '../util/table.js';
 import type { PlanReport, StrategyPlan } from './plan.js';
@@ -12,7 +13,7 @@ export function renderPlanText(r: PlanReport, style: Style): string {
   out.push(style.bold(`ballast plan  ${r.fixture}  (${r.fabric}: ${e.spines} spines, ${e.leaves} leaves, ${e.servers} servers up; up to ${r.k} failure${r.k === 1 ? '' : 's'})`));
   out.push('');
   const c = r.coverage;
-  out.push(c.complete ? style.green(`Coverage: exhaustive, ${c.evaluated.toLocaleString('en-US')} scenarios.`) : style.yellow(`Coverage: partial, ${c.evaluated.toLocaleString('en-US')} of ${c.total.toLocaleString('en-US')} scenarios${c.interrupted ? ' (interrupted)' : ''}.`));
+  out.push(c.complete ? style.green(`Coverage: exhaustive, ${thousands(c.evaluated)} scenarios.`) : style.yellow(`Coverage: partial, ${thousands(c.evaluated)} of ${thousands(c.total)} scenarios${c.interrupted ? ' (interrupted)' : ''}.`));
   for (const line of c.covered) out.push(`  covered: ${line}`);
   for (const line of c.notCovered) out.push(style.yellow(`  not covered: ${line}`));
   if (r.outages.count > 0) {
@@ -86,7 +87,7 @@ function quantizationText(r: PlanReport, style: Style): string[] {
     const worst = QUANTIZED_MODELS.map((m) => `${named(m)} ${(p.worstError[m].error * 100).toFixed(2)}%${p.worstError[m].leaf ? ` (${p.worstError[m].leaf})` : ''}`).join('; ');
     out.push(`  ${p.prefix}: worst leaf error ${worst}`);
     const sc = QUANTIZED_MODELS.map((m) => `${named(m)} ${p.scenarios[m].maxOverIdeal.toFixed(3)}${p.scenarios[m].failed.length ? ` (${scenarioText(p.scenarios[m].failed)})` : ' (no failure)'}`).join('; ');
-    out.push(`    worst max/ideal over ${q.swept.scenarios.toLocaleString('en-US')} scenarios of up to ${q.swept.k} failures${q.swept.complete ? '' : ' (searched)'}: ${sc}`);
+    out.push(`    worst max/ideal over ${thousands(q.swept.scenarios)} scenarios of up to ${q.swept.k} failures${q.swept.complete ? '' : ' (searched)'}: ${sc}`);
     // The leaves furthest from ideal under the configured model (or FRR 8's), at most 8.
     const model = (QUANTIZED_MODELS as readonly string[]).includes(q.configured[0] ?? '') ? (q.configured[0] as QuantizedModel) : 'frr8';
     const rows = [...p.leaves].sort((a, b) => Math.abs(b.share[model] / b.ideal - 1) - Math.abs(a.share[model] / a.ideal - 1)).slice(0, 8);

@@ -8,6 +8,7 @@
  * escapes, tabs, duplicate keys, a flow collection over several lines, ...) returns `undefined`, and
  * the caller uses the library. A property test holds it to the library on everything it accepts.
  */
+import { MAX_YAML_DEPTH } from './yaml-limits.js';
 
 /**
  * The reader's nodes: plain classes shaped like the library's (items, key, value), without its
@@ -64,12 +65,22 @@ export function parseYamlFast(text: string): FastNode | null | undefined {
   }
 }
 
+/**
+ * Nesting kept to what the limits allow (block levels, and flow levels on a line), so a hostile
+ * text cannot run the reader out of stack: deeper goes to the library path, which checks the
+ * limits first (yaml-limits.ts) and reports it.
+ */
+const MAX_DEPTH = MAX_YAML_DEPTH;
+
 const NUMBER = /^[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$/;
 /** Keys as fixtures write them. */
 const KEY = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 
 /** A plain scalar's value under the YAML 1.2 core schema; words the subset leaves alone give up. */
 function plain(s: string): FastScalar {
+  const c = s.charCodeAt(0);
+  // Names (server00001, leaf001, frr8): a letter other than n, t, f (null, true, false) starts a string.
+  if (((c >= 97 && c <= 122) || (c >= 65 && c <= 90)) && c !== 110 && c !== 78 && c !== 116 && c !== 84 && c !== 102 && c !== 70) return new FastScalar(s);
   if (s === '' || s === '~' || s === 'null' || s === 'Null' || s === 'NULL') return new FastScalar(null);
   if (s === 'true' || s === 'True' || s === 'TRUE') return new FastScalar(true);
   if (s === 'false' || s === 'False' || s === 'FALSE') return new FastScalar(false);
@@ -79,7 +90,6 @@ function plain(s: string): FastScalar {
     return new FastScalar(Number(s));
   }
   // .inf, .nan, 0x1F, 0o17 and anything else that starts like a number: the library's business.
-  const c = s.charCodeAt(0);
   if (c === 46 /* . */ || (c >= 48 && c <= 57) || c === 43 /* + */ || c === 45 /* - */) {
     if (/^[-+]?(?:\.|0[xo])/i.test(s) || /^[-+]?[0-9.]+[eE]/.test(s)) throw OUT;
   }
@@ -101,6 +111,11 @@ class Reader {
   private readonly start: number[] = [];
   private readonly end: number[] = [];
   private line = 0;
+  /** Where the last flow collection or flow entry ended (see flow). */
+  private flowEnd = 0;
+  /** Block levels open (each is a few stack frames): a deeper text is the library's, after checkYamlLimits. */
+  private depth = 0;
+  private readonly keys = new Map<string, FastScalar>();
 
   constructor(text: string) {
     this.text = text;
@@ -132,9 +147,11 @@ class Reader {
 
   /** A block collection whose first line is the current one, at column `col`. */
   private block(col: number): FastNode {
+    if (++this.depth > MAX_DEPTH) throw OUT;
     const s = this.start[this.line]!;
-    if (this.isDash(s)) return this.seq(col);
-    return this.map(col, s);
+    const node = this.isDash(s) ? this.seq(col) : this.map(col, s);
+    this.depth--;
+    return node;
   }
 
   private isDash(at: number): boolean {
@@ -150,10 +167,10 @@ class Reader {
       const end = this.end[this.line]!;
       const colon = this.keyEnd(at, end);
       if (colon < 0) throw OUT;
-      const key = this.text.slice(at, colon);
-      if (hasKey(map, key)) throw OUT;
+      const key = this.key(this.text.slice(at, colon));
+      if (hasKey(map, key.written)) throw OUT;
       const value = this.valueAfter(colon + 1, end, col, true);
-      map.items.push(new FastPair(plainKey(key), value));
+      map.items.push(new FastPair(key, value));
       if (this.line >= this.indent.length) break;
       const ind = this.indent[this.line]!;
       if (ind < col) break;
@@ -195,9 +212,8 @@ class Reader {
     const c = t.charCodeAt(at);
     let after: number;
     if (c === 91 /* [ */ || c === 123 /* { */) {
-      const r = this.flow(at, end);
-      node = r.node;
-      after = r.end;
+      node = this.flow(at, end, 0);
+      after = this.flowEnd;
     } else if (c === 34 /* " */ || c === 39 /* ' */) {
       const close = t.indexOf(String.fromCharCode(c), at + 1);
       if (close < 0 || close >= end) throw OUT;
@@ -252,57 +268,63 @@ class Reader {
     return this.text.charCodeAt(at) === 45 && (at + 1 >= end || this.text.charCodeAt(at + 1) === 32);
   }
 
-  /** A flow collection that opens at `at` and closes on the same line. */
-  private flow(at: number, end: number): { node: FastNode; end: number } {
+  /**
+   * A flow collection that opens at `at` and closes on the same line; returns the node and leaves
+   * where it ends in `flowEnd` (no result object per collection: 24,576 of them in a big fixture).
+   */
+  private flow(at: number, end: number, depth: number): FastNode {
+    if (depth > MAX_DEPTH) throw OUT;
     const t = this.text;
-    const open = t.charCodeAt(at);
-    const isMap = open === 123;
+    const isMap = t.charCodeAt(at) === 123;
     const close = isMap ? 125 : 93;
-    const node = isMap ? new FastMap() : new FastSeq();
+    const map = isMap ? new FastMap() : undefined;
+    const seq = isMap ? undefined : new FastSeq();
     let i = at + 1;
-    const skip = () => {
-      while (i < end && t.charCodeAt(i) === 32) i++;
-    };
-    skip();
-    if (t.charCodeAt(i) === close) return { node, end: i + 1 };
+    while (i < end && t.charCodeAt(i) === 32) i++;
+    if (t.charCodeAt(i) === close) {
+      this.flowEnd = i + 1;
+      return map ?? seq!;
+    }
     for (;;) {
-      skip();
+      while (i < end && t.charCodeAt(i) === 32) i++;
       if (i >= end) throw OUT;
-      if (isMap) {
+      if (map) {
         let k = i;
         while (k < end && t.charCodeAt(k) !== 58 && t.charCodeAt(k) !== 44 && t.charCodeAt(k) !== close && t.charCodeAt(k) !== 32) k++;
-        const key = t.slice(i, k);
-        if (!KEY.test(key) || t.charCodeAt(k) !== 58 || t.charCodeAt(k + 1) !== 32) throw OUT;
-        if (hasKey(node as FastMap, key)) throw OUT;
+        if (t.charCodeAt(k) !== 58 || t.charCodeAt(k + 1) !== 32) throw OUT;
+        const key = this.key(t.slice(i, k));
+        if (hasKey(map, key.written)) throw OUT;
         i = k + 1;
-        skip();
-        const v = this.flowValue(i, end, close);
-        (node as FastMap).items.push(new FastPair(plainKey(key), v.node));
-        i = v.end;
+        while (i < end && t.charCodeAt(i) === 32) i++;
+        map.items.push(new FastPair(key, this.flowValue(i, end, close, depth)));
       } else {
-        const v = this.flowValue(i, end, close);
-        (node as FastSeq).items.push(v.node);
-        i = v.end;
+        seq!.items.push(this.flowValue(i, end, close, depth));
       }
-      skip();
+      i = this.flowEnd;
+      while (i < end && t.charCodeAt(i) === 32) i++;
       const c = t.charCodeAt(i);
-      if (c === close) return { node, end: i + 1 };
+      if (c === close) {
+        this.flowEnd = i + 1;
+        return map ?? seq!;
+      }
       if (c !== 44 /* , */) throw OUT;
       i++;
-      skip();
+      while (i < end && t.charCodeAt(i) === 32) i++;
       // A trailing comma, or an empty entry: leave it to the library.
       if (t.charCodeAt(i) === close || t.charCodeAt(i) === 44) throw OUT;
     }
   }
 
-  private flowValue(at: number, end: number, close: number): { node: FastNode; end: number } {
+  /** One entry of a flow collection from `at`; where it ends goes to `flowEnd`. */
+  private flowValue(at: number, end: number, close: number, depth: number): FastNode {
     const t = this.text;
     const c = t.charCodeAt(at);
-    if (c === 91 || c === 123) return this.flow(at, end);
+    if (c === 91 || c === 123) return this.flow(at, end, depth + 1);
     if (c === 34 || c === 39) {
-      const q = t.indexOf(String.fromCharCode(c), at + 1);
+      const q = t.indexOf(c === 34 ? '"' : "'", at + 1);
       if (q < 0 || q >= end || (c === 39 && t.charCodeAt(q + 1) === 39)) throw OUT;
-      return { node: new FastScalar(t.slice(at + 1, q)), end: q + 1 };
+      this.flowEnd = q + 1;
+      return new FastScalar(t.slice(at + 1, q));
     }
     // An empty value before the comma or brace: null, as in `{ a: , b: 1 }`; leave that to the library.
     if (c === 44 || c === close) throw OUT;
@@ -320,7 +342,18 @@ class Reader {
     }
     let j = i;
     while (j > at && t.charCodeAt(j - 1) === 32) j--;
-    return { node: plain(t.slice(at, j)), end: i };
+    this.flowEnd = i;
+    return plain(t.slice(at, j));
+  }
+
+  /** A key's scalar, one per distinct key text (immutable, so the document's 25,000 `name:` share one). */
+  private key(text: string): FastScalar {
+    let k = this.keys.get(text);
+    if (k === undefined) {
+      if (!KEY.test(text)) throw OUT;
+      this.keys.set(text, (k = plainKey(text)));
+    }
+    return k;
   }
 }
 

@@ -15,10 +15,15 @@ export const MAX_YAML_BYTES = 64 * 1024 * 1024;
 /** Every schema we read nests at most 6 levels; 64 leaves room for any sane layout. */
 export const MAX_YAML_DEPTH = 64;
 
-export function checkYamlLimits(text: string, file: string): void {
+/** The size alone: what the fast reader needs checked first (it bounds its own nesting). */
+export function checkYamlSize(text: string, file: string): void {
   if (text.length > MAX_YAML_BYTES) {
     throw new InputError('E_YAML_LIMIT', { file, line: 1, col: 1 }, `Cannot read ${text.length} characters of YAML: expected at most ${MAX_YAML_BYTES} (64 MiB)`);
   }
+}
+
+export function checkYamlLimits(text: string, file: string): void {
+  checkYamlSize(text, file);
   const indents: number[] = [];
   let flow = 0;
   let line = 1;

@@ -4,7 +4,7 @@
  */
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node as LibraryNode } from 'yaml';
 import { InputError, quote, type ErrorCode, type SourcePosition } from './errors.js';
-import { checkYamlLimits } from './yaml-limits.js';
+import { checkYamlLimits, checkYamlSize } from './yaml-limits.js';
 import { FastMap, FastScalar, FastSeq, parseYamlFast, type FastNode } from './yaml-fast.js';
 
 /** A node from the `yaml` library (with source positions) or from the fast reader (without). */
@@ -46,7 +46,8 @@ const scalarOf = (n: unknown): { readonly value: unknown } | null => (n instance
  * that read returns or throws is the answer. So positions cost nothing unless an error is reported.
  */
 export function readYaml<T>(text: string, file: string, read: (root: Cursor) => T): T {
-  checkYamlLimits(text, file);
+  // The depth limit is for the library's recursion; the fast reader bounds its own nesting.
+  checkYamlSize(text, file);
   const fast = parseYamlFast(text);
   if (fast !== undefined) {
     try {
@@ -55,7 +56,7 @@ export function readYaml<T>(text: string, file: string, read: (root: Cursor) => 
       // Fall through: the exact read reports it (or, should the readers disagree, is the answer).
     }
   }
-  return read(parseChecked(text, file));
+  return read(parseYaml(text, file));
 }
 
 /** Parse YAML text into a cursor on its root; syntax errors and duplicate keys become InputErrors. */
@@ -130,17 +131,17 @@ export class Cursor {
   private readonly step: string | number;
   private readonly fallbackOffset: number;
 
-  constructor(source: YamlSource, node: Node | null, path: string | { readonly parent: Cursor; readonly step: string | number }, fallbackOffset: number) {
+  /** `path` is the whole path (the root), or the parent cursor with `step` the key or index from it. */
+  constructor(source: YamlSource, node: Node | null, path: string | Cursor, fallbackOffset: number, step: string | number = '') {
     this.source = source;
     this.node = node;
     if (typeof path === 'string') {
       this.pathText = path;
       this.parent = undefined;
-      this.step = '';
     } else {
-      this.parent = path.parent;
-      this.step = path.step;
+      this.parent = path;
     }
+    this.step = step;
     this.fallbackOffset = fallbackOffset;
   }
 
@@ -186,7 +187,7 @@ export class Cursor {
     const seq = seqOf(this.node);
     if (!seq) this.fail('E_SCHEMA_TYPE', `${this.what()} is ${describe(this.value)}, expected a list`);
     const at = rangeOf(this.node)?.[0] ?? 0;
-    return seq.items.map((item, i) => new Cursor(this.source, item as Node, { parent: this, step: i }, at));
+    return seq.items.map((item, i) => new Cursor(this.source, item as Node, this, at, i));
   }
 
   /** A list, or a single item standing for a one-element list (`prefixes: 198.51.100.1/32`). */
@@ -269,12 +270,11 @@ export class MapReader {
     if (!this.seen.includes(key)) this.seen.push(key);
     const pair = this.find(key);
     if (!pair) return undefined;
-    const path = { parent: this.cursor, step: key };
-    const keyNode = pair.key as Node;
-    const valueNode = (pair.value ?? null) as Node | null;
-    const at = rangeOf(keyNode)?.[0] ?? 0;
-    const c = new Cursor(this.cursor.source, valueNode, path, at);
-    return c.isNull() ? new Cursor(this.cursor.source, null, path, at) : c;
+    const value = (pair.value ?? null) as Node | null;
+    const at = rangeOf(pair.key as Node)?.[0] ?? 0;
+    // An empty value reads as null whatever node holds it (`key:`, `key: ~`).
+    const isNull = value === null || scalarOf(value)?.value === null;
+    return new Cursor(this.cursor.source, isNull ? null : value, this.cursor, at, key);
   }
 
   require(key: string): Cursor {
@@ -301,10 +301,19 @@ export class MapReader {
     }
   }
 
-  private find(key: string) {
-    const node = mapOf(this.cursor.node);
-    if (!node) return undefined;
-    return node.items.find((p) => keyText(p.key) === key);
+  private find(key: string): { readonly key: unknown; readonly value: unknown } | undefined {
+    const node = this.cursor.node;
+    if (node instanceof FastMap) {
+      // The fast reader's keys are plain scalars: compared without the library's type checks.
+      for (const p of node.items) {
+        const v = p.key.value;
+        if ((typeof v === 'string' ? v : String(v)) === key) return p;
+      }
+      return undefined;
+    }
+    const map = mapOf(node);
+    if (!map) return undefined;
+    return map.items.find((p) => keyText(p.key) === key);
   }
 }
 

@@ -127,3 +127,13 @@ test('a fixture error read fast still names file, line and column (positions com
   assert.notEqual(parseYamlFast(text), undefined);
   assert.throws(() => parseFixture(text, 'x.yaml'), (e: unknown) => e instanceof InputError && e.code === 'E_SCHEMA_RANGE' && e.position.file === 'x.yaml' && e.position.line === 6 && e.position.col === 37);
 });
+
+test('the fast reader leaves text nested past the depth limit to the library (never runs out of stack)', () => {
+  // readYaml checks only the size before the fast read; the depth limit is checked on the library path.
+  const flow = `a: ${'['.repeat(5000)}${']'.repeat(5000)}\n`;
+  const block = Array.from({ length: 3000 }, (_, i) => `${' '.repeat(i)}k${i}:`).join('\n') + ' 1\n';
+  for (const text of [flow, block]) assert.equal(parseYamlFast(text), undefined);
+  // Just under the limit it still reads fast.
+  assert.notEqual(parseYamlFast(`a: ${'['.repeat(60)}${']'.repeat(60)}\n`), undefined);
+  assert.throws(() => parseFixture(flow, 'deep.yaml'), (e: unknown) => e instanceof InputError && e.code === 'E_YAML_LIMIT');
+});
