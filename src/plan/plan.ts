@@ -9,7 +9,7 @@ import type { Fabric, Strategy } from '../fabric/types.js';
 import type { FabricIndex } from '../forwarding/fabric-index.js';
 import { SweepEngine } from './engine.js';
 import { frrUpgradeAdvice, type FrrUpgradeAdvice } from './frr-advice.js';
-import { quantizationReport, type QuantizationReport } from './quantization.js';
+import { quantizationReport, type QuantizationReport, type QuantizedModel } from './quantization.js';
 import { capacityAdvice, prependAdvice, uplinkAdvice, type CapacityAdvice, type PrependAdvice, type UplinkAdvice } from './recommend.js';
 import { drain, KIND_BITS, sweepSteps, type OrderCoverage, type Progress, type ScenarioHit, type SweepParallel, type SweepResult } from './sweep.js';
 
@@ -169,9 +169,10 @@ export function* planSteps(fabric: Fabric, o: PlanOptions): Generator<Progress, 
   const deciding: Strategy = o.strategies.includes('ballast') ? 'ballast' : o.strategies[0]!;
   const decidingPlan = strategies.find((s) => s.name === deciding)!;
   // Four more ballast-only sweeps (one per FRR version line): a fraction of the budget, and only when not stopped.
-  const quantization = yield* quantizationReport(fabric, { index: engine.index, k: result.interrupted ? 0 : k, budget: Math.max(1, Math.floor(o.budget / 8)), ...(o.shouldStop ? { shouldStop: o.shouldStop } : {}) });
+  const factors = new Map<QuantizedModel, number>();
+  const quantization = yield* quantizationReport(fabric, { index: engine.index, k: result.interrupted ? 0 : k, budget: Math.max(1, Math.floor(o.budget / 8)), factors, ...(o.shouldStop ? { shouldStop: o.shouldStop } : {}) });
   const recommendations = o.recommend && !result.interrupted
-    ? withFrrAdvice(yield* recommend(fabric, o, k, deciding, decidingPlan, engine.index), quantization)
+    ? withFrrAdvice(yield* recommend(fabric, o, k, deciding, decidingPlan, engine.index, ownModelFactor(fabric, deciding, factors)), quantization)
     : { prepend: null, frr: null, capacity: null, uplinks: null, skipped: result.interrupted ? 'the sweep was interrupted' : 'not requested' };
 
   const f = engine.index.fabric;
@@ -196,7 +197,18 @@ function withFrrAdvice(rec: Omit<Recommendations, 'frr'>, q: QuantizationReport)
   return { ...rec, frr: rec.skipped ? null : frrUpgradeAdvice(q) };
 }
 
-function* recommend(fabric: Fabric, o: PlanOptions, k: number, deciding: Strategy, plan: StrategyPlan, index: FabricIndex): Generator<Progress, Omit<Recommendations, 'frr'>> {
+/**
+ * When every spine already runs one of the quantization models and ballast decides, that model's
+ * quantization sweep was the capacity baseline's sweep (same fabric, strategy, k, budget, search):
+ * its factor, so the baseline is not swept twice.
+ */
+function ownModelFactor(fabric: Fabric, deciding: Strategy, factors: ReadonlyMap<QuantizedModel, number>): number | undefined {
+  const model = fabric.spines[0]?.weights;
+  if (deciding !== 'ballast' || model === undefined || !fabric.spines.every((s) => s.weights === model)) return undefined;
+  return factors.get(model as QuantizedModel);
+}
+
+function* recommend(fabric: Fabric, o: PlanOptions, k: number, deciding: Strategy, plan: StrategyPlan, index: FabricIndex, baseFactor: number | undefined): Generator<Progress, Omit<Recommendations, 'frr'>> {
   // Each recommendation re-sweeps a changed fabric: keep that to a fraction of the main budget.
   const ro = {
     k,
@@ -205,6 +217,7 @@ function* recommend(fabric: Fabric, o: PlanOptions, k: number, deciding: Strateg
     deciding,
     capacityCandidates: capacityCandidates(fabric, plan),
     uplinkScenarios: [...plan.worst.map((w) => w.failed), ...plan.worstByKind.map((w) => w.failed)],
+    ...(baseFactor === undefined ? {} : { baseFactor }),
     ...(o.shouldStop ? { shouldStop: o.shouldStop } : {}),
   };
   const prepend = yield* prependAdvice(fabric, ro);

@@ -48,6 +48,12 @@ export interface QuantizationSweep {
   readonly index?: FabricIndex;
   readonly budget: number;
   readonly shouldStop?: () => boolean;
+  /**
+   * Filled with each model's ballast safe load factor over its sweep (the worst scenario's). The
+   * sweep of the model the spines already run is the capacity advice's baseline sweep exactly, so
+   * the plan takes that figure from here instead of sweeping again (plan.ts).
+   */
+  readonly factors?: Map<QuantizedModel, number>;
 }
 
 export function* quantizationReport(fabric: Fabric, o: QuantizationSweep): Generator<Progress, QuantizationReport> {
@@ -60,6 +66,7 @@ export function* quantizationReport(fabric: Fabric, o: QuantizationSweep): Gener
     const engine = new SweepEngine(o.index ? withFabric(o.index, variant) : variant, ['ballast'], o.k);
     const swept = yield* sweepSteps(engine, { k: o.k, budget: o.budget, beamWidth: 4, keepWorst: 1, ...(o.shouldStop ? { shouldStop: o.shouldStop } : {}) }, `quantization ${model}`);
     scenarios = swept.evaluated;
+    o.factors?.set(model, swept.strategies[0]!.worst[0]?.factor ?? Infinity);
     complete &&= swept.complete;
     perModel.push(engine.index.prefixes.map((_, p) => {
       const share = new Float64Array(fabric.leaves.length);

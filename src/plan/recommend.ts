@@ -49,6 +49,11 @@ export interface RecommendOptions {
   /** Extra scenarios for the uplink check (element names), beyond base and single leaf/spine failures. */
   readonly uplinkScenarios: readonly (readonly string[])[];
   readonly shouldStop?: () => boolean;
+  /**
+   * The capacity baseline's factor when the caller has already run that very sweep (the deciding
+   * strategy, this fabric, k and budget, as quickSweep runs it); otherwise it is swept here.
+   */
+  readonly baseFactor?: number;
 }
 
 /** A variant with the same elements as the fabric (only the policy differs) reuses the fabric's index. */
@@ -88,7 +93,7 @@ export function* prependAdvice(fabric: Fabric, o: RecommendOptions): Generator<P
 export function* capacityAdvice(fabric: Fabric, o: RecommendOptions): Generator<Progress, { baseFactor: number; advice: CapacityAdvice[] }> {
   const out: CapacityAdvice[] = [];
   // The baseline with the same (possibly reduced) search, so gains compare like with like.
-  const base = (yield* quickSweep(sameElements(fabric, o), o.deciding, o, 'capacity: baseline')).factor;
+  const base = o.baseFactor ?? (yield* quickSweep(sameElements(fabric, o), o.deciding, o, 'capacity: baseline')).factor;
   const names = new Set([...fabric.spines, ...fabric.leaves, ...fabric.servers].map((x) => x.name));
   for (const leafName of o.capacityCandidates) {
     if (o.shouldStop?.()) break;

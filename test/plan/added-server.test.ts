@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { STRATEGIES, type Server } from '../../src/fabric/types.js';
 import { indexFabric, withAddedServer } from '../../src/forwarding/fabric-index.js';
+import { runPlan } from '../../src/plan/plan.js';
 import { capacityAdvice } from '../../src/plan/recommend.js';
 import { fabricSpec, specToFabric } from '../support/random-fabric.js';
 
@@ -54,4 +55,26 @@ test('capacity advice from the fabric index equals the advice from re-indexed fa
     }),
     { numRuns: 200 },
   );
+});
+
+test('the plan takes the capacity baseline from the quantization sweep of the spines\' own model only when it is that sweep', () => {
+  let reused = 0;
+  fc.assert(
+    fc.property(fabricSpec, fc.integer({ min: 1, max: 2 }), fc.boolean(), fc.constantFrom(50, 10_000), (spec, k, sameModel, budget) => {
+      // Half the cases with every spine on one model (the baseline then comes from quantization).
+      if (sameModel) for (const s of spec.spines) s.weights = spec.spines[0]!.weights;
+      const fabric = specToFabric(spec);
+      let plan;
+      try {
+        plan = runPlan(fabric, { fixture: 'x', k, strategies: [...STRATEGIES], budget, beamWidth: 4, keepWorst: 3, recommend: true });
+      } catch {
+        return; // parallel links: refused by the engine
+      }
+      const swept = drain(capacityAdvice(fabric, { k: plan.k, index: indexFabric(fabric), budget: Math.max(1, Math.floor(budget / 8)), deciding: 'ballast', capacityCandidates: [], uplinkScenarios: [] }));
+      assert.equal(plan.recommendations.capacity!.baseFactor, swept.baseFactor);
+      if (fabric.spines.every((s) => s.weights === fabric.spines[0]!.weights) && fabric.spines[0]!.weights !== 'ecmp') reused++;
+    }),
+    { numRuns: 150 },
+  );
+  assert.ok(reused > 20, `the reuse was exercised: ${reused} cases`);
 });
