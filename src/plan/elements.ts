@@ -96,9 +96,23 @@ function buildItems(index: FabricIndex, symmetry: boolean): ElementItems {
 }
 
 /** Per server, an id of its set of prefixes: equal ids, equal sets. */
-function prefixSetIds(index: FabricIndex): Int32Array {
+export function prefixSetIds(index: FabricIndex): Int32Array {
   const ids = new Int32Array(index.serverLeaf.length);
   const P = index.prefixes.length;
+  if (P <= 30) {
+    // Few prefixes: the set's bit mask is its id (a Map lookup per server and prefix cost more
+    // than the rest of the grouping). Only equality matters: items keep their first-seen order.
+    for (let p = 0; p < P; p++) {
+      const servers = index.prefixes[p]!.servers;
+      for (let k = 0; k < servers.length; k++) ids[servers[k]!]! |= 1 << p;
+    }
+    return ids;
+  }
+  return prefixSetTrie(index, ids, P);
+}
+
+/** prefixSetIds for any number of prefixes: ids from a trie over prefix indices in order. */
+export function prefixSetTrie(index: FabricIndex, ids: Int32Array, P: number): Int32Array {
   const next = new Map<number, number>();
   for (let p = 0; p < P; p++) {
     const servers = index.prefixes[p]!.servers;

@@ -6,6 +6,7 @@ import { baseLiveness, indexFabric } from '../../src/forwarding/fabric-index.js'
 import { evaluatePrefix } from '../../src/forwarding/shares.js';
 import { loadMetrics } from '../../src/whatif/metrics.js';
 import { metricsOf, newEvalResult, PrefixEvaluator } from '../../src/plan/fast-eval.js';
+import { prefixSetIds, prefixSetTrie } from '../../src/plan/elements.js';
 import { ScenarioState } from '../../src/plan/scenario-state.js';
 import { groupSpines } from '../../src/plan/spine-groups.js';
 import { fabricSpec, specToFabric, type FabricSpec } from '../support/random-fabric.js';
@@ -87,4 +88,18 @@ test('the incremental evaluator gives the reference shares and metrics for rando
   );
   // The per-server path must really have been exercised, not just drawn.
   assert.ok(withFractions >= 30, `only ${withFractions} of 300 fabrics had fractional capacities`);
+});
+
+test('prefix set ids from bit masks group servers exactly as the trie does', () => {
+  fc.assert(
+    fc.property(fabricSpec, (spec) => {
+      const index = indexFabric(specToFabric(spec));
+      const masks = prefixSetIds(index);
+      const trie = prefixSetTrie(index, new Int32Array(index.serverLeaf.length), index.prefixes.length);
+      for (let a = 0; a < masks.length; a++) {
+        for (let b = a + 1; b < masks.length; b++) assert.equal(masks[a] === masks[b], trie[a] === trie[b], `servers ${a} and ${b}`);
+      }
+    }),
+    { numRuns: 300 },
+  );
 });
