@@ -11,7 +11,7 @@
  * With BALLAST_PACKAGE_ROOT=DIR (`dpkg-deb -x ballast-common_*.deb DIR`) the agents are the packaged ones.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -19,17 +19,29 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 const RUN_DIR = '/run/ballast-agb';
 const NS = 'agb-';
-const env = { ...process.env, BALLAST_LAB_DIR: RUN_DIR, BALLAST_LAB_NS_PREFIX: NS };
 const tmp = mkdtempSync(join(tmpdir(), 'ballast-agent-bench-'));
-// BALLAST_PACKAGE_ROOT=DIR (ballast-common unpacked there with `dpkg-deb -x`): the lab, and so the
-// agents it starts, run on the package's node and bundle instead of the sources through tsx.
+// BALLAST_PACKAGE_ROOT=DIR (ballast-common and ballast-leaf unpacked there with `dpkg-deb -x`): the
+// lab, and so the agents it starts, run on the package's node and bundle instead of the sources
+// through tsx, with the Node options of the package's unit (its Environment=NODE_OPTIONS=...).
 const pkgRoot = process.env.BALLAST_PACKAGE_ROOT;
 const [NODE, BIN] = pkgRoot ? [join(pkgRoot, 'usr/lib/ballast/node'), join(pkgRoot, 'usr/lib/ballast/dist/main.js')] : [process.execPath, new URL('../bin/ballast.js', import.meta.url).pathname];
+const unitOptions = (() => {
+  const unit = pkgRoot ? join(pkgRoot, 'lib/systemd/system/ballast-agent.service') : '';
+  return unit && existsSync(unit) ? (/^Environment="NODE_OPTIONS=([^"]*)"$/m.exec(readFileSync(unit, 'utf8'))?.[1] ?? '') : '';
+})();
+// The agents inherit the lab's environment: the unit's options, the memory probe (SIGUSR2 writes
+// what is resident, see mem-probe.cjs) and BALLAST_AGENT_NODE_OPTIONS for experiments (--cpu-prof).
+const PROBE = new URL('./mem-probe.cjs', import.meta.url).pathname;
+const nodeOptions = [unitOptions, `--require ${PROBE}`, process.env.BALLAST_AGENT_NODE_OPTIONS ?? ''].filter(Boolean).join(' ');
+const env = { ...process.env, BALLAST_LAB_DIR: RUN_DIR, BALLAST_LAB_NS_PREFIX: NS, NODE_OPTIONS: nodeOptions };
 
 /** `--frr VERSION` anywhere on the command line; the other arguments stay positional. */
 const argv = process.argv.slice(2);
 const frrAt = argv.indexOf('--frr');
 const FRR = frrAt >= 0 ? argv.splice(frrAt, 2)[1] ?? '8.4' : '8.4';
+/** `--idle-only`: resources without the churn half (a quicker footprint run). */
+const idleAt = argv.indexOf('--idle-only');
+const IDLE_ONLY = idleAt >= 0 && argv.splice(idleAt, 1).length > 0;
 
 function lab(...args: string[]): string {
   // Every lab this bench brings up runs on the chosen FRR.
@@ -151,6 +163,19 @@ async function measure(pid: number, seconds: number, during?: () => Promise<void
   return { cpu: ((cpuTicks(pid) - c0) / tick / ((performance.now() - t0) / 1000)) * 100, rss };
 }
 
+/** What is resident in the agent: the kernel's anonymous / file-backed split and V8's heap spaces (mem-probe.cjs). */
+function residentText(pid: number): string {
+  const file = `/tmp/ballast-mem-${pid}.json`;
+  process.kill(pid, 'SIGUSR2');
+  for (let i = 0; i < 40 && !existsSync(file); i++) execFileSync('sleep', ['0.05']);
+  if (!existsSync(file)) return 'no memory probe answer';
+  const m = JSON.parse(readFileSync(file, 'utf8')) as { memoryUsage: Record<string, number>; kernel: Record<string, number>; heapSpaces: { name: string; physical: number; used: number }[]; code: Record<string, number> };
+  rmSync(file);
+  const mib = (b: number) => (b / 1048576).toFixed(1);
+  const spaces = m.heapSpaces.filter((s) => s.physical > 0).map((s) => `${s.name.replace('_space', '')} ${mib(s.physical)}/${mib(s.used)}`).join(', ');
+  return `RSS ${mib(m.kernel.VmRSS! * 1024)} MiB = anon ${mib(m.kernel.RssAnon! * 1024)} + file ${mib(m.kernel.RssFile! * 1024)}; V8 heap total ${mib(m.memoryUsage.heapTotal!)} used ${mib(m.memoryUsage.heapUsed!)} (physical/used per space: ${spaces}); external ${mib(m.memoryUsage.external!)}, array buffers ${mib(m.memoryUsage.arrayBuffers!)}; bytecode+metadata ${mib(m.code.bytecode_and_metadata_size!)}`;
+}
+
 async function resources(): Promise<void> {
   for (const n of [1, 200]) {
     const prefixes = Array.from({ length: n }, (_, i) => `198.51.100.${i + 1}/32`);
@@ -159,6 +184,11 @@ async function resources(): Promise<void> {
       await sleep(5000);
       const pid = agentPid('leaf1');
       const idle = await measure(pid, 30);
+      console.log(`${n} prefixes, idle: ${residentText(pid)}`);
+      if (IDLE_ONLY) {
+        console.log(`${n} prefixes: idle CPU ${idle.cpu.toFixed(2)} %, RSS ${idle.rss.toFixed(1)} MiB (Node options: ${nodeOptions})`);
+        continue;
+      }
       // Churn: srv11 loses and regains all its addresses every second, so every prefix of leaf1 changes.
       const churn = await measure(pid, 30, async () => {
         for (let i = 0; i < 30; i++) {

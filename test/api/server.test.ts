@@ -67,6 +67,18 @@ test('grpc.health.v1 answers SERVING and reflection lists the services', async (
     const health = new healthPkg.grpc.health.v1.Health(`unix:${path}`, credentials.createInsecure());
     const res = await new Promise<any>((resolve, reject) => health.Check({ service: 'ballast.v1.AgentService' }, (e: ServiceError | null, r: unknown) => (e ? reject(e) : resolve(r))));
     assert.equal(res.status, 1); // SERVING
+    // Loaded at the first call (lazy-service.ts): an unknown service, the stream and a status change after it.
+    const unknown = await new Promise<ServiceError>((resolve) => health.Check({ service: 'nope' }, (e: ServiceError) => resolve(e)));
+    assert.equal(unknown.code, 5); // NOT_FOUND
+    const watch = health.Watch({ service: '' });
+    watch.on('error', () => {}); // CANCELLED, from our own cancel()
+    const seen: number[] = [];
+    const two = new Promise<void>((resolve) => watch.on('data', (m: { status: number }) => seen.push(m.status) === 2 && resolve()));
+    await new Promise((r) => setTimeout(r, 100));
+    server.health.setStatus('', 'NOT_SERVING');
+    await two;
+    assert.deepEqual(seen, [1, 2]); // SERVING, then NOT_SERVING
+    watch.cancel();
     health.close();
 
     const names = await listServices(`unix:${path}`);

@@ -52,6 +52,11 @@ for (const [kind, entry] of [['sources (tsx)', 'bin/ballast.js'], ['build', '']]
   });
   test(`${kind}: the trace does see gRPC and prom-client where a command needs them`, () => {
     assert.ok(loaded(bin(), ['status', '--help']).some((m) => /node_modules\/@grpc\/grpc-js/.test(m)));
-    assert.ok(loaded(bin(), ['agent', '--help']).some((m) => /node_modules\/prom-client/.test(m)));
+    assert.ok(loaded(bin(), ['health', '--help']).some((m) => /node_modules\/prom-client/.test(m)));
+  });
+  test(`${kind}: the agent loads prom-client only for metrics, reflection and health only at their first call`, () => {
+    const mods = loaded(bin(), ['agent', '--help']);
+    assert.ok(mods.some((m) => /node_modules\/@grpc\/grpc-js/.test(m)), 'the API server itself is loaded');
+    assert.deepEqual(mods.filter((m) => /node_modules\/(prom-client|@grpc\/(reflection|proto-loader)|grpc-health-check|protobufjs)/.test(m)), []);
   });
 }
