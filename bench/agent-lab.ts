@@ -6,12 +6,13 @@
  *                                              ballast agent vs FRR-native num-multipaths, same run
  *   tsx bench/agent-lab.ts resources           agent CPU and RSS, idle and under churn, 1 and 200 prefixes
  *   tsx bench/agent-lab.ts flap                a server flapping every 200 ms for 10 s
+ *   tsx bench/agent-lab.ts crash [cycles]      kill -9 of the agent: how long a returned server stays held
  *
  * `--frr 10.3` (after `ballast lab setup --frr 10.3`) runs the same on FRR 10.3; default 8.4.
  * With BALLAST_PACKAGE_ROOT=DIR (`dpkg-deb -x ballast-common_*.deb DIR`) the agents are the packaged ones.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -251,13 +252,71 @@ async function flap(): Promise<void> {
   }
 }
 
+/**
+ * How long a server stays held after the agent is killed (kill -9) under the unit. systemd is not
+ * PID 1 here, so its Restart=always is emulated: the agent is started again, as the lab started it,
+ * RestartSec (read from the package's unit, else 2 s) after the kill. srv11 leaves (the agent
+ * pre-marks its return with a hold), the agent is killed, srv11 returns while no agent runs (FRR's
+ * hold entry keeps it out), then the time until the restarted agent has removed the hold entry.
+ */
+async function crash(cycles: number): Promise<void> {
+  const unit = pkgRoot ? join(pkgRoot, 'lib/systemd/system/ballast-agent.service') : '';
+  const restartSec = Number((unit && existsSync(unit) ? /^RestartSec=(\d+(?:\.\d+)?)$/m.exec(readFileSync(unit, 'utf8'))?.[1] : undefined) ?? 2);
+  lab('up', fixture('crash', '  mode: link-bandwidth\n  mbps-per-unit: 100\n  damping: { hold-down-seconds: 10 }\n'), '--leaf-policy', 'ballast');
+  const dir = `${RUN_DIR}/${NS}leaf1`;
+  const running = () => execFileSync('vtysh', ['--vty_socket', dir, '-c', 'show running-config'], { encoding: 'utf8' });
+  const held = () => /route-map BALLAST-IN-srv11 permit \d+\n(?: .*\n)*? set local-preference 50/.test(running());
+  const until = async (what: string, ok: () => boolean, ms = 30_000) => {
+    const t0 = performance.now();
+    while (!ok()) {
+      if (performance.now() - t0 > ms) throw new Error(`not within ${ms} ms: ${what}`);
+      await sleep(50);
+    }
+    return performance.now();
+  };
+  let pid = agentPid('leaf1');
+  try {
+    await sleep(3000);
+    for (let c = 0; c < cycles; c++) {
+      ip(`${NS}srv11`, 'addr', 'del', `${P1}/32`, 'dev', 'lo');
+      await until('srv11 held', held);
+      process.kill(pid, 'SIGKILL');
+      const killed = performance.now();
+      ip(`${NS}srv11`, 'addr', 'add', `${P1}/32`, 'dev', 'lo');
+      await sleep(restartSec * 1000);
+      const log = `${dir}/agent.log`;
+      const before = readFileSync(log, 'utf8').length;
+      const restarted = performance.now();
+      // The agent's output goes to its log as under the lab (appended): started = its "started" line.
+      const fd = openSync(log, 'a');
+      const child = spawn('ip', ['netns', 'exec', `${NS}leaf1`, NODE, BIN, 'agent', '-c', `${dir}/agent.yaml`], { detached: true, stdio: ['ignore', fd, fd], env });
+      closeSync(fd);
+      child.unref();
+      pid = child.pid!;
+      const started = await until('restarted agent started', () => readFileSync(log, 'utf8').slice(before).includes('"event":"started"'));
+      const released = await until('hold released', () => !held());
+      console.log(`cycle ${c + 1}: held ${((released - killed) / 1000).toFixed(2)} s after the kill = RestartSec ${restartSec.toFixed(2)} s + start-up ${((started - restarted) / 1000).toFixed(2)} s + until released ${((released - started) / 1000).toFixed(2)} s`);
+      await sleep(2000);
+    }
+  } finally {
+    try {
+      process.kill(pid, 'SIGTERM');
+    } catch {
+      // already gone
+    }
+    await sleep(1000);
+    lab('down');
+  }
+}
+
 try {
   const [what, arg] = argv;
   console.log(`FRR ${FRR}`);
   if (what === 'reaction') await reaction(Number(arg ?? 10));
   else if (what === 'resources') await resources();
   else if (what === 'flap') await flap();
-  else console.error('usage: tsx bench/agent-lab.ts reaction [cycles] | resources | flap');
+  else if (what === 'crash') await crash(Number(arg ?? 3));
+  else console.error('usage: tsx bench/agent-lab.ts reaction [cycles] | resources [--idle-only] | flap | crash [cycles]');
 } finally {
   rmSync(tmp, { recursive: true, force: true });
 }

@@ -4,15 +4,25 @@
  * `dpkg-deb -x` and run through the same `exec node main.js` as /usr/bin/ballast. Runs interleave,
  * so load from other work hits every command alike. Results: bench/README.md ("Start-up").
  *
- *   npm run package && tsx bench/startup.ts [runs] [deb]
+ *   npm run package && tsx bench/startup.ts [runs] [deb] [--quiet LOAD,SECONDS]
+ *
+ * The machine is shared: every round records the 1-minute load average, printed with the figures.
+ * `--quiet 2,600` waits (up to 600 s) for a moment when the 1-minute load is below 2 before starting.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const runs = Number(process.argv[2] ?? 10);
-const deb = process.argv[3] ?? join('dist/debian', readdirSync('dist/debian').find((f) => f.startsWith('ballast-common_'))!);
+const argv = process.argv.slice(2);
+const quietAt = argv.indexOf('--quiet');
+const [quietLoad, quietWait] = quietAt >= 0 ? argv.splice(quietAt, 2)[1]!.split(',').map(Number) : [Infinity, 0];
+const runs = Number(argv[0] ?? 10);
+const deb = argv[1] ?? join('dist/debian', readdirSync('dist/debian').find((f) => f.startsWith('ballast-common_'))!);
+const load1 = () => Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
+const waitFrom = Date.now();
+while (load1() >= quietLoad! && Date.now() - waitFrom < quietWait! * 1000) execFileSync('sleep', ['5']);
+const waited = Math.round((Date.now() - waitFrom) / 1000);
 const root = mkdtempSync(join(tmpdir(), 'ballast-startup-'));
 execFileSync('dpkg-deb', ['-x', deb, root]);
 const node = join(root, 'usr/lib/ballast/node');
@@ -31,7 +41,9 @@ const commands: [string, string[]][] = [
 const times = new Map<string, number[]>(commands.map(([name]) => [name, []]));
 // CPU time (user + system, from /usr/bin/time) moves far less with other load than wall time does.
 const cpu = new Map<string, number[]>(commands.map(([name]) => [name, []]));
+const loads: number[] = [];
 for (let i = 0; i < runs; i++) {
+  loads.push(load1());
   for (const [name, [cmd, ...args]] of commands) {
     const t0 = performance.now();
     const r = spawnSync('/usr/bin/time', ['-f', 'cpu %U %S', cmd!, ...args], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
@@ -47,8 +59,9 @@ const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
-const load = execFileSync('cat', ['/proc/loadavg'], { encoding: 'utf8' }).split(' ').slice(0, 3).join(' ');
-console.log(`${runs} interleaved runs each, load average ${load}\n`);
+loads.push(load1());
+const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+console.log(`${new Date().toISOString()}: ${runs} interleaved runs each; 1-minute load average during the rounds ${Math.min(...loads).toFixed(2)}-${Math.max(...loads).toFixed(2)} (at the end ${load}; waited ${waited} s for quiet)\n`);
 console.log('| command | wall median | min | max | CPU median (user+sys) |\n|---|---:|---:|---:|---:|');
 for (const [name, xs] of times) {
   console.log(`| ${name} | ${(median(xs) / 1000).toFixed(3)} s | ${(Math.min(...xs) / 1000).toFixed(3)} s | ${(Math.max(...xs) / 1000).toFixed(3)} s | ${(median(cpu.get(name)!) / 1000).toFixed(2)} s |`);
