@@ -131,15 +131,14 @@ function readFabric(document: Cursor): Fabric {
         ]
       : allPrefixes;
     const frrCursor = pick(m, serverInherits, 'frr');
-    const server: Server = {
-      name: serverName,
-      leaf: reference(m.require('leaf'), leafNames, 'leaf'),
-      asn: pick(m, serverInherits, 'asn')?.number(ASN) ?? 65300,
-      ...(frrCursor ? { frr: frrVersionAt(frrCursor) } : {}),
-      capacity: readCapacity(inherit(ownCapacity, serverInherits, 'capacity')) ?? 1,
-      prefixes,
-      state: pick(m, serverInherits, 'state')?.oneOf(SERVER_STATES) ?? 'up',
-    };
+    // Read in this order (the first mistake is the one reported), then built as one literal: no
+    // spread of a throwaway object per server.
+    const leaf = reference(m.require('leaf'), leafNames, 'leaf');
+    const asn = pick(m, serverInherits, 'asn')?.number(ASN) ?? 65300;
+    const frr = frrCursor ? frrVersionAt(frrCursor) : undefined;
+    const capacity = readCapacity(inherit(ownCapacity, serverInherits, 'capacity')) ?? 1;
+    const state = pick(m, serverInherits, 'state')?.oneOf(SERVER_STATES) ?? 'up';
+    const server: Server = frr ? { name: serverName, leaf, asn, frr, capacity, prefixes, state } : { name: serverName, leaf, asn, capacity, prefixes, state };
     m.done();
     return server;
   });
@@ -249,14 +248,16 @@ function readPolicy(m: MapReader | undefined, servers: readonly Server[], servic
 function maxLeafCapacity(servers: readonly Server[], services: readonly Service[]): number {
   // One pass: per leaf, the capacity behind it for each prefix (24,576 servers x 16 prefixes).
   const prefixOf = new Map(services.map((s, i) => [s.prefix.text, i]));
+  // Servers share prefix lists (all those without a prefixes key share one): resolve each list once.
+  const resolved = new Map<readonly string[], number[]>();
   const perLeaf = new Map<string, Float64Array>();
   let max = 0;
   for (const s of servers) {
     let sums = perLeaf.get(s.leaf);
     if (!sums) perLeaf.set(s.leaf, (sums = new Float64Array(services.length)));
-    for (const text of s.prefixes) {
-      const p = prefixOf.get(text);
-      if (p === undefined) continue;
+    let ps = resolved.get(s.prefixes);
+    if (!ps) resolved.set(s.prefixes, (ps = s.prefixes.flatMap((text) => prefixOf.get(text) ?? [])));
+    for (const p of ps) {
       sums[p]! += s.capacity;
       if (sums[p]! > max) max = sums[p]!;
     }
