@@ -1,39 +1,59 @@
-/** `ballast whatif FIXTURE [--fail NAME,...] [--strategy S,...] [--load X] [--json]` */
+/** `ballast whatif FIXTURE [--fail NAME,...] [--strategy S,...] [--load X] [--servers all|top:N|overloaded] [--json]` */
 import { Command, Option } from '@commander-js/extra-typings';
 import { loadFixture } from '../fabric/load.js';
 import { STRATEGIES } from '../fabric/types.js';
 import { indexFabric } from '../forwarding/fabric-index.js';
-import { renderWhatifText } from '../whatif/report-text.js';
+import { renderPrefixText, verdictText, whatifTitle } from '../whatif/report-text.js';
+import { writeWhatifJson } from '../whatif/report-json.js';
 import { resolveFailures, scenarioLiveness } from '../whatif/scenario.js';
-import { runWhatif } from '../whatif/whatif.js';
+import { ALL_SERVERS_UP_TO, DEFAULT_TOP, parseServerSelection } from '../whatif/select.js';
+import { verdict, whatifHeader, withoutRows, whatifPrefixes, type PrefixReport, type WhatifOptions } from '../whatif/whatif.js';
 import { BallastError, quote } from '../util/errors.js';
 import { EXIT_OK, EXIT_OUTAGE, EXIT_OVERLOAD } from './run.js';
 import { makeStyle } from '../util/style.js';
-import { parseDecimal, parseStrategies, toJson } from './options.js';
+import { parseDecimal, parseStrategies } from './options.js';
 
 export function addWhatif(program: Command<[], {}, {}>): void {
   program
     .command('whatif')
     .description('Per-server load under a failure scenario: plain ECMP, FRR num-multipaths and ballast side by side')
     .argument('<fixture>', 'fabric fixture (YAML)')
-    .option('--fail <names>', 'comma-separated servers, leaves or spines to fail', '')
+    .option('--fail <names>', 'comma-separated servers, leaves, spines or leaf/spine links to fail', '')
     .option('--strategy <list>', `strategies to show, comma-separated (${STRATEGIES.join(', ')})`, STRATEGIES.join(','))
     .addOption(new Option('--load <x>', 'offered load for every prefix, overriding the fixture').argParser(parseLoad))
-    .option('--json', 'machine-readable output (schemaVersion 1)', false)
+    .addOption(new Option('--servers <which>', `servers to list: all, top:N (the N most loaded per strategy) or overloaded (default: all up to ${ALL_SERVERS_UP_TO} servers, else top:${DEFAULT_TOP}; leaves are always listed)`).argParser(parseServerSelection))
+    .option('--json', 'machine-readable output (schemaVersion 2), streamed', false)
     .addHelpText('after', '\nExit status: 0 no overload, 1 a server is overloaded under ballast (or the first --strategy), 2 bad input, 3 outage (a prefix reaches no live server).')
     .action((fixture, opts) => {
       const fabric = loadFixture(fixture);
       const index = indexFabric(fabric);
       const failures = resolveFailures(index, opts.fail.split(','));
-      const report = runWhatif(index, {
+      const options: WhatifOptions = {
         fixture,
         failures,
         live: scenarioLiveness(index, failures),
         strategies: parseStrategies(opts.strategy),
         ...(opts.load === undefined ? {} : { load: opts.load }),
-      });
-      process.stdout.write(opts.json ? toJson(report) : `${renderWhatifText(report, makeStyle())}\n`);
-      process.exitCode = report.outage.length > 0 ? EXIT_OUTAGE : report.overloaded ? EXIT_OVERLOAD : EXIT_OK;
+        ...(opts.servers === undefined ? {} : { servers: opts.servers }),
+      };
+      const header = whatifHeader(index, options);
+      // Each prefix is written as soon as it is evaluated (stdout is synchronous for files and
+      // pipes on Linux), so memory holds one prefix, not the report.
+      const write = (chunk: string) => process.stdout.write(chunk);
+      let v;
+      if (opts.json) v = writeWhatifJson(write, header, whatifPrefixes(index, options));
+      else {
+        const style = makeStyle();
+        write(`${whatifTitle(header, style)}\n`);
+        const seen: PrefixReport[] = [];
+        for (const p of whatifPrefixes(index, options)) {
+          write(`${renderPrefixText(p, header, style)}\n`);
+          seen.push(withoutRows(p));
+        }
+        v = verdict(header.deciding, seen);
+        write(`\n${verdictText(header, v, style)}\n`);
+      }
+      process.exitCode = v.outage.length > 0 ? EXIT_OUTAGE : v.overloaded ? EXIT_OVERLOAD : EXIT_OK;
     });
 }
 
@@ -42,5 +62,3 @@ function parseLoad(text: string): number {
   if (v === undefined || v < 0) throw new BallastError('E_USAGE', `Cannot use --load ${quote(text)}: expected a number of at least 0`);
   return v;
 }
-
-

@@ -4,26 +4,30 @@
  */
 import type { Style } from '../util/style.js';
 import { describeAdvertisement } from '../policy/advertisement.js';
-import type { PrefixReport, StrategyResult, WhatifReport } from './whatif.js';
+import type { PrefixReport, StrategyResult, WhatifHeader, WhatifReport, WhatifVerdict } from './whatif.js';
 import { compactNames, table } from '../util/table.js';
 
 const BAR_WIDTH = 10;
 
 export function renderWhatifText(report: WhatifReport, style: Style): string {
-  const out: string[] = [];
-  const failed = report.failed.length ? `failed: ${compactNames(report.failed)} (${report.failed.length})` : 'no failures';
-  out.push(style.bold(`ballast what-if  ${report.fixture}  (${report.fabric}, ${failed})`));
-  for (const p of report.prefixes) out.push('', ...renderPrefix(p, report, style));
-  out.push('');
-  const deciding = report.deciding;
-  if (report.outage.length > 0) out.push(style.red(`Outage under ${deciding}: ${report.outage.join(', ')} reach${report.outage.length === 1 ? 'es' : ''} no live server.`));
-  else out.push(report.overloaded ? style.red(`Overload under ${deciding}: see the servers marked !`) : style.green(`No server overloaded under ${deciding}.`));
-  return out.join('\n');
+  return [whatifTitle(report, style), ...report.prefixes.map((p) => renderPrefixText(p, report, style)), '', verdictText(report, report, style)].join('\n');
 }
 
-function renderPrefix(p: PrefixReport, report: WhatifReport, style: Style): string[] {
-  const u = report.unit;
-  const out: string[] = [];
+export function whatifTitle(header: WhatifHeader, style: Style): string {
+  const failed = header.failed.length ? `failed: ${compactNames(header.failed)} (${header.failed.length})` : 'no failures';
+  return style.bold(`ballast what-if  ${header.fixture}  (${header.fabric}, ${failed})`);
+}
+
+export function verdictText(header: WhatifHeader, v: WhatifVerdict, style: Style): string {
+  const deciding = header.deciding;
+  if (v.outage.length > 0) return style.red(`Outage under ${deciding}: ${v.outage.join(', ')} reach${v.outage.length === 1 ? 'es' : ''} no live server.`);
+  return v.overloaded ? style.red(`Overload under ${deciding}: see the servers marked !`) : style.green(`No server overloaded under ${deciding}.`);
+}
+
+/** One prefix, preceded by an empty line (the stream prints title, prefixes, empty line, verdict). */
+export function renderPrefixText(p: PrefixReport, header: WhatifHeader, style: Style): string {
+  const u = header.unit;
+  const out: string[] = [''];
   out.push(style.bold(`${p.prefix}`) + `  offered ${num(p.offeredLoad)} ${u}, live capacity ${num(p.liveCapacity)} ${u} on ${p.liveServers} servers`);
   out.push('');
   out.push(table(
@@ -37,25 +41,23 @@ function renderPrefix(p: PrefixReport, report: WhatifReport, style: Style): stri
       strategyNote(s, style),
     ]),
   ));
+  const selected = header.servers !== 'all';
   out.push('');
-  out.push(style.dim('leaves: advertisement (kernel weight on each spine) and share of traffic'));
+  out.push(style.dim(`leaves: advertisement (kernel weight on each spine) and share of traffic${selected ? ', the highest utilization of its servers' : ''}`));
   const leafNames = p.strategies[0]?.leaves.map((l) => l.name) ?? [];
-  out.push(table(
-    ['leaf', ...p.strategies.map((s) => s.name)],
-    leafNames.map((name, i) => [
-      name,
-      ...p.strategies.map((s) => {
-        const leaf = s.leaves[i]!;
-        const w = Object.values(leaf.spineWeights);
-        const weights = w.length && w.every((x) => x === w[0]) ? `w ${w[0]}` : `w ${w.join('/')}`;
-        return `${describeAdvertisement(leaf.advertisement)} (${weights}) ${pct(leaf.share)}`;
-      }),
-    ]),
-  ));
+  const leafRows = leafNames.map((name, i) => [
+    name,
+    ...p.strategies.map((s) => {
+      const leaf = s.leaves[i]!;
+      const cell = `${describeAdvertisement(leaf.advertisement)} (${weightsText(leaf.spineWeights.filter((w): w is number => w !== null))}) ${pct(leaf.share)}`;
+      return selected ? `${cell} max ${pct(leaf.maxUtilization, 0)}` : cell;
+    }),
+  ]);
+  out.push(table(['leaf', ...p.strategies.map((s) => s.name)], leafNames.length > COLLAPSE_LEAVES_ABOVE ? collapseRuns(leafRows) : leafRows));
   out.push('');
-  out.push(style.dim(`servers: share, load (${u}), utilization`));
-  const rows: string[][] = [];
   const servers = p.strategies[0]?.servers ?? [];
+  out.push(style.dim(`servers: share, load (${u}), utilization${selected ? `; ${selectionWords(header.servers, servers.length, p.totalServers)} (--servers all lists every one)` : ''}`));
+  const rows: string[][] = [];
   // Servers out of service add nothing to read: one row per run of them behind the same leaf.
   for (let i = 0; i < servers.length; ) {
     const srv = servers[i]!;
@@ -71,7 +73,39 @@ function renderPrefix(p: PrefixReport, report: WhatifReport, style: Style): stri
     i = j + 1;
   }
   out.push(table(['server', 'leaf', 'cap', ...p.strategies.map((s) => s.name)], rows));
+  return out.join('\n');
+}
+
+/** Above this many leaves, consecutive leaves with identical rows print as one (leaf001..leaf512). */
+const COLLAPSE_LEAVES_ABOVE = 32;
+
+function collapseRuns(rows: readonly string[][]): string[][] {
+  const out: string[][] = [];
+  for (let i = 0; i < rows.length; ) {
+    let j = i;
+    const same = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x, c) => c === 0 || x === b[c]);
+    while (j + 1 < rows.length && same(rows[i]!, rows[j + 1]!)) j++;
+    out.push([j > i ? `${rows[i]![0]}..${rows[j]![0]} (${j - i + 1})` : rows[i]![0]!, ...rows[i]!.slice(1)]);
+    i = j + 1;
+  }
   return out;
+}
+
+function weightsText(w: readonly number[]): string {
+  if (w.length && w.every((x) => x === w[0])) return `w ${w[0]}`;
+  if (w.length <= 4) return `w ${w.join('/')}`;
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const x of w) {
+    lo = Math.min(lo, x);
+    hi = Math.max(hi, x);
+  }
+  return `w ${lo}-${hi}`;
+}
+
+function selectionWords(mode: string, shown: number, total: number): string {
+  if (mode === 'overloaded') return `the ${shown} overloaded of ${total} servers`;
+  return `the ${shown} most loaded of ${total} servers (each strategy's ${mode.slice(4)})`;
 }
 
 function serverCell(s: StrategyResult, i: number, style: Style): string {
@@ -80,7 +114,7 @@ function serverCell(s: StrategyResult, i: number, style: Style): string {
   const over = srv.utilization > 1 + 1e-9;
   const filled = Math.min(BAR_WIDTH, Math.round(srv.utilization * BAR_WIDTH));
   const bar = '█'.repeat(filled) + '·'.repeat(BAR_WIDTH - filled);
-  const text = `${pct(srv.share).padStart(6)} ${srv.load.toFixed(1).padStart(6)} ${pct(srv.utilization, 0).padStart(5)} ${bar}${over ? '!' : ' '}`;
+  const text = `${shareText(srv.share).padStart(6)} ${srv.load.toFixed(1).padStart(6)} ${pct(srv.utilization, 0).padStart(5)} ${bar}${over ? '!' : ' '}`;
   if (over) return style.red(text);
   return srv.utilization > 0.8 ? style.yellow(text) : text;
 }
@@ -100,6 +134,11 @@ function strategyNote(s: StrategyResult, style: Style): string {
 function utilText(u: number, style: Style): string {
   const t = pct(u);
   return u > 1 + 1e-9 ? style.red(`${t} !`) : t;
+}
+
+/** A share as a percentage; below 0.1 % with two significant digits (1/24,576 is 0.0041 %, not 0.0 %). */
+function shareText(x: number): string {
+  return x > 0 && x < 0.001 ? `${(x * 100).toPrecision(2)}%` : pct(x);
 }
 
 function pct(x: number, digits = 1): string {

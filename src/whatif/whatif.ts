@@ -1,18 +1,22 @@
 /**
- * The what-if: one scenario, every strategy side by side, per prefix. Produces the report object
- * that the text and JSON renderers print; its JSON form is a stable, versioned schema.
+ * The what-if: one scenario, every strategy side by side, per prefix. Produces the report that the
+ * text and JSON renderers print, one prefix at a time (whatifPrefixes), so a 24,576-server fabric
+ * streams instead of being held whole; its JSON form is a stable, versioned schema.
  */
 import type { Fabric, Strategy, WeightModel } from '../fabric/types.js';
 import type { FabricIndex, Liveness } from '../forwarding/fabric-index.js';
 import { evaluatePrefix, type PrefixForwarding } from '../forwarding/shares.js';
-import { quantizationBound } from '../forwarding/weights.js';
-import { modelVersions } from '../fabric/weight-model.js';
 import type { Advertisement } from '../policy/advertisement.js';
-import { capacityToMbps } from '../policy/decide.js';
 import { loadMetrics, type LoadMetrics } from './metrics.js';
+import { quantizationCheck } from './quantization.js';
 import type { Failure } from './scenario.js';
+import { defaultSelection, selectionText, selectServers, type ServerSelection } from './select.js';
 
-export const WHATIF_SCHEMA_VERSION = 1;
+/**
+ * 2: servers chosen by --servers (every one up to 64 servers), per-leaf aggregates, each server's
+ * leafWeight, and spineWeights as an array aligned with the report's `spines` (1: a record).
+ */
+export const WHATIF_SCHEMA_VERSION = 2;
 
 export interface ServerRow {
   readonly name: string;
@@ -24,6 +28,8 @@ export interface ServerRow {
   readonly load: number;
   readonly utilization: number;
   readonly idealShare: number;
+  /** The kernel weight the leaf installs toward this server (0: not installed). */
+  readonly leafWeight: number;
 }
 
 export interface LeafRow {
@@ -31,8 +37,21 @@ export interface LeafRow {
   readonly advertisement: Advertisement;
   readonly reason: string;
   readonly share: number;
-  /** Kernel weight this leaf gets on each spine (0 = not installed), by spine name. */
-  readonly spineWeights: Readonly<Record<string, number>>;
+  /**
+   * Kernel weight this leaf gets on each spine (0 = not installed), aligned with the report's
+   * `spines`; null for a spine the leaf has no link to. An array, not a record by spine name: on
+   * 64 spines x 512 leaves the records were 4.5x the bytes and 5x the time of the whole report.
+   */
+  readonly spineWeights: readonly (number | null)[];
+  /** Servers announcing the prefix behind this leaf: live ones, and all configured. */
+  readonly liveServers: number;
+  readonly configuredServers: number;
+  readonly liveCapacity: number;
+  /** Load the leaf passes to its servers, and that over their live capacity. */
+  readonly load: number;
+  readonly utilization: number;
+  /** The highest utilization of one of its live servers (0 without any). */
+  readonly maxUtilization: number;
 }
 
 export interface QuantizationCheck {
@@ -61,22 +80,35 @@ export interface PrefixReport {
   readonly offeredLoad: number;
   readonly liveCapacity: number;
   readonly liveServers: number;
+  /** Servers announcing the prefix; `strategies[].servers` lists those --servers chose. */
+  readonly totalServers: number;
   readonly strategies: StrategyResult[];
 }
 
-export interface WhatifReport {
+/** What a report says before its prefixes (the JSON stream writes it first). */
+export interface WhatifHeader {
   readonly schemaVersion: typeof WHATIF_SCHEMA_VERSION;
   readonly fixture: string;
   readonly fabric: string;
   readonly unit: string;
   readonly failed: string[];
   readonly mbpsPerUnit: number;
-  readonly prefixes: PrefixReport[];
+  /** Spine names, in fixture order: what each leaf row's spineWeights is aligned with. */
+  readonly spines: string[];
+  /** `all`, `top:N` or `overloaded`: which servers each strategy lists. */
+  readonly servers: string;
   /** The strategy whose overloads decide the exit code. */
   readonly deciding: Strategy;
+}
+
+export interface WhatifVerdict {
   readonly overloaded: boolean;
   /** Prefixes that reach no live server under the deciding strategy: an outage, not a quiet fabric. */
   readonly outage: string[];
+}
+
+export interface WhatifReport extends WhatifHeader, WhatifVerdict {
+  readonly prefixes: PrefixReport[];
 }
 
 export interface WhatifOptions {
@@ -86,25 +118,18 @@ export interface WhatifOptions {
   readonly strategies: readonly Strategy[];
   /** Overrides every service's offered load. */
   readonly load?: number;
+  /** Which servers to list; by default every one on small fabrics, the 20 most loaded on large ones. */
+  readonly servers?: ServerSelection;
 }
 
 export function runWhatif(index: FabricIndex, options: WhatifOptions): WhatifReport {
+  const header = whatifHeader(index, options);
+  const prefixes = [...whatifPrefixes(index, options)];
+  return { ...header, prefixes, ...verdict(header.deciding, prefixes) };
+}
+
+export function whatifHeader(index: FabricIndex, options: WhatifOptions): WhatifHeader {
   const { fabric } = index;
-  const prefixes = index.prefixes.map((p, pi): PrefixReport => {
-    const offeredLoad = options.load ?? p.service.load;
-    const strategies = options.strategies.map((s) => strategyResult(index, pi, s, options.live, offeredLoad));
-    const first = strategies[0];
-    return {
-      prefix: p.service.prefix.text,
-      offeredLoad,
-      liveCapacity: first?.liveCapacity ?? 0,
-      liveServers: first ? first.servers.filter((r) => r.status === 'up').length : 0,
-      strategies,
-    };
-  });
-  const deciding: Strategy = options.strategies.includes('ballast') ? 'ballast' : (options.strategies[0] ?? 'ballast');
-  const overloaded = prefixes.some((p) => p.strategies.some((s) => s.name === deciding && s.overloaded.length > 0));
-  const outage = prefixes.filter((p) => p.strategies.some((s) => s.name === deciding && s.outage)).map((p) => p.prefix);
   return {
     schemaVersion: WHATIF_SCHEMA_VERSION,
     fixture: options.fixture,
@@ -112,51 +137,208 @@ export function runWhatif(index: FabricIndex, options: WhatifOptions): WhatifRep
     unit: fabric.unit,
     failed: options.failures.map((f) => f.name),
     mbpsPerUnit: fabric.policy.mbpsPerUnit,
-    prefixes,
-    deciding,
-    overloaded,
-    outage,
+    spines: fabric.spines.map((s) => s.name),
+    servers: selectionText(selection(fabric, options)),
+    deciding: options.strategies.includes('ballast') ? 'ballast' : (options.strategies[0] ?? 'ballast'),
   };
 }
 
-function strategyResult(index: FabricIndex, pi: number, strategy: Strategy, live: Liveness, offeredLoad: number): StrategyResult {
+/**
+ * The prefixes one at a time: each is evaluated under every strategy, reported, and let go.
+ * Prefixes announced by exactly the same servers forward alike whatever their offered load, so
+ * they share one evaluation (the generated 24,576-server fabric has 16 such prefixes); it is kept
+ * only until the last prefix that needs it.
+ */
+export function* whatifPrefixes(index: FabricIndex, options: WhatifOptions): Generator<PrefixReport> {
+  const chosen = selection(index.fabric, options);
+  const same = sameServers(index);
+  const lastUse = new Map<number, number>();
+  same.forEach((r, pi) => lastUse.set(r, pi));
+  const kept = new Map<number, Evaluated[]>();
+  for (let pi = 0; pi < index.prefixes.length; pi++) {
+    const r = same[pi]!;
+    const evaluated = kept.get(r) ?? options.strategies.map((name) => evaluate(index, r, name, options.live));
+    if (lastUse.get(r)! > pi) kept.set(r, evaluated);
+    else kept.delete(r);
+    yield prefixReport(index, pi, options, chosen, evaluated);
+  }
+}
+
+/** Per prefix, the first prefix announced by exactly the same servers (itself if none). */
+export function sameServers(index: FabricIndex): number[] {
+  const byHash = new Map<number, number[]>();
+  return index.prefixes.map((p, pi) => {
+    let h = 0x811c9dc5;
+    for (let k = 0; k < p.servers.length; k++) h = Math.imul(h ^ p.servers[k]!, 0x01000193);
+    const bucket = byHash.get(h) ?? [];
+    byHash.set(h, bucket);
+    const hit = bucket.find((q) => equalArrays(index.prefixes[q]!.servers, p.servers));
+    if (hit !== undefined) return hit;
+    bucket.push(pi);
+    return pi;
+  });
+}
+
+function equalArrays(a: Int32Array, b: Int32Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Overload and outage under the deciding strategy, over the prefixes seen so far. */
+export function verdict(deciding: Strategy, prefixes: Iterable<PrefixReport>): WhatifVerdict {
+  let overloaded = false;
+  const outage: string[] = [];
+  for (const p of prefixes) {
+    const s = p.strategies.find((x) => x.name === deciding);
+    if (!s) continue;
+    if (s.overloaded.length > 0) overloaded = true;
+    if (s.outage) outage.push(p.prefix);
+  }
+  return { overloaded, outage };
+}
+
+/** A prefix's report without its rows: what a streamed report keeps for its verdict. */
+export function withoutRows(p: PrefixReport): PrefixReport {
+  return { ...p, strategies: p.strategies.map((s) => ({ ...s, servers: [], leaves: [] })) };
+}
+
+function selection(fabric: Fabric, options: WhatifOptions): ServerSelection {
+  return options.servers ?? defaultSelection(fabric.servers.length);
+}
+
+/** One strategy on one prefix, everything that does not depend on the offered load. */
+interface Evaluated {
+  readonly name: Strategy;
+  readonly fwd: PrefixForwarding;
+  /** Load metrics at an offered load of 1 (only maxUtilization scales with the load). */
+  readonly perUnit: LoadMetrics;
+  readonly share: Float64Array;
+  readonly live: Uint8Array;
+  readonly delivered: number;
+  readonly quantization?: QuantizationCheck;
+  /** Per leaf: spine weights (the rows' spineWeights), live servers and capacity, highest share / capacity. */
+  readonly leafSpineWeights: (number | null)[][];
+  readonly leafLive: Int32Array;
+  readonly leafCapacity: Float64Array;
+  readonly leafPeak: Float64Array;
+}
+
+function prefixCapacity(index: FabricIndex, pi: number): Float64Array {
+  const p = index.prefixes[pi]!;
+  const capacity = new Float64Array(p.servers.length);
+  for (let k = 0; k < capacity.length; k++) capacity[k] = index.serverCapacity[p.servers[k]!]!;
+  return capacity;
+}
+
+function evaluate(index: FabricIndex, pi: number, name: Strategy, live: Liveness): Evaluated {
   const { fabric } = index;
   const p = index.prefixes[pi]!;
-  const fwd = evaluatePrefix(index, pi, strategy, live);
-  const capacity = Float64Array.from(p.servers, (s) => index.serverCapacity[s]!);
-  const metrics = loadMetrics(fwd.serverShare, capacity, fwd.serverLive, offeredLoad);
-  const servers: ServerRow[] = [];
-  const overloaded: string[] = [];
+  const capacity = prefixCapacity(index, pi);
+  const fwd = evaluatePrefix(index, pi, name, live);
+  const perUnit = loadMetrics(fwd.serverShare, capacity, fwd.serverLive, 1);
   let delivered = 0;
-  p.servers.forEach((s, k) => {
+  for (let k = 0; k < p.servers.length; k++) if (fwd.serverLive[k]) delivered += fwd.serverShare[k]!;
+  const attached = spinePositions(index);
+  const nLeaves = fabric.leaves.length;
+  const leafSpineWeights: (number | null)[][] = new Array(nLeaves);
+  const leafLive = new Int32Array(nLeaves);
+  const leafCapacity = new Float64Array(nLeaves);
+  const leafPeak = new Float64Array(nLeaves);
+  for (let l = 0; l < nLeaves; l++) {
+    const w: (number | null)[] = new Array<number | null>(fabric.spines.length).fill(null);
+    for (const [s, k] of attached[l]!) w[s] = fwd.spineWeights[s]![k]!;
+    leafSpineWeights[l] = w;
+    for (let k = p.leafStart[l]!; k < p.leafStart[l + 1]!; k++) {
+      if (!fwd.serverLive[k]) continue;
+      leafLive[l]!++;
+      leafCapacity[l]! += capacity[k]!;
+      leafPeak[l] = Math.max(leafPeak[l]!, fwd.serverShare[k]! / capacity[k]!);
+    }
+  }
+  const quantization = name === 'ballast' ? quantizationCheck(index, pi, fwd, capacity, perUnit, live) : undefined;
+  return { name, fwd, perUnit, share: fwd.serverShare, live: fwd.serverLive, delivered, ...(quantization ? { quantization } : {}), leafSpineWeights, leafLive, leafCapacity, leafPeak };
+}
+
+function prefixReport(index: FabricIndex, pi: number, options: WhatifOptions, chosen: ServerSelection, evaluated: readonly Evaluated[]): PrefixReport {
+  const p = index.prefixes[pi]!;
+  const offeredLoad = options.load ?? p.service.load;
+  const capacity = prefixCapacity(index, pi);
+  const shown = selectServers(chosen, evaluated, capacity, offeredLoad);
+  const strategies = evaluated.map((e) => strategyResult(index, pi, e, options.live, offeredLoad, capacity, shown));
+  const first = evaluated[0];
+  let liveServers = 0;
+  if (first) for (let k = 0; k < first.live.length; k++) liveServers += first.live[k]!;
+  return {
+    prefix: p.service.prefix.text,
+    offeredLoad,
+    liveCapacity: first?.perUnit.liveCapacity ?? 0,
+    liveServers,
+    totalServers: p.servers.length,
+    strategies,
+  };
+}
+
+function strategyResult(index: FabricIndex, pi: number, e: Evaluated, live: Liveness, offeredLoad: number, capacity: Float64Array, shown: readonly number[]): StrategyResult {
+  const { fabric } = index;
+  const p = index.prefixes[pi]!;
+  const { fwd } = e;
+  // loadMetrics's own product (offeredLoad * highest share per capacity), so the figures are exact.
+  const metrics: LoadMetrics = { ...e.perUnit, maxUtilization: offeredLoad * e.perUnit.maxUtilization };
+  const overloaded: string[] = [];
+  for (let k = 0; k < p.servers.length; k++) {
+    if (fwd.serverLive[k] && (fwd.serverShare[k]! * offeredLoad) / capacity[k]! > 1 + 1e-9) overloaded.push(fabric.servers[p.servers[k]!]!.name);
+  }
+  const servers = shown.map((k): ServerRow => {
+    const s = p.servers[k]!;
     const server = fabric.servers[s]!;
     const share = fwd.serverShare[k]!;
-    const load = share * offeredLoad;
-    const utilization = load / server.capacity;
-    const status = fwd.serverLive[k] ? 'up' : serverStatus(index, live, s);
-    if (fwd.serverLive[k] && utilization > 1 + 1e-9) overloaded.push(server.name);
-    if (fwd.serverLive[k]) delivered += share;
-    servers.push({
+    const isLive = fwd.serverLive[k] === 1;
+    return {
       name: server.name,
       leaf: server.leaf,
       capacity: server.capacity,
-      status,
+      status: isLive ? 'up' : serverStatus(index, live, s),
       share,
-      load,
-      utilization,
-      idealShare: fwd.serverLive[k] && metrics.liveCapacity > 0 ? server.capacity / metrics.liveCapacity : 0,
-    });
+      load: share * offeredLoad,
+      utilization: (share * offeredLoad) / server.capacity,
+      idealShare: isLive && metrics.liveCapacity > 0 ? server.capacity / metrics.liveCapacity : 0,
+      leafWeight: fwd.leafWeights[k]!,
+    };
   });
   const leaves = fabric.leaves.map((leaf, l): LeafRow => {
-    const spineWeights: Record<string, number> = {};
-    fabric.spines.forEach((spine, s) => {
-      const at = index.spineLeaves[s]!.indexOf(l);
-      if (at >= 0) spineWeights[spine.name] = fwd.spineWeights[s]![at]!;
-    });
-    return { name: leaf.name, advertisement: fwd.advertisements[l]!, reason: fwd.reasons[l]!, share: fwd.leafShare[l]!, spineWeights };
+    const load = fwd.leafShare[l]! * offeredLoad;
+    const liveCapacity = e.leafCapacity[l]!;
+    return {
+      name: leaf.name,
+      advertisement: fwd.advertisements[l]!,
+      reason: fwd.reasons[l]!,
+      share: fwd.leafShare[l]!,
+      spineWeights: e.leafSpineWeights[l]!,
+      liveServers: e.leafLive[l]!,
+      configuredServers: p.configuredServers[l]!,
+      liveCapacity,
+      load,
+      utilization: liveCapacity > 0 ? load / liveCapacity : 0,
+      maxUtilization: offeredLoad * e.leafPeak[l]!,
+    };
   });
-  const quantization = strategy === 'ballast' ? quantizationCheck(index, pi, fwd, capacity, metrics, live) : undefined;
-  return { name: strategy, ...metrics, servers, leaves, overloaded, outage: delivered < 1e-9, ...(quantization ? { quantization } : {}) };
+  return { name: e.name, ...metrics, servers, leaves, overloaded, outage: e.delivered < 1e-9, ...(e.quantization ? { quantization: e.quantization } : {}) };
+}
+
+const positions = new WeakMap<FabricIndex, [number, number][][]>();
+
+/**
+ * Per leaf: [spine, the leaf's position in that spine's spineLeaves], built once per index rather
+ * than searched per leaf and spine.
+ */
+function spinePositions(index: FabricIndex): [number, number][][] {
+  let out = positions.get(index);
+  if (out) return out;
+  const made: [number, number][][] = index.fabric.leaves.map(() => []);
+  index.spineLeaves.forEach((leaves, s) => leaves.forEach((l, k) => made[l]!.push([s, k])));
+  positions.set(index, made);
+  return made;
 }
 
 function serverStatus(index: FabricIndex, live: Liveness, s: number): ServerRow['status'] {
@@ -165,61 +347,3 @@ function serverStatus(index: FabricIndex, live: Liveness, s: number): ServerRow[
   if (!live.server[s]) return 'failed';
   return 'unreachable';
 }
-
-/**
- * How far ballast may sit from ideal through quantization alone: the spines' model over the leaves'
- * advertised values, times the leaves' model over their servers, times the whole-Mbps rounding of
- * the advertised values. A result above it means something other than resolution is at work.
- */
-function quantizationCheck(index: FabricIndex, pi: number, fwd: PrefixForwarding, capacity: Float64Array, metrics: LoadMetrics, live: Liveness): QuantizationCheck {
-  const { fabric } = index;
-  const p = index.prefixes[pi]!;
-  const models = new Set(fabric.spines.map((s) => s.weights));
-  const model = fabric.spines[0]?.weights ?? 'frr8';
-  const versions = [...models].map(modelVersions).join(' + ');
-  if (models.has('ecmp')) {
-    return { model: 'ecmp', versions, bound: Number.POSITIVE_INFINITY, within: false, note: 'some spines ignore link-bandwidth: ballast can only prepend there' };
-  }
-  if (fwd.reasons.some((r) => r === 'below-threshold')) {
-    return { model, versions, bound: Number.POSITIVE_INFINITY, within: true, note: 'the policy moved a leaf out of the ECMP set on purpose (below its threshold)' };
-  }
-  // A spine that lost a link to a leaf still takes its fixed ingress share and pours it into the
-  // leaves it still reaches: an imbalance one tier up that no leaf's advertisement can correct.
-  const cut = [...index.linkLeaf.keys()].some((i) => live.link?.[i] === 0 && live.spine[index.linkSpine[i]!] && fwd.advertisements[index.linkLeaf[i]!]!.kind !== 'withdraw');
-  if (cut) {
-    return { model, versions, bound: Number.POSITIVE_INFINITY, within: metrics.maxOverIdeal <= 1 + 1e-9, note: 'a failed leaf-spine link: that spine spreads its fixed ingress share over the leaves it still reaches' };
-  }
-  let spineBound = 1;
-  let roundingBound = 1;
-  fabric.spines.forEach((spine, s) => {
-    const leaves = index.spineLeaves[s]!;
-    const bws: number[] = [];
-    const caps: number[] = [];
-    for (let k = 0; k < leaves.length; k++) {
-      const a = fwd.advertisements[leaves[k]!]!;
-      if (a.kind === 'withdraw' || a.bandwidthMbps === null) continue;
-      bws.push(a.bandwidthMbps);
-      let cap = 0;
-      for (let j = p.leafStart[leaves[k]!]!; j < p.leafStart[leaves[k]! + 1]!; j++) if (fwd.serverLive[j]) cap += capacity[j]!;
-      caps.push(cap);
-    }
-    const bwSum = bws.reduce((a, b) => a + b, 0);
-    const capSum = caps.reduce((a, b) => a + b, 0);
-    if (bwSum === 0 || capSum === 0) return;
-    spineBound = Math.max(spineBound, quantizationBound(spine.weights, bws.map((b) => b / bwSum)));
-    bws.forEach((b, i) => {
-      roundingBound = Math.max(roundingBound, b / bwSum / (caps[i]! / capSum));
-    });
-  });
-  let leafBound = 1;
-  fabric.leaves.forEach((leaf, l) => {
-    if (!fabric.policy.weightServers) return;
-    const mbps: number[] = [];
-    for (let j = p.leafStart[l]!; j < p.leafStart[l + 1]!; j++) if (fwd.serverLive[j]) mbps.push(capacityToMbps(fabric.policy, capacity[j]!));
-    const sum = mbps.reduce((a, b) => a + b, 0);
-    if (sum > 0) leafBound = Math.max(leafBound, quantizationBound(leaf.weights, mbps.map((m) => m / sum)));
-  });
-  const bound = spineBound * leafBound * roundingBound;
-  return { model, versions, bound, within: metrics.maxOverIdeal <= bound + 1e-9 };
-}
-

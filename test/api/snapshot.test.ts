@@ -39,7 +39,7 @@ test('a snapshot of live agents is a fixture the planner loads, and predicts the
   const index = indexFabric(fabric);
   const report = runWhatif(index, { fixture: 'snapshot.yaml', failures: [], live: scenarioLiveness(index, []), strategies: STRATEGIES });
   const ballast = report.prefixes[0]!.strategies.find((s) => s.name === 'ballast')!;
-  assert.deepEqual(ballast.leaves.map((l) => l.spineWeights.spine1), [50, 33, 16]); // 3000:2000:1000 Mbps
+  assert.deepEqual(ballast.leaves.map((l) => l.spineWeights[report.spines.indexOf('spine1')]), [50, 33, 16]); // 3000:2000:1000 Mbps
 });
 
 test('leaves with different scales are flagged; two agents claiming one leaf are refused', () => {

@@ -24,7 +24,7 @@ test('--json has the stable schema', () => {
   const r = ballast(['whatif', 'fixtures/warning.yaml', '--fail', SEVEN, '--json']);
   assert.equal(r.code, 0, r.stderr);
   const j = JSON.parse(r.stdout);
-  assert.equal(j.schemaVersion, 1);
+  assert.equal(j.schemaVersion, 2);
   const p = j.prefixes[0];
   assert.equal(p.prefix, '172.20.0.1/32');
   assert.deepEqual(p.strategies.map((s: { name: string }) => s.name), ['ecmp', 'num-multipaths', 'ballast']);

@@ -78,12 +78,13 @@ test('lab-421 with agents: status, watch, drain/undrain against snapshot predict
     const file = join(tmp, 'snapshot.yaml');
     writeFileSync(file, snap.stdout);
     const wi = await L.ballast(['whatif', file, '--strategy', 'ballast', '--json']);
-    const report = JSON.parse(wi.stdout) as { prefixes: { prefix: string; strategies: { leaves: { name: string; spineWeights: Record<string, number> }[] }[] }[] };
+    const report = JSON.parse(wi.stdout) as { spines: string[]; prefixes: { prefix: string; strategies: { leaves: { name: string; spineWeights: (number | null)[] }[] }[] }[] };
     const out = new Map<string, Record<string, number>>();
     for (const p of report.prefixes) {
       for (const spine of ['spine1', 'spine2']) {
         const w: Record<string, number> = {};
-        for (const l of p.strategies[0]!.leaves) if (l.spineWeights[spine]) w[l.name] = l.spineWeights[spine]!;
+        const at = report.spines.indexOf(spine);
+        for (const l of p.strategies[0]!.leaves) if (l.spineWeights[at]) w[l.name] = l.spineWeights[at]!;
         out.set(`${p.prefix} ${spine}`, w);
       }
     }

@@ -51,21 +51,22 @@ test('heterogeneous.yaml: the IPv6 prefix is served only by its subset', () => {
 
 test('lab-421 predictions: 57/28/14 and 66/33 under num-multipaths on both spines', () => {
   const r = whatif('fixtures/lab-421.yaml');
+  assert.deepEqual(r.spines, ['spine1', 'spine2'], 'spineWeights are aligned with the report\'s spines');
   const nm1 = byName(r, 0)['num-multipaths']!;
   assert.deepEqual(nm1.leaves.map((l) => l.spineWeights), [
-    { spine1: 57, spine2: 57 },
-    { spine1: 28, spine2: 28 },
-    { spine1: 14, spine2: 14 },
+    [57, 57],
+    [28, 28],
+    [14, 14],
   ]);
   const nm2 = byName(r, 1)['num-multipaths']!;
-  assert.deepEqual(nm2.leaves.map((l) => l.spineWeights.spine1), [66, 33, 0]);
+  assert.deepEqual(nm2.leaves.map((l) => l.spineWeights[0]), [66, 33, 0]);
   assert.equal(nm2.leaves[2]!.advertisement.kind, 'withdraw');
 });
 
 test('a failed spine moves all ingress to the other; a failed leaf takes its servers with it', () => {
   const spine = whatif('fixtures/lab-421.yaml', ['spine1']);
   const b = byName(spine).ballast!;
-  assert.deepEqual(b.leaves.map((l) => l.spineWeights.spine1), [0, 0, 0]);
+  assert.deepEqual(b.leaves.map((l) => l.spineWeights[0]), [0, 0, 0]);
   assert.equal(b.leaves.reduce((a, l) => a + l.share, 0).toFixed(6), '1.000000');
   const leaf = whatif('fixtures/lab-421.yaml', ['leaf3']);
   const srv31 = byName(leaf).ballast!.servers.find((s) => s.name === 'srv31')!;
@@ -98,9 +99,9 @@ test('a failed leaf-spine link (either order): that spine splits its ingress ove
   assert.deepEqual(r.failed, ['leaf1/spine1']);
   const nm = byName(r)['num-multipaths']!;
   assert.deepEqual(nm.leaves.map((l) => l.spineWeights), [
-    { spine1: 0, spine2: 57 },
-    { spine1: 66, spine2: 28 },
-    { spine1: 33, spine2: 14 },
+    [0, 57],
+    [66, 28],
+    [33, 14],
   ]);
   // spine1's half goes 66:33 to leaf2 and leaf3; spine2's half 57:28:14 to all three.
   assert.equal(nm.leaves[0]!.share.toFixed(4), (0.5 * 57 / 99).toFixed(4));
@@ -132,7 +133,7 @@ test('parallel links: a spine named twice is two sessions, two next hops with th
     return byName(runWhatif(index, { fixture: 'parallel.yaml', failures, live: scenarioLiveness(index, failures), strategies: STRATEGIES }))['num-multipaths']!;
   };
   // spine1 holds leaf1 4, leaf1 4, leaf2 2, leaf3 1: floor(400/11) twice, floor(200/11), floor(100/11).
-  assert.deepEqual(run([]).leaves.map((l) => l.spineWeights.spine1), [72, 18, 9]);
-  assert.deepEqual(run(['leaf1/spine1#2']).leaves.map((l) => l.spineWeights.spine1), [57, 28, 14]);
-  assert.deepEqual(run(['leaf1/spine1']).leaves.map((l) => l.spineWeights.spine1), [0, 66, 33]);
+  assert.deepEqual(run([]).leaves.map((l) => l.spineWeights[0]), [72, 18, 9]);
+  assert.deepEqual(run(['leaf1/spine1#2']).leaves.map((l) => l.spineWeights[0]), [57, 28, 14]);
+  assert.deepEqual(run(['leaf1/spine1']).leaves.map((l) => l.spineWeights[0]), [0, 66, 33]);
 });
