@@ -2,16 +2,16 @@
 import { STRATEGIES, type Strategy } from '../fabric/types.js';
 import { BallastError, quote } from '../util/errors.js';
 
-/** `--strategy ecmp,ballast` -> the strategies in the order given, once each. */
-export function parseStrategies(text: string): Strategy[] {
-  const out: Strategy[] = [];
+/** `--strategy ecmp,ballast` -> the strategies in the order given, once each, from `allowed`. */
+export function parseStrategies<S extends string = Strategy>(text: string, allowed: readonly S[] = STRATEGIES as unknown as readonly S[]): S[] {
+  const out: S[] = [];
   for (const raw of text.split(',')) {
     const s = raw.trim();
     if (s === '') continue;
-    if (!(STRATEGIES as readonly string[]).includes(s)) throw new BallastError('E_USAGE', `Cannot use --strategy ${quote(s)}: expected one of ${STRATEGIES.join(', ')}`);
-    if (!out.includes(s as Strategy)) out.push(s as Strategy);
+    if (!(allowed as readonly string[]).includes(s)) throw new BallastError('E_USAGE', `Cannot use --strategy ${quote(s)}: expected one of ${allowed.join(', ')}`);
+    if (!out.includes(s as S)) out.push(s as S);
   }
-  if (out.length === 0) throw new BallastError('E_USAGE', `Cannot use --strategy ${quote(text)}: expected at least one of ${STRATEGIES.join(', ')}`);
+  if (out.length === 0) throw new BallastError('E_USAGE', `Cannot use --strategy ${quote(text)}: expected at least one of ${allowed.join(', ')}`);
   return out;
 }
 

@@ -1,7 +1,8 @@
 /** `ballast whatif FIXTURE [--fail NAME,...] [--strategy S,...] [--load X] [--servers all|top:N|overloaded] [--json]` */
 import { Command, Option } from '@commander-js/extra-typings';
 import { loadFixture } from '../fabric/load.js';
-import { STRATEGIES } from '../fabric/types.js';
+import type { Fabric, FleetStrategy } from '../fabric/types.js';
+import { FLEET_STRATEGIES, STRATEGIES } from '../fabric/types.js';
 import { indexFabric } from '../forwarding/fabric-index.js';
 import { renderPrefixText, verdictText, whatifTitle } from '../whatif/report-text.js';
 import { writeWhatifJson } from '../whatif/report-json.js';
@@ -19,7 +20,7 @@ export function addWhatif(program: Command<[], {}, {}>): void {
     .description('Per-server load under a failure scenario: plain ECMP, FRR num-multipaths and ballast side by side')
     .argument('<fixture>', 'fabric fixture (YAML)')
     .option('--fail <names>', 'comma-separated servers, leaves, spines or leaf/spine links to fail', '')
-    .option('--strategy <list>', `strategies to show, comma-separated (${STRATEGIES.join(', ')})`, STRATEGIES.join(','))
+    .option('--strategy <list>', `strategies to show, comma-separated: the whole fabric on ${STRATEGIES.join(', ')}, or configured (each leaf its fixture strategy:) (default: all three, and configured when a leaf sets strategy:)`)
     .addOption(new Option('--load <x>', 'offered load for every prefix, overriding the fixture').argParser(parseLoad))
     .addOption(new Option('--servers <which>', `servers to list: all, top:N (the N most loaded per strategy) or overloaded (default: all up to ${ALL_SERVERS_UP_TO} servers, else top:${DEFAULT_TOP}; leaves are always listed)`).argParser(parseServerSelection))
     .option('--json', 'machine-readable output (schemaVersion 2), streamed', false)
@@ -32,7 +33,7 @@ export function addWhatif(program: Command<[], {}, {}>): void {
         fixture,
         failures,
         live: scenarioLiveness(index, failures),
-        strategies: parseStrategies(opts.strategy),
+        strategies: opts.strategy === undefined ? defaultStrategies(fabric) : parseStrategies(opts.strategy, FLEET_STRATEGIES),
         ...(opts.load === undefined ? {} : { load: opts.load }),
         ...(opts.servers === undefined ? {} : { servers: opts.servers }),
       };
@@ -55,6 +56,11 @@ export function addWhatif(program: Command<[], {}, {}>): void {
       }
       process.exitCode = v.outage.length > 0 ? EXIT_OUTAGE : v.overloaded ? EXIT_OVERLOAD : EXIT_OK;
     });
+}
+
+/** The three side by side, and the fleet as configured when the fixture gives any leaf a strategy. */
+function defaultStrategies(fabric: Fabric): FleetStrategy[] {
+  return fabric.leaves.some((l) => l.strategy !== undefined) ? [...STRATEGIES, 'configured'] : [...STRATEGIES];
 }
 
 function parseLoad(text: string): number {

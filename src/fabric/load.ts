@@ -12,6 +12,7 @@ import {
   MAX_BANDWIDTH_MBPS,
   MISSING_BANDWIDTH,
   SERVER_STATES,
+  STRATEGIES,
   type Fabric,
   type Leaf,
   type LeafPolicy,
@@ -43,7 +44,7 @@ function readFabric(document: Cursor): Fabric {
   const defaults = root.get('defaults')?.map();
   // Every key a default may carry, so one given for an empty list is still named as known.
   const spineDefaults = defaults?.get('spine')?.map().allow('asn', 'weights', 'missing-bandwidth', 'ingress', 'frr', 'nexthop-weight-16-bit');
-  const leafDefaults = defaults?.get('leaf')?.map().allow('spines', 'uplink-capacity', 'weights', 'frr', 'nexthop-weight-16-bit');
+  const leafDefaults = defaults?.get('leaf')?.map().allow('spines', 'uplink-capacity', 'weights', 'frr', 'nexthop-weight-16-bit', 'strategy');
   const serverDefaults = defaults?.get('server')?.map().allow('prefixes', 'asn', 'capacity', 'state', 'frr');
   defaults?.done();
   const spineInherits = new Defaults(spineDefaults);
@@ -87,6 +88,7 @@ function readFabric(document: Cursor): Fabric {
     const leafLinks = spinesCursor ? spinesCursor.listOrOne().map((s) => reference(s, spineNames, 'spine')) : spines.map((s) => s.name);
     const leafSpines = [...new Set(leafLinks)];
     const uplink = pick(m, leafInherits, 'uplink-capacity')?.number({ min: 0, exclusiveMin: true });
+    const strategy = pick(m, leafInherits, 'strategy')?.oneOf(STRATEGIES);
     const leaf: Leaf = {
       name: leafName,
       asn: m.require('asn').number(ASN),
@@ -94,6 +96,7 @@ function readFabric(document: Cursor): Fabric {
       ...(leafLinks.length === leafSpines.length ? {} : { links: leafLinks }),
       ...readRouterFrr(m, leafDefaults),
       ...(uplink === undefined ? {} : { uplinkCapacity: uplink }),
+      ...(strategy === undefined ? {} : { strategy }),
     };
     m.done();
     return leaf;

@@ -23,6 +23,13 @@ export type ServerState = (typeof SERVER_STATES)[number];
 export const STRATEGIES = ['ecmp', 'num-multipaths', 'ballast'] as const;
 export type Strategy = (typeof STRATEGIES)[number];
 
+/**
+ * What a what-if evaluates: the whole fabric on one strategy, or `configured`, every leaf on its
+ * own (`strategy:` in the fixture, a rollout's mixed fleet).
+ */
+export type FleetStrategy = Strategy | 'configured';
+export const FLEET_STRATEGIES = [...STRATEGIES, 'configured'] as const;
+
 export const POLICY_MODES = ['link-bandwidth', 'prepend', 'link-bandwidth+prepend'] as const;
 export type PolicyMode = (typeof POLICY_MODES)[number];
 
@@ -56,6 +63,17 @@ export interface Leaf {
   readonly weights: WeightModel;
   /** Total uplink capacity toward the spines, in the fabric's unit; informational. */
   readonly uplinkCapacity?: number;
+  /**
+   * What the leaf (and its servers) run, when the fixture says (`strategy:`, own or from defaults):
+   * `ballast`, FRR's `num-multipaths`, or `ecmp` (no policy: no link-bandwidth at all). Only the
+   * `configured` evaluation reads it; unsaid means ballast there.
+   */
+  readonly strategy?: Strategy;
+}
+
+/** The strategy a leaf runs under an evaluation: its own for `configured`, else the fabric-wide one. */
+export function leafStrategy(leaf: Leaf, strategy: FleetStrategy): Strategy {
+  return strategy === 'configured' ? (leaf.strategy ?? 'ballast') : strategy;
 }
 
 export interface Server {

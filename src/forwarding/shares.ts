@@ -3,7 +3,7 @@
  * installs weights as FRR would, and traffic splits spine -> leaf -> server in proportion to the
  * installed weights (the kernel's hash-threshold multipath spreads flows that way).
  */
-import type { Strategy } from '../fabric/types.js';
+import { leafStrategy, type FleetStrategy } from '../fabric/types.js';
 import { WITHDRAW, type Advertisement } from '../policy/advertisement.js';
 import { capacityToMbps, decide, type DecisionReason } from '../policy/decide.js';
 import type { FabricIndex, Liveness } from './fabric-index.js';
@@ -43,7 +43,11 @@ export function leafReachable(index: FabricIndex, live: Liveness, leaf: number):
   return false;
 }
 
-export function evaluatePrefix(index: FabricIndex, prefix: number, strategy: Strategy, live: Liveness): PrefixForwarding {
+/**
+ * `strategy` is the whole fabric's, or `configured`: each leaf on its own fixture `strategy:` (a
+ * mixed fleet, where the spines' missing-bandwidth rule decides what paths without a value get).
+ */
+export function evaluatePrefix(index: FabricIndex, prefix: number, strategy: FleetStrategy, live: Liveness): PrefixForwarding {
   const p = index.prefixes[prefix]!;
   const { fabric } = index;
   const policy = fabric.policy;
@@ -56,7 +60,6 @@ export function evaluatePrefix(index: FabricIndex, prefix: number, strategy: Str
   const leafShare = new Float64Array(nLeaves);
 
   // Leaves: count what is healthy behind each, decide, and weight the leaf's own ECMP.
-  const weightServers = strategy === 'ballast' && policy.weightServers;
   const serverPaths = new PathList();
   let scratch = new Float64Array(64);
   for (let l = 0; l < nLeaves; l++) {
@@ -77,7 +80,10 @@ export function evaluatePrefix(index: FabricIndex, prefix: number, strategy: Str
         healthyCapacity += index.serverCapacity[s]!;
       }
     }
-    const d = decide(strategy, policy, {
+    const own = leafStrategy(fabric.leaves[l]!, strategy);
+    // Under ballast the servers announce their capacity too, so the leaf weights its own ECMP.
+    const weightServers = own === 'ballast' && policy.weightServers;
+    const d = decide(own, policy, {
       healthyCount,
       healthyCapacity,
       configuredCount: p.configuredServers[l]!,

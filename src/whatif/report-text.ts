@@ -49,7 +49,8 @@ export function renderPrefixText(p: PrefixReport, header: WhatifHeader, style: S
     name,
     ...p.strategies.map((s) => {
       const leaf = s.leaves[i]!;
-      const cell = `${describeAdvertisement(leaf.advertisement)} (${weightsText(leaf.spineWeights.filter((w): w is number => w !== null))}) ${pct(leaf.share)}`;
+      const own = s.name === 'configured' ? `${leaf.strategy}: ` : '';
+      const cell = `${own}${describeAdvertisement(leaf.advertisement)} (${weightsText(leaf.spineWeights.filter((w): w is number => w !== null))}) ${pct(leaf.share)}`;
       return selected ? `${cell} max ${pct(leaf.maxUtilization, 0)}` : cell;
     }),
   ]);
@@ -123,6 +124,11 @@ function strategyNote(s: StrategyResult, style: Style): string {
   const parts: string[] = [];
   if (s.outage) parts.push(style.red('no live server reachable'));
   if (s.overloaded.length) parts.push(style.red(`${s.overloaded.length} overloaded`));
+  if (s.name === 'configured') {
+    const count = new Map<string, number>();
+    for (const l of s.leaves) count.set(l.strategy, (count.get(l.strategy) ?? 0) + 1);
+    parts.push(`as configured: ${[...count].map(([k, n]) => `${n} ${k}`).join(', ')}`);
+  }
   const q = s.quantization;
   if (q) {
     if (q.note) parts.push(q.note);

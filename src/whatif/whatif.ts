@@ -3,7 +3,7 @@
  * text and JSON renderers print, one prefix at a time (whatifPrefixes), so a 24,576-server fabric
  * streams instead of being held whole; its JSON form is a stable, versioned schema.
  */
-import type { Fabric, Strategy, WeightModel } from '../fabric/types.js';
+import { leafStrategy, type Fabric, type FleetStrategy, type Strategy, type WeightModel } from '../fabric/types.js';
 import type { FabricIndex, Liveness } from '../forwarding/fabric-index.js';
 import { evaluatePrefix, type PrefixForwarding } from '../forwarding/shares.js';
 import type { Advertisement } from '../policy/advertisement.js';
@@ -34,6 +34,8 @@ export interface ServerRow {
 
 export interface LeafRow {
   readonly name: string;
+  /** The strategy the leaf runs in this evaluation (its own under `configured`). */
+  readonly strategy: Strategy;
   readonly advertisement: Advertisement;
   readonly reason: string;
   readonly share: number;
@@ -66,7 +68,8 @@ export interface QuantizationCheck {
 }
 
 export interface StrategyResult extends LoadMetrics {
-  readonly name: Strategy;
+  /** A strategy the whole fabric runs, or `configured`: each leaf its own fixture strategy. */
+  readonly name: FleetStrategy;
   readonly servers: ServerRow[];
   readonly leaves: LeafRow[];
   readonly overloaded: string[];
@@ -98,7 +101,7 @@ export interface WhatifHeader {
   /** `all`, `top:N` or `overloaded`: which servers each strategy lists. */
   readonly servers: string;
   /** The strategy whose overloads decide the exit code. */
-  readonly deciding: Strategy;
+  readonly deciding: FleetStrategy;
 }
 
 export interface WhatifVerdict {
@@ -115,7 +118,7 @@ export interface WhatifOptions {
   readonly fixture: string;
   readonly failures: readonly Failure[];
   readonly live: Liveness;
-  readonly strategies: readonly Strategy[];
+  readonly strategies: readonly FleetStrategy[];
   /** Overrides every service's offered load. */
   readonly load?: number;
   /** Which servers to list; by default every one on small fabrics, the 20 most loaded on large ones. */
@@ -139,8 +142,17 @@ export function whatifHeader(index: FabricIndex, options: WhatifOptions): Whatif
     mbpsPerUnit: fabric.policy.mbpsPerUnit,
     spines: fabric.spines.map((s) => s.name),
     servers: selectionText(selection(fabric, options)),
-    deciding: options.strategies.includes('ballast') ? 'ballast' : (options.strategies[0] ?? 'ballast'),
+    deciding: decidingStrategy(options.strategies),
   };
+}
+
+/**
+ * Whose overloads decide the exit status: the fleet as configured when shown (what will happen),
+ * else ballast, else the first strategy shown.
+ */
+export function decidingStrategy(strategies: readonly FleetStrategy[]): FleetStrategy {
+  if (strategies.includes('configured')) return 'configured';
+  return strategies.includes('ballast') ? 'ballast' : (strategies[0] ?? 'ballast');
 }
 
 /**
@@ -186,7 +198,7 @@ function equalArrays(a: Int32Array, b: Int32Array): boolean {
 }
 
 /** Overload and outage under the deciding strategy, over the prefixes seen so far. */
-export function verdict(deciding: Strategy, prefixes: Iterable<PrefixReport>): WhatifVerdict {
+export function verdict(deciding: FleetStrategy, prefixes: Iterable<PrefixReport>): WhatifVerdict {
   let overloaded = false;
   const outage: string[] = [];
   for (const p of prefixes) {
@@ -209,7 +221,7 @@ function selection(fabric: Fabric, options: WhatifOptions): ServerSelection {
 
 /** One strategy on one prefix, everything that does not depend on the offered load. */
 interface Evaluated {
-  readonly name: Strategy;
+  readonly name: FleetStrategy;
   readonly fwd: PrefixForwarding;
   /** Load metrics at an offered load of 1 (only maxUtilization scales with the load). */
   readonly perUnit: LoadMetrics;
@@ -231,7 +243,7 @@ function prefixCapacity(index: FabricIndex, pi: number): Float64Array {
   return capacity;
 }
 
-function evaluate(index: FabricIndex, pi: number, name: Strategy, live: Liveness): Evaluated {
+function evaluate(index: FabricIndex, pi: number, name: FleetStrategy, live: Liveness): Evaluated {
   const { fabric } = index;
   const p = index.prefixes[pi]!;
   const capacity = prefixCapacity(index, pi);
@@ -311,6 +323,7 @@ function strategyResult(index: FabricIndex, pi: number, e: Evaluated, live: Live
     const liveCapacity = e.leafCapacity[l]!;
     return {
       name: leaf.name,
+      strategy: leafStrategy(leaf, e.name),
       advertisement: fwd.advertisements[l]!,
       reason: fwd.reasons[l]!,
       share: fwd.leafShare[l]!,

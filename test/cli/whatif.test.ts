@@ -83,3 +83,24 @@ test('a total outage is reported as one, with its own exit status 3', () => {
   assert.deepEqual(j.outage, ['172.20.0.1/32']);
   assert.equal(j.prefixes[0].strategies[2].outage, true);
 });
+
+test('rollout.yaml: the fleet as configured beside the whole fabric on each strategy, and it decides', () => {
+  const r = ballast(['whatif', 'fixtures/rollout.yaml']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^configured\s+83\.1%\s+1\.16\s.*as configured: 1 ballast, 1 num-multipaths, 1 ecmp/m);
+  assert.match(r.stdout, /^leaf3 .*ecmp: no lb \(w 1\/0\/1\) 11\.4%/m);
+  assert.match(r.stdout, /No server overloaded under configured/);
+  const j = JSON.parse(ballast(['whatif', 'fixtures/rollout.yaml', '--json', '--strategy', 'ecmp,configured']).stdout);
+  assert.equal(j.deciding, 'configured');
+  assert.deepEqual(j.prefixes[0].strategies[1].leaves.map((l: { strategy: string }) => l.strategy), ['ballast', 'num-multipaths', 'ecmp']);
+  assert.equal(ballast(['whatif', 'fixtures/warning.yaml', '--strategy', 'configured,nope']).code, 2);
+});
+
+test('--servers on the command line: top:N and overloaded, bad values exit 2', () => {
+  const top = JSON.parse(ballast(['whatif', 'fixtures/warning.yaml', '--fail', SEVEN, '--json', '--servers', 'top:1']).stdout);
+  assert.equal(top.servers, 'top:1');
+  assert.deepEqual(top.prefixes[0].strategies[0].servers.map((s: { name: string }) => s.name), ['server01']); // the worst under every strategy
+  const r = ballast(['whatif', 'fixtures/warning.yaml', '--fail', SEVEN, '--servers', 'overloaded']);
+  assert.match(r.stdout, /the 1 overloaded of 32 servers/);
+  assert.equal(ballast(['whatif', 'fixtures/warning.yaml', '--servers', 'top:0']).code, 2);
+});
