@@ -10,7 +10,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseDocument } from 'yaml';
@@ -76,35 +76,46 @@ function repeat(args: string[], runs: number): Record<string, number | string> {
  * quantization sweeps, recommendation sweeps, JSON report.
  */
 function phases(file: string): Record<string, number> {
+  // Wall and CPU per phase: on a shared machine wall waits for a core, CPU (this process's user +
+  // system, GC threads included) is the steadier figure.
   const c = () => {
     const u = process.cpuUsage();
     return (u.user + u.system) / 1000;
   };
   const t0 = performance.now();
+  const c0 = c();
   const fabric = parseFixture(readFileSync(file, 'utf8'), file);
   const t1 = performance.now();
+  const c1 = c();
   // The index and engines the main sweep builds first (planSteps builds its own again below).
   new SweepEngine(fabric, STRATEGIES, 1);
   const setup = performance.now() - t1;
-  const t1b = performance.now();
+  const setupCpu = c() - c1;
   const spent = new Map<string, number>();
-  let last = t1b;
+  const spentCpu = new Map<string, number>();
+  let last = performance.now();
+  let lastCpu = c();
   const steps = planSteps(fabric, { fixture: file, k: 1, strategies: [...STRATEGIES], budget: 2_000_000, beamWidth: 16, keepWorst: 5, recommend: true });
   let report;
   for (;;) {
     const step = steps.next();
     const now = performance.now();
+    const cpu = c();
     if (step.done) {
       report = step.value;
       break;
     }
     const kind = step.value.phase === 'scenarios' ? 'sweep' : step.value.phase.startsWith('quantization') ? 'quantization' : 'recommendations';
     spent.set(kind, (spent.get(kind) ?? 0) + now - last);
+    spentCpu.set(kind, (spentCpu.get(kind) ?? 0) + cpu - lastCpu);
     last = now;
+    lastCpu = cpu;
   }
   const t2 = performance.now();
+  const c2 = c();
   const json = JSON.stringify(report);
   const t3 = performance.now();
+  const c3 = c();
   return {
     loadMs: r1(t1 - t0),
     setupMs: r1(setup),
@@ -112,6 +123,12 @@ function phases(file: string): Record<string, number> {
     quantizationMs: r1(spent.get('quantization') ?? 0),
     recommendationsMs: r1((spent.get('recommendations') ?? 0) + (t2 - last)),
     reportMs: r1(t3 - t2),
+    loadCpuMs: r1(c1 - c0),
+    setupCpuMs: r1(setupCpu),
+    sweepCpuMs: r1(Math.max(0, (spentCpu.get('sweep') ?? 0) - setupCpu)),
+    quantizationCpuMs: r1(spentCpu.get('quantization') ?? 0),
+    recommendationsCpuMs: r1((spentCpu.get('recommendations') ?? 0) + (c2 - lastCpu)),
+    reportCpuMs: r1(c3 - c2),
     phasesCpuMs: r1(c()),
     reportMiB: r1(json.length / 1048576),
   };
@@ -155,6 +172,8 @@ const size = (leaves: number): Benchmark => ({
   run() {
     ensureBuild();
     const file = fixtureFile(leaves);
+    // The machine is shared: the 1-minute load average before and after, beside the figures.
+    const loadBefore = r1(loadavg()[0]!);
     const e2e = repeat(['plan', file, '--k', '1', '--json'], 5);
     const ph = phases(file);
     const fabric = parseFixture(readFileSync(file, 'utf8'), file);
@@ -170,6 +189,7 @@ const size = (leaves: number): Benchmark => ({
       naiveMsPerScenario: r1(naiveMs),
       naiveN1Seconds: Math.round(naiveN1S),
       naiveOverE2e: Math.round(naiveN1S / (e2e.wallMedianS as number)),
+      load1: `${loadBefore}-${r1(loadavg()[0]!)}`,
     };
   },
 });
