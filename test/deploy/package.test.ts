@@ -128,8 +128,7 @@ test('the installed units pass systemd-analyze verify; man pages and bash comple
 
 test('the installed agent, run in a lab leaf\'s namespace: --dry-run prints its vtysh commands and changes nothing', { skip: labSkipped }, async () => {
   const L = labInstance('/run/ballast-lab-pkg', 'bpk-');
-  const fixture = join(tmp, 'tiny.yaml');
-  writeFileSync(fixture, TINY);
+  const fixture = 'fixtures/lab-tiny.yaml';
   try {
     await L.ok(['up', fixture, '--leaf-policy', 'none']);
     const dir = '/run/ballast-lab-pkg/bpk-leaf01';
@@ -178,16 +177,3 @@ test('dpkg -r leaves nothing but the conffiles; dpkg --purge leaves nothing', { 
   assert.equal(readFileSync(join(ROOT, 'etc/passwd'), 'utf8') + readFileSync(join(ROOT, 'etc/group'), 'utf8'), passwdBefore, 'the ballast user and group are gone');
 });
 
-const TINY = `name: tiny
-unit: Gbps
-defaults:
-  spine: { asn: 65100 }
-  server: { asn: 65300, capacity: 10 }
-spines: [{ name: spine01 }]
-leaves: [{ name: leaf01, asn: 65201 }]
-servers:
-  - { name: server01, leaf: leaf01 }
-  - { name: server02, leaf: leaf01 }
-services: [{ prefix: 198.51.100.1/32, load: 10 }]
-policy: { mode: link-bandwidth, mbps-per-unit: 100 }
-`;
