@@ -74,7 +74,7 @@ test('the plan takes the capacity baseline from the quantization sweep of the sp
       assert.equal(plan.recommendations.capacity!.baseFactor, swept.baseFactor);
       if (fabric.spines.every((s) => s.weights === fabric.spines[0]!.weights) && fabric.spines[0]!.weights !== 'ecmp') reused++;
     }),
-    { numRuns: 150 },
+    { numRuns: 80 },
   );
-  assert.ok(reused > 20, `the reuse was exercised: ${reused} cases`);
+  assert.ok(reused > 10, `the reuse was exercised: ${reused} cases`);
 });
