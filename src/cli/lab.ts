@@ -5,6 +5,7 @@
 import { Command, Option } from '@commander-js/extra-typings';
 import { labDown, labSetLink, labSetServer, labUp, requireLab } from '../lab/lab.js';
 import { LEAF_POLICIES, NETNS_PREFIX } from '../lab/topology.js';
+import { CLIENT_MODES } from '../lab/client.js';
 import { formatWeights } from '../lab/predict.js';
 import { DEFAULT_RUN_DIR } from '../lab/state.js';
 import { compareTraffic, labStatus, viewLab, waitConverged, type LabView } from '../lab/status.js';
@@ -92,6 +93,7 @@ export function addLab(program: Command<[], {}, {}>): void {
     .argument('<fixture>', 'fabric YAML (anycast /32s inside 198.51.100.0/24 or 203.0.113.0/24, /128s inside 2001:db8::/32)')
     .addOption(new Option('--leaf-policy <policy>', 'static leaf configuration toward the spines, or ballast: a leaf agent on every leaf').choices(LEAF_POLICIES).default('num-multipaths' as const))
     .option('--frr <version>', `run every router on this FRR version (${LAB_FRR_VERSIONS.join(' or ')}); default: each node's frr: in the fixture, else 8.4`, (v) => labFrrVersion(v))
+    .addOption(new Option('--client <mode>', 'static: the client routes by the fixture\'s ingress shares; bgp: it peers with every spine and weights them by the link-bandwidth they advertise').choices(CLIENT_MODES).default('static' as const))
     .option('--health', 'also run ballast health and a small HTTP service (port 8080) in every server namespace')
     .option('--json', 'machine-readable output')
     .action(async (fixture, opts) => {
@@ -100,10 +102,10 @@ export function addLab(program: Command<[], {}, {}>): void {
       process.once('SIGINT', abort);
       process.once('SIGTERM', abort);
       try {
-        const r = await labUp({ fixture, leafPolicy: opts.leafPolicy, runDir: runDir(), nsPrefix: nsPrefix(), signal: controller.signal, log: progress, ...(opts.frr ? { frr: opts.frr } : {}) });
+        const r = await labUp({ fixture, leafPolicy: opts.leafPolicy, runDir: runDir(), nsPrefix: nsPrefix(), signal: controller.signal, log: progress, ...(opts.frr ? { frr: opts.frr } : {}), client: opts.client });
         if (opts.health) await upLabHealth(r.state, progress);
         if (opts.json) {
-          json({ fixture: r.state.fixture, leafPolicy: r.state.leafPolicy, seconds: r.seconds, namespaces: r.state.namespaces, daemons: r.state.daemons, frr: frrOfNodes(r.topology), notes: r.topology.notes });
+          json({ fixture: r.state.fixture, leafPolicy: r.state.leafPolicy, client: r.topology.client, seconds: r.seconds, namespaces: r.state.namespaces, daemons: r.state.daemons, frr: frrOfNodes(r.topology), notes: r.topology.notes });
         } else {
           out(`lab ${r.topology.fabric.name} up in ${r.seconds.toFixed(1)} s: ${r.state.namespaces.length} namespaces, ${r.state.daemons.length} FRR daemons, FRR ${versionSummary(r.topology)}, leaf policy ${r.state.leafPolicy}`);
         }

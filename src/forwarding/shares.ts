@@ -46,8 +46,10 @@ export function leafReachable(index: FabricIndex, live: Liveness, leaf: number):
 /**
  * `strategy` is the whole fabric's, or `configured`: each leaf on its own fixture `strategy:` (a
  * mixed fleet, where the spines' missing-bandwidth rule decides what paths without a value get).
+ * `ingress`, per spine, replaces the spines' fixed `ingress` shares (a border's weights learned by BGP,
+ * ingress.ts); spines' and leaves' weights do not depend on it.
  */
-export function evaluatePrefix(index: FabricIndex, prefix: number, strategy: FleetStrategy, live: Liveness): PrefixForwarding {
+export function evaluatePrefix(index: FabricIndex, prefix: number, strategy: FleetStrategy, live: Liveness, ingress?: ArrayLike<number>): PrefixForwarding {
   const p = index.prefixes[prefix]!;
   const { fabric } = index;
   const policy = fabric.policy;
@@ -146,12 +148,12 @@ export function evaluatePrefix(index: FabricIndex, prefix: number, strategy: Fle
       weights[k]! += linkWeights[links[j]!]!;
     }
     spineTotals[s] = total;
-    if (total > 0) ingressTotal += fabric.spines[s]!.ingress;
+    if (total > 0) ingressTotal += ingress ? ingress[s]! : fabric.spines[s]!.ingress;
   }
   if (ingressTotal > 0) {
     for (let s = 0; s < fabric.spines.length; s++) {
       if (!spineTotals[s]) continue;
-      const enter = fabric.spines[s]!.ingress / ingressTotal;
+      const enter = (ingress ? ingress[s]! : fabric.spines[s]!.ingress) / ingressTotal;
       const leaves = index.spineLeaves[s]!;
       const weights = spineWeights[s]!;
       for (let k = 0; k < leaves.length; k++) if (weights[k]) leafShare[leaves[k]!]! += (enter * weights[k]!) / spineTotals[s]!;

@@ -71,6 +71,13 @@ export interface RouterConfig {
   readonly interfaces: readonly string[];
   /** Seconds between router advertisements; FRR's unnumbered default is 10 s, which slows start-up. */
   readonly raIntervalSeconds: number;
+  /**
+   * false: `no zebra nexthop kernel enable`, zebra installs routes with their next hops inline instead
+   * of as kernel nexthop objects. FRR 8.4's zebra loses a member of a kernel nexthop group when its
+   * interface flaps and never puts it back (fixed in FRR 9.1 by PR #14080; docs/lab.md "Link failures").
+   * Absent: FRR's default (nexthop groups).
+   */
+  readonly kernelNexthopGroups?: boolean;
   readonly bgp: BgpRouter;
   readonly prefixLists: readonly PrefixList[];
   readonly routeMaps: readonly RouteMap[];
@@ -110,6 +117,7 @@ function bandwidth(b: BandwidthSetting): string {
 
 export function renderZebraConf(c: RouterConfig): string {
   const lines = [`hostname ${check(c.hostname, NAME, 'hostname')}`, `log file ${check(c.logDir, PATH, 'log directory')}/zebra.log informational`, '!'];
+  if (c.kernelNexthopGroups === false) lines.push('no zebra nexthop kernel enable', '!');
   const ra = checkInt(c.raIntervalSeconds, 1, 1800, 'RA interval');
   for (const ifname of c.interfaces) {
     lines.push(`interface ${check(ifname, IFNAME, 'interface')}`, ` ipv6 nd ra-interval ${ra}`, ' no ipv6 nd suppress-ra', 'exit', '!');

@@ -19,6 +19,7 @@ import { assertLabAvailable } from './preflight.js';
 import { alive, cmdline, removeCrashLogDirs, terminate } from './processes.js';
 import { DEFAULT_RUN_DIR, readState, writeState, type LabState } from './state.js';
 import { readSessions, waitFor } from './observe.js';
+import type { ClientMode } from './client.js';
 import { predictLab } from './predict.js';
 import { waitConverged } from './status.js';
 import { chrootView as chrootViewOf } from './frr-versions.js';
@@ -37,6 +38,8 @@ export interface UpOptions {
   readonly establishTimeoutMs?: number;
   /** Run every node on this FRR version; absent: each node's fixture `frr:`, else the host's 8.4. */
   readonly frr?: LabFrrVersion;
+  /** `bgp`: the client peers with every spine and weights them by what they advertise (client.ts). */
+  readonly client?: ClientMode;
 }
 
 export interface UpResult {
@@ -55,7 +58,7 @@ export async function labUp(options: UpOptions): Promise<UpResult> {
   }
   const fabric = loadFixture(options.fixture);
   // Validate everything before the first namespace exists.
-  const topology = labTopology(fabric, options.leafPolicy, runDir, options.nsPrefix ?? NETNS_PREFIX, options.frr);
+  const topology = labTopology(fabric, options.leafPolicy, runDir, options.nsPrefix ?? NETNS_PREFIX, options.frr, options.client);
   const routers = topology.nodes.filter((n) => n.frr);
   const versions = [...new Set(routers.map((n) => n.frrVersion!))];
   await assertLabAvailable({ hostFrr: versions.includes('8.4') });
@@ -82,6 +85,7 @@ export async function labUp(options: UpOptions): Promise<UpResult> {
     daemons: [],
     failed: fabric.servers.filter((s) => s.state !== 'up').map((s) => s.name),
     ...(options.frr ? { frr: options.frr } : {}),
+    ...(options.client && options.client !== 'static' ? { client: options.client } : {}),
     mounts: [],
     views: [],
   };
@@ -141,7 +145,7 @@ export async function labUp(options: UpOptions): Promise<UpResult> {
     const clientNs = topology.nodes.find((n) => n.role === 'client')!.ns;
     await netns.addAddress(clientNs, `${CLIENT_ADDRESS}/32`, 'lo');
     if (topology.families.includes('ipv6')) await netns.addAddress(clientNs, `${CLIENT_ADDRESS6}/128`, 'lo');
-    for (const service of fabric.services) {
+    for (const service of topology.client === 'static' ? fabric.services : []) {
       const v6 = service.prefix.family === 'ipv6';
       const hops = topology.clientNexthops.flatMap((h) => ['nexthop', 'via', v6 ? h.via6! : h.via, 'dev', h.dev, 'weight', String(h.weight)]);
       await netns.addRoute(clientNs, [service.prefix.text, 'src', v6 ? CLIENT_ADDRESS6 : CLIENT_ADDRESS, ...hops]);
@@ -189,7 +193,7 @@ export async function labUp(options: UpOptions): Promise<UpResult> {
     // so `up` followed at once by `traffic` measures the converged fabric.
     log('waiting for the spine and leaf kernels to hold the predicted weights');
     try {
-      await waitConverged({ state, fabric, topology, predictions: predictLab(fabric, options.leafPolicy, state.failed, options.frr) }, 20_000);
+      await waitConverged({ state, fabric, topology, predictions: predictLab(fabric, options.leafPolicy, state.failed, options.frr, [], topology.client) }, 20_000);
     } catch (err) {
       if (!(err instanceof BallastError && err.code === 'E_LAB_TIMEOUT')) throw err;
       log('warning: the kernels differ from the prediction after 20 s; see "ballast lab status"');

@@ -4,15 +4,19 @@
  */
 import type { Fabric, WeightModel } from '../fabric/types.js';
 import { baseLiveness, indexFabric, type FabricIndex } from '../forwarding/fabric-index.js';
+import { borderIngress } from '../forwarding/ingress.js';
 import { evaluatePrefix } from '../forwarding/shares.js';
+import { CLIENT_NAME } from './client.js';
+import type { ClientMode } from './client.js';
 import { weightsByDev, type KernelRoute } from './kernel-route.js';
 import { linkInterfaces, strategyFor, type LeafPolicyName } from './topology.js';
-import { labWeightModel, nodeVersions, type LabFrrVersion } from './frr-versions.js';
+import { DEFAULT_LAB_FRR, labWeightModel, nodeVersions, type LabFrrVersion } from './frr-versions.js';
 
 /** One router's kernel route for a prefix, as predicted. */
 export interface RouterPrediction {
   readonly router: string;
-  readonly role: 'spine' | 'leaf';
+  /** `border`: the lab's client running BGP (next hops named after the spines). */
+  readonly role: 'spine' | 'leaf' | 'border';
   /**
    * Next-hop interface (named after the peer: spine -> leaf, `leaf-2` for a second parallel link;
    * leaf -> server) -> predicted kernel weight; installed next hops only.
@@ -53,13 +57,22 @@ export function labFabricFor(fabric: Fabric, labFrr?: LabFrrVersion): Fabric {
 }
 
 /** Each receiving router weights by its own FRR version's rule (measured on mixed 8.4/10.3 fabrics). */
-export function predictLab(fabric: Fabric, leafPolicy: LeafPolicyName, failed: readonly string[], labFrr?: LabFrrVersion, failedLinks: readonly string[] = []): PrefixPrediction[] {
+export function predictLab(fabric: Fabric, leafPolicy: LeafPolicyName, failed: readonly string[], labFrr?: LabFrrVersion, failedLinks: readonly string[] = [], client: ClientMode = 'static'): PrefixPrediction[] {
   const labFabric = labFabricFor(fabric, labFrr);
   const index = indexFabric(labFabric);
   const live = labLiveness(index, failed, failedLinks);
   const strategy = strategyFor(leafPolicy);
   return index.prefixes.map((p, pi) => {
-    const f = evaluatePrefix(index, pi, strategy, live);
+    let f = evaluatePrefix(index, pi, strategy, live);
+    const border: RouterPrediction[] = [];
+    if (client === 'bgp') {
+      // The client weights the spines by what they re-advertise; the shares follow those weights.
+      const ingress = borderIngress(index, f, live, labWeightModel(labFrr ?? DEFAULT_LAB_FRR));
+      f = evaluatePrefix(index, pi, strategy, live, ingress.weights);
+      const predicted = new Map<string, number>();
+      labFabric.spines.forEach((spine, s) => ingress.weights[s]! > 0 && predicted.set(spine.name, ingress.weights[s]!));
+      border.push({ router: CLIENT_NAME, role: 'border', predicted, peers: labFabric.spines.map((s) => s.name) });
+    }
     const spines = labFabric.spines.map((spine, s): RouterPrediction => {
       const predicted = new Map<string, number>();
       const peers: string[] = [];
@@ -83,14 +96,14 @@ export function predictLab(fabric: Fabric, leafPolicy: LeafPolicyName, failed: r
     });
     const serverShare = new Map<string, number>();
     p.servers.forEach((server, k) => serverShare.set(labFabric.servers[server]!.name, f.serverShare[k]!));
-    return { prefix: p.service.prefix.text, routers: [...spines, ...leaves], serverShare };
+    return { prefix: p.service.prefix.text, routers: [...border, ...spines, ...leaves], serverShare };
   });
 }
 
 export interface WeightComparison {
   readonly prefix: string;
   readonly router: string;
-  readonly role: 'spine' | 'leaf';
+  readonly role: RouterPrediction['role'];
   readonly predicted: ReadonlyMap<string, number>;
   readonly kernel: ReadonlyMap<string, number>;
   readonly equal: boolean;
@@ -101,7 +114,7 @@ export function compareWeights(predictions: readonly PrefixPrediction[], kernel:
   return predictions.flatMap((p) =>
     p.routers.map((r) => {
       const all = weightsByDev(findRoute(kernel.get(r.router) ?? [], p.prefix));
-      const got = new Map([...all].filter(([dev]) => r.role === 'spine' || r.peers.includes(dev)));
+      const got = new Map([...all].filter(([dev]) => r.role !== 'leaf' || r.peers.includes(dev)));
       const equal = got.size === r.predicted.size && [...r.predicted].every(([peer, w]) => got.get(peer) === w);
       return { prefix: p.prefix, router: r.router, role: r.role, predicted: r.predicted, kernel: got, equal };
     }),

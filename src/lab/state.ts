@@ -5,6 +5,7 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BallastError } from '../util/errors.js';
+import type { ClientMode } from './client.js';
 import type { LeafPolicyName } from './topology.js';
 
 export const DEFAULT_RUN_DIR = '/run/ballast-lab';
@@ -40,6 +41,8 @@ export interface LabState {
   readonly views?: string[];
   /** Leaf-spine links taken down by `lab fail LEAF/SPINE` (canonical names); absent in older states. */
   failedLinks?: string[];
+  /** How the client routes (`lab up --client`); absent in older states: static. */
+  readonly client?: ClientMode;
 }
 
 export function statePath(runDir: string): string {

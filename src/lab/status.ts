@@ -23,7 +23,7 @@ export interface LabView {
 export function viewLab(state: LabState): LabView {
   const fabric = loadFixture(state.fixture);
   const labFrr = state.frr === undefined ? undefined : labFrrVersion(state.frr);
-  return { state, fabric, topology: labTopology(fabric, state.leafPolicy, state.runDir, state.nsPrefix ?? NETNS_PREFIX, labFrr), predictions: predictLab(fabric, state.leafPolicy, state.failed, labFrr, state.failedLinks ?? []) };
+  return { state, fabric, topology: labTopology(fabric, state.leafPolicy, state.runDir, state.nsPrefix ?? NETNS_PREFIX, labFrr, state.client), predictions: predictLab(fabric, state.leafPolicy, state.failed, labFrr, state.failedLinks ?? [], state.client) };
 }
 
 export async function readWeights(view: LabView): Promise<WeightComparison[]> {

@@ -12,7 +12,10 @@ import { modelVersions } from '../fabric/weight-model.js';
 import type { AddressFamily, BestpathBandwidth, BgpRouter, RouteMap, RouteMapEntry, RouterConfig } from '../frr/render.js';
 import { capacityToMbps } from '../policy/decide.js';
 import { BallastError } from '../util/errors.js';
-import { labFrrVersion, labWeightModel, nodeVersions, type LabFrrVersion } from './frr-versions.js';
+import { BORDER_PEER_GROUP, checkClientAsn, CLIENT_ASN, CLIENT_NAME, CLIENT_PEER_GROUP, ingressWeights, type ClientMode } from './client.js';
+import { DEFAULT_LAB_FRR, labFrrVersion, labWeightModel, nodeVersions, type LabFrrVersion } from './frr-versions.js';
+
+export { ingressWeights } from './client.js';
 
 export const LEAF_POLICIES = ['ecmp', 'num-multipaths', 'none', 'ballast'] as const;
 /**
@@ -25,7 +28,7 @@ export type LeafPolicyName = (typeof LEAF_POLICIES)[number];
 /** Default namespace prefix; another (`--ns-prefix`) lets a second lab, e.g. the tests', run beside it. */
 export const NETNS_PREFIX = 'bl-';
 const NS_PREFIX_PATTERN = /^[a-z][a-z0-9]{0,7}-$/;
-export const CLIENT = 'client';
+export const CLIENT = CLIENT_NAME;
 /** The client sources every flow from this address on its loopback (inside 100.64.0.0/10). */
 export const CLIENT_ADDRESS = '100.100.0.1';
 /**
@@ -89,7 +92,9 @@ export interface LabTopology {
   readonly links: readonly LabLink[];
   /** Per server namespace, the anycast addresses it puts on lo at start (servers whose state is up). */
   readonly anycast: ReadonlyMap<string, readonly string[]>;
-  /** The client's route to every anycast prefix: ECMP over the spines, weighted by their ingress. */
+  /** `static`: the client routes by clientNexthops; `bgp`: it runs FRR and peers with every spine (client.ts). */
+  readonly client: ClientMode;
+  /** The client's route to every anycast prefix: ECMP over the spines, weighted by their ingress (static only). */
   readonly clientNexthops: readonly ClientNexthop[];
   /** Things the user should know, e.g. a weight model the lab's FRR 8.4 cannot run. */
   readonly notes: readonly string[];
@@ -191,27 +196,23 @@ function routerId(i: number): string {
   return `100.127.${Math.floor((i + 1) / 256)}.${(i + 1) % 256}`;
 }
 
-/** Kernel route weights are 1-256: scale ingress to that range, proportions kept as far as integers allow. */
-export function ingressWeights(ingress: readonly number[]): number[] {
-  const max = Math.max(...ingress);
-  if (!(max > 0)) return ingress.map(() => 1);
-  const allEqual = ingress.every((x) => x === max);
-  return ingress.map((x) => (x <= 0 ? 0 : allEqual ? 1 : Math.max(1, Math.round((x / max) * 100))));
-}
-
 /** What differs between a spine, a leaf and a server router. */
 type RouterRole = Pick<BgpRouter, 'peerGroups' | 'redistributeConnectedRouteMap' | 'bestpathBandwidth'> & Partial<Pick<RouterConfig, 'prefixLists' | 'routeMaps'>>;
 
 const TIMERS = { keepalive: 3, hold: 9, connectRetry: 2 } as const;
 const RA_INTERVAL_SECONDS = 1;
 
-export function labTopology(fabric: Fabric, leafPolicy: LeafPolicyName, runDir: string, nsPrefix: string = NETNS_PREFIX, labFrr?: LabFrrVersion): LabTopology {
+export function labTopology(fabric: Fabric, leafPolicy: LeafPolicyName, runDir: string, nsPrefix: string = NETNS_PREFIX, labFrr?: LabFrrVersion, client: ClientMode = 'static'): LabTopology {
   if (!NS_PREFIX_PATTERN.test(nsPrefix)) {
     throw new BallastError('E_USAGE', `Cannot use namespace prefix ${JSON.stringify(nsPrefix)}: expected 1-8 lowercase letters or digits and a final "-", e.g. "bl-"`);
   }
   const notes: string[] = [];
   for (const n of [...fabric.spines, ...fabric.leaves, ...fabric.servers]) checkName(n.name);
   const versions = nodeVersions(fabric, labFrr);
+  if (client === 'bgp') {
+    checkClientAsn(fabric);
+    versions.set(CLIENT, labFrr ?? DEFAULT_LAB_FRR);
+  }
   const allPrefixes = fabric.services.map((s) => s.prefix.text);
   allPrefixes.forEach(checkLabPrefix);
   // IPv6 only when a prefix needs it, so an IPv4 fixture's lab stays exactly as it was.
@@ -229,6 +230,8 @@ export function labTopology(fabric: Fabric, leafPolicy: LeafPolicyName, runDir: 
     // Every peer is reached over an interface of its own (unnumbered), so these are the RA interfaces.
     interfaces: role.peerGroups.flatMap((g) => g.interfaces),
     raIntervalSeconds: RA_INTERVAL_SECONDS,
+    // FRR 8.4 drops a flapped link's next hop from its kernel nexthop groups for good (render.ts).
+    ...(versions.get(name) === '8.4' ? { kernelNexthopGroups: false } : {}),
     bgp: {
       asn,
       routerId: routerId(routers++),
@@ -262,7 +265,7 @@ export function labTopology(fabric: Fabric, leafPolicy: LeafPolicyName, runDir: 
       role: 'spine',
       forwarding: true,
       hashSeed: hashSeed(spine.name),
-      frr: router(spine.name, spine.asn, { peerGroups: [{ name: 'LEAVES', interfaces: leaves }], ...(bestpathBandwidth ? { bestpathBandwidth } : {}) }),
+      frr: router(spine.name, spine.asn, { peerGroups: [{ name: 'LEAVES', interfaces: leaves }, ...(client === 'bgp' ? [{ name: CLIENT_PEER_GROUP, interfaces: [CLIENT] }] : [])], ...(bestpathBandwidth ? { bestpathBandwidth } : {}) }),
       frrVersion: versions.get(spine.name)!,
     });
   }
@@ -318,9 +321,10 @@ export function labTopology(fabric: Fabric, leafPolicy: LeafPolicyName, runDir: 
     anycast.set(ns(server.name), server.state === 'up' ? server.prefixes.map(checkLabPrefix) : []);
   }
 
-  nodes.push({ name: CLIENT, ns: ns(CLIENT), role: 'client', forwarding: false, hashSeed: hashSeed(CLIENT) });
+  const clientRouter = client === 'bgp' ? { frr: router(CLIENT, CLIENT_ASN, { peerGroups: [{ name: BORDER_PEER_GROUP, interfaces: fabric.spines.map((s) => s.name) }] }), frrVersion: versions.get(CLIENT)! } : {};
+  nodes.push({ name: CLIENT, ns: ns(CLIENT), role: 'client', forwarding: false, hashSeed: hashSeed(CLIENT), ...clientRouter });
   const weights = ingressWeights(fabric.spines.map((s) => s.ingress));
-  if (fabric.spines.some((s) => s.ingress !== fabric.spines[0]!.ingress)) {
+  if (client === 'static' && fabric.spines.some((s) => s.ingress !== fabric.spines[0]!.ingress)) {
     notes.push(`client: ingress shares become kernel weights ${weights.join('/')}, rounded to whole numbers`);
   }
   const clientNexthops: ClientNexthop[] = [];
@@ -336,12 +340,12 @@ export function labTopology(fabric: Fabric, leafPolicy: LeafPolicyName, runDir: 
       a: { ns: ns(spine.name), ifname: CLIENT, address: `${spineAddr}/31`, ...(v6 ? { address6: `${v6.spine}/127` } : {}) },
       b: { ns: ns(CLIENT), ifname: spine.name, address: `${clientAddr}/31`, ...(v6 ? { address6: `${v6.client}/127` } : {}) },
     });
-    if (weights[i]! > 0) clientNexthops.push({ via: spineAddr, ...(v6 ? { via6: v6.spine } : {}), dev: spine.name, weight: weights[i]! });
+    if (client === 'static' && weights[i]! > 0) clientNexthops.push({ via: spineAddr, ...(v6 ? { via6: v6.spine } : {}), dev: spine.name, weight: weights[i]! });
   });
 
   notes.push(...versionNotes(fabric, versions));
   const withMacs = links.map((l, i) => ({ a: { ...l.a, mac: linkMac(i, 0) }, b: { ...l.b, mac: linkMac(i, 1) } }));
-  return { fabric, nsPrefix, leafPolicy, runDir, families, nodes, links: withMacs, anycast, clientNexthops, notes };
+  return { fabric, nsPrefix, leafPolicy, runDir, families, nodes, links: withMacs, anycast, client, clientNexthops, notes };
 }
 
 /**
