@@ -36,11 +36,6 @@ interface Status {
   readonly sessions: { readonly state: string }[];
   readonly weights: Comparison[];
 }
-interface Traffic {
-  readonly sent: number;
-  readonly sendErrors: number;
-  readonly prefixes: { readonly prefix: string; readonly received: number; readonly maxDiffPoints: number; readonly servers: { server: string; measured: number; predicted: number }[] }[];
-}
 
 
 /** Nothing of the lab left: namespaces, processes, run directory, FRR crash-log directories. */
@@ -92,22 +87,7 @@ async function upAndCheck(policy: 'num-multipaths' | 'ecmp', t: { diagnostic(m: 
   return up.daemons.map((d) => d.pid);
 }
 
-async function trafficWithin2Points(policy: string, t: { diagnostic(m: string): void }): Promise<void> {
-  let traffic = await cliJson<Traffic>(['traffic', '--flows', '4000']);
-  // A listener starved of CPU on a busy machine drops datagrams, which skews the shares of what
-  // arrived: measure once more then (the shares are what is judged, not the machine's load).
-  if (traffic.prefixes.some((p) => p.received < 3960)) {
-    t.diagnostic(`${policy}: ${traffic.prefixes.map((p) => `${p.prefix} ${p.received}/4000`).join(', ')} received; measuring again`);
-    traffic = await cliJson<Traffic>(['traffic', '--flows', '4000']);
-  }
-  assert.equal(traffic.sendErrors, 0);
-  for (const p of traffic.prefixes) {
-    t.diagnostic(`${policy} ${p.prefix}: ${p.received}/4000 received, ${p.servers.map((s) => `${s.server} ${(s.measured * 100).toFixed(1)}/${(s.predicted * 100).toFixed(1)}`).join(', ')}; largest difference ${p.maxDiffPoints.toFixed(2)} points`);
-    // UDP on a loaded 2-core machine may drop a few datagrams at a busy listener: allow 1 %, judge the shares.
-    assert.ok(p.received >= 3960, `${p.prefix}: only ${p.received}/4000 datagrams arrived`);
-    assert.ok(p.maxDiffPoints <= 2, `${p.prefix}: measured shares ${p.maxDiffPoints.toFixed(2)} points from the prediction`);
-  }
-}
+const trafficWithin2Points = L.trafficWithin2Points;
 
 test('num-multipaths: weights 57/28/14 and 66/33 (8.4 spines; 254/127/63 and 254/127 on 10.3), equal to the prediction through server and link fail/heal; traffic within 2 points', { skip }, async (t) => {
   const pids = await upAndCheck('num-multipaths', t);
