@@ -66,7 +66,7 @@ function versionSummary(topology: LabView['topology']): string {
   if (versions.length === 1) return versions[0]!;
   return versions
     .map((v) => {
-      const roles = (['spine', 'leaf', 'server'] as const).map((r) => [r, routers.filter((n) => n.frrVersion === v && n.role === r).length] as const).filter(([, k]) => k > 0);
+      const roles = (['superspine', 'spine', 'leaf', 'server', 'client'] as const).map((r) => [r, routers.filter((n) => n.frrVersion === v && n.role === r).length] as const).filter(([, k]) => k > 0);
       return `${v} (${roles.map(([r, k]) => `${k} ${k === 1 ? r : r === 'leaf' ? 'leaves' : `${r}s`}`).join(', ')})`;
     })
     .join(', ');

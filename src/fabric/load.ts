@@ -8,6 +8,7 @@ import { readYaml, type Cursor, type MapReader } from '../util/yaml-reader.js';
 import { prefixAt } from './prefix.js';
 import { readPolicyFields } from './policy.js';
 import { frrVersionAt, readRouterFrr } from './router-frr.js';
+import { checkLeafPod, podOf, readSuperSpines } from './tiers.js';
 import {
   MAX_BANDWIDTH_MBPS,
   MISSING_BANDWIDTH,
@@ -43,8 +44,9 @@ function readFabric(document: Cursor): Fabric {
 
   const defaults = root.get('defaults')?.map();
   // Every key a default may carry, so one given for an empty list is still named as known.
-  const spineDefaults = defaults?.get('spine')?.map().allow('asn', 'weights', 'missing-bandwidth', 'ingress', 'frr', 'nexthop-weight-16-bit');
-  const leafDefaults = defaults?.get('leaf')?.map().allow('spines', 'uplink-capacity', 'weights', 'frr', 'nexthop-weight-16-bit', 'strategy');
+  const spineDefaults = defaults?.get('spine')?.map().allow('asn', 'weights', 'missing-bandwidth', 'ingress', 'frr', 'nexthop-weight-16-bit', 'pod');
+  const leafDefaults = defaults?.get('leaf')?.map().allow('spines', 'uplink-capacity', 'weights', 'frr', 'nexthop-weight-16-bit', 'strategy', 'pod');
+  const superDefaults = defaults?.get('superspine')?.map().allow('asn', 'weights', 'missing-bandwidth', 'frr', 'nexthop-weight-16-bit');
   const serverDefaults = defaults?.get('server')?.map().allow('prefixes', 'asn', 'capacity', 'state', 'frr');
   defaults?.done();
   const spineInherits = new Defaults(spineDefaults);
@@ -73,19 +75,22 @@ function readFabric(document: Cursor): Fabric {
       ...readRouterFrr(m, spineDefaults),
       missingBandwidth: pick(m, spineInherits, 'missing-bandwidth')?.oneOf(MISSING_BANDWIDTH) ?? 'ecmp-fallback',
       ingress: pick(m, spineInherits, 'ingress')?.number({ min: 0 }) ?? 1,
+      ...podOf(pick(m, spineInherits, 'pod')),
     };
     m.done();
     return spine;
   });
   spineDefaults?.done();
   const spineNames = new Set(spines.map((s) => s.name));
+  const superspines = readSuperSpines(root.get('superspines'), superDefaults, claim, spines);
 
   const leaves: Leaf[] = root.require('leaves').list().map((c) => {
     const m = c.map();
     const leafName = claim(m.require('name'), 'leaf');
     const spinesCursor = pick(m, leafInherits, 'spines');
-    // A spine listed twice is two parallel links (two BGP sessions) to it.
-    const leafLinks = spinesCursor ? spinesCursor.listOrOne().map((s) => reference(s, spineNames, 'spine')) : spines.map((s) => s.name);
+    const pod = podOf(pick(m, leafInherits, 'pod'));
+    // A spine listed twice is two parallel links (two BGP sessions) to it; a pod's leaf defaults to its pod's spines.
+    const leafLinks = spinesCursor ? spinesCursor.listOrOne().map((s) => reference(s, spineNames, 'spine')) : spines.filter((s) => !pod.pod || s.pod === pod.pod).map((s) => s.name);
     const leafSpines = [...new Set(leafLinks)];
     const uplink = pick(m, leafInherits, 'uplink-capacity')?.number({ min: 0, exclusiveMin: true });
     const strategy = pick(m, leafInherits, 'strategy')?.oneOf(STRATEGIES);
@@ -97,7 +102,9 @@ function readFabric(document: Cursor): Fabric {
       ...readRouterFrr(m, leafDefaults),
       ...(uplink === undefined ? {} : { uplinkCapacity: uplink }),
       ...(strategy === undefined ? {} : { strategy }),
+      ...pod,
     };
+    if (superspines) checkLeafPod(m.get('name')!, leaf, spines);
     m.done();
     return leaf;
   });
@@ -150,7 +157,7 @@ function readFabric(document: Cursor): Fabric {
   const policyCursor = root.get('policy');
   const policy = readPolicy(policyCursor?.map(), servers, services, capacities);
   root.done();
-  return { name, unit, spines, leaves, servers, services, policy };
+  return { name, unit, spines, ...(superspines ? { superspines } : {}), leaves, servers, services, policy };
 }
 
 /** A `defaults` section, each key looked up once: 24,576 servers inherit the same few keys. */

@@ -46,6 +46,20 @@ export interface Spine {
   readonly missingBandwidth: MissingBandwidth;
   /** Relative share of client traffic that enters the fabric through this spine. */
   readonly ingress: number;
+  /** The pod it belongs to (`pod:`); required when the fabric has super-spines. */
+  readonly pod?: string;
+}
+
+/**
+ * A router of the tier above the pods (`superspines:`): it peers with every spine and weights them
+ * by the link-bandwidth sum each re-advertises; a border router above it receives client traffic.
+ */
+export interface SuperSpine {
+  readonly name: string;
+  readonly asn: number;
+  readonly frr?: FrrVersion;
+  readonly weights: WeightModel;
+  readonly missingBandwidth: MissingBandwidth;
 }
 
 export interface Leaf {
@@ -63,6 +77,8 @@ export interface Leaf {
   readonly weights: WeightModel;
   /** Total uplink capacity toward the spines, in the fabric's unit; informational. */
   readonly uplinkCapacity?: number;
+  /** The pod it belongs to; without `spines:` it attaches to its pod's spines. */
+  readonly pod?: string;
   /**
    * What the leaf (and its servers) run, when the fixture says (`strategy:`, own or from defaults):
    * `ballast`, FRR's `num-multipaths`, or `ecmp` (no policy: no link-bandwidth at all). Only the
@@ -125,6 +141,8 @@ export interface Fabric {
   /** The unit of capacity and load, a label only (Gbps, krps, ...). */
   readonly unit: string;
   readonly spines: readonly Spine[];
+  /** A 5-stage Clos when present: every super-spine peers with every spine, traffic enters above them. */
+  readonly superspines?: readonly SuperSpine[];
   readonly leaves: readonly Leaf[];
   readonly servers: readonly Server[];
   readonly services: readonly Service[];

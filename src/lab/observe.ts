@@ -35,7 +35,7 @@ async function summaryJson(dir: string): Promise<unknown> {
 /** Every spine's and leaf's (and a BGP client's) kernel routes of the given families (one `ip` call each), by node name. */
 export async function readRouterRoutes(nodes: readonly LabNode[], families: readonly ('ipv4' | 'ipv6')[] = ['ipv4']): Promise<Map<string, KernelRoute[]>> {
   // The client only when it runs BGP: its static route is the fixture's, not a prediction.
-  const routers = nodes.filter((n) => n.role === 'spine' || n.role === 'leaf' || (n.role === 'client' && n.frr));
+  const routers = nodes.filter((n) => n.role === 'superspine' || n.role === 'spine' || n.role === 'leaf' || (n.role === 'client' && n.frr));
   const routes = await Promise.all(routers.map(async (n) => (await Promise.all(families.map(async (f) => parseKernelRoutes(await routesJson(n.ns, [], f))))).flat()));
   return new Map(routers.map((n, i) => [n.name, routes[i]!]));
 }

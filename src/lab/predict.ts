@@ -5,18 +5,19 @@
 import type { Fabric, WeightModel } from '../fabric/types.js';
 import { baseLiveness, indexFabric, type FabricIndex } from '../forwarding/fabric-index.js';
 import { borderIngress } from '../forwarding/ingress.js';
+import { tieredIngress } from '../forwarding/tiers.js';
 import { evaluatePrefix } from '../forwarding/shares.js';
 import { CLIENT_NAME } from './client.js';
 import type { ClientMode } from './client.js';
 import { weightsByDev, type KernelRoute } from './kernel-route.js';
 import { linkInterfaces, strategyFor, type LeafPolicyName } from './topology.js';
-import { DEFAULT_LAB_FRR, labWeightModel, nodeVersions, type LabFrrVersion } from './frr-versions.js';
+import { DEFAULT_LAB_FRR, labFrrVersion, labWeightModel, nodeVersions, type LabFrrVersion } from './frr-versions.js';
 
 /** One router's kernel route for a prefix, as predicted. */
 export interface RouterPrediction {
   readonly router: string;
-  /** `border`: the lab's client running BGP (next hops named after the spines). */
-  readonly role: 'spine' | 'leaf' | 'border';
+  /** `border`: the lab's client running BGP (next hops named after the spines, or the super-spines). */
+  readonly role: 'border' | 'superspine' | 'spine' | 'leaf';
   /**
    * Next-hop interface (named after the peer: spine -> leaf, `leaf-2` for a second parallel link;
    * leaf -> server) -> predicted kernel weight; installed next hops only.
@@ -53,7 +54,8 @@ export function labLiveness(index: FabricIndex, failed: readonly string[], faile
 export function labFabricFor(fabric: Fabric, labFrr?: LabFrrVersion): Fabric {
   const versions = nodeVersions(fabric, labFrr);
   const runs = <T extends { name: string; weights: Fabric['spines'][number]['weights'] }>(n: T): T => (n.weights === 'ecmp' ? n : { ...n, weights: labWeightModel(versions.get(n.name)!) });
-  return { ...fabric, spines: fabric.spines.map(runs), leaves: fabric.leaves.map(runs) };
+  const supers = fabric.superspines?.map((ss) => (ss.weights === 'ecmp' ? ss : { ...ss, weights: labWeightModel(labFrr ?? (ss.frr ? labFrrVersion(ss.frr.text) : DEFAULT_LAB_FRR)) }));
+  return { ...fabric, spines: fabric.spines.map(runs), leaves: fabric.leaves.map(runs), ...(supers ? { superspines: supers } : {}) };
 }
 
 /** Each receiving router weights by its own FRR version's rule (measured on mixed 8.4/10.3 fabrics). */
@@ -64,14 +66,22 @@ export function predictLab(fabric: Fabric, leafPolicy: LeafPolicyName, failed: r
   const strategy = strategyFor(leafPolicy);
   return index.prefixes.map((p, pi) => {
     let f = evaluatePrefix(index, pi, strategy, live);
-    const border: RouterPrediction[] = [];
-    if (client === 'bgp') {
+    const upper: RouterPrediction[] = [];
+    const borderModel = labWeightModel(labFrr ?? DEFAULT_LAB_FRR);
+    const supers = labFabric.superspines ?? [];
+    const named = (names: readonly string[], w: ArrayLike<number>) => new Map(names.flatMap((n, i) => (w[i]! > 0 ? [[n, w[i]!] as const] : [])));
+    const spineNames = labFabric.spines.map((s) => s.name);
+    if (supers.length > 0) {
+      // Border -> super-spines -> spines: each tier weights the one below by what it re-advertises.
+      const tiers = tieredIngress(index, f, live, supers, borderModel);
+      f = evaluatePrefix(index, pi, strategy, live, tiers.spineIngress);
+      upper.push({ router: CLIENT_NAME, role: 'border', predicted: named(supers.map((x) => x.name), tiers.borderWeights), peers: supers.map((x) => x.name) });
+      supers.forEach((ss, i) => upper.push({ router: ss.name, role: 'superspine', predicted: named(spineNames, tiers.superWeights[i]!), peers: spineNames }));
+    } else if (client === 'bgp') {
       // The client weights the spines by what they re-advertise; the shares follow those weights.
-      const ingress = borderIngress(index, f, live, labWeightModel(labFrr ?? DEFAULT_LAB_FRR));
+      const ingress = borderIngress(index, f, live, borderModel);
       f = evaluatePrefix(index, pi, strategy, live, ingress.weights);
-      const predicted = new Map<string, number>();
-      labFabric.spines.forEach((spine, s) => ingress.weights[s]! > 0 && predicted.set(spine.name, ingress.weights[s]!));
-      border.push({ router: CLIENT_NAME, role: 'border', predicted, peers: labFabric.spines.map((s) => s.name) });
+      upper.push({ router: CLIENT_NAME, role: 'border', predicted: named(spineNames, ingress.weights), peers: spineNames });
     }
     const spines = labFabric.spines.map((spine, s): RouterPrediction => {
       const predicted = new Map<string, number>();
@@ -96,7 +106,7 @@ export function predictLab(fabric: Fabric, leafPolicy: LeafPolicyName, failed: r
     });
     const serverShare = new Map<string, number>();
     p.servers.forEach((server, k) => serverShare.set(labFabric.servers[server]!.name, f.serverShare[k]!));
-    return { prefix: p.service.prefix.text, routers: [...border, ...spines, ...leaves], serverShare };
+    return { prefix: p.service.prefix.text, routers: [...upper, ...spines, ...leaves], serverShare };
   });
 }
 

@@ -8,12 +8,12 @@
 import { Address6 } from 'ip-address';
 import { parsePrefix } from '../fabric/prefix.js';
 import type { Fabric, Strategy } from '../fabric/types.js';
-import { modelVersions } from '../fabric/weight-model.js';
 import type { AddressFamily, BestpathBandwidth, BgpRouter, RouteMap, RouteMapEntry, RouterConfig } from '../frr/render.js';
 import { capacityToMbps } from '../policy/decide.js';
 import { BallastError } from '../util/errors.js';
 import { BORDER_PEER_GROUP, checkClientAsn, CLIENT_ASN, CLIENT_NAME, CLIENT_PEER_GROUP, ingressWeights, type ClientMode } from './client.js';
-import { DEFAULT_LAB_FRR, labFrrVersion, labWeightModel, nodeVersions, type LabFrrVersion } from './frr-versions.js';
+import { DEFAULT_LAB_FRR, labFrrVersion, nodeVersions, type LabFrrVersion } from './frr-versions.js';
+import { versionNotes } from './version-notes.js';
 
 export { ingressWeights } from './client.js';
 
@@ -40,7 +40,7 @@ const LAB_OWN_V6 = '2001:db8:ffff::/48';
 /** UDP port the servers' listeners count on. */
 export const TRAFFIC_PORT = 5001;
 
-export type Role = 'spine' | 'leaf' | 'server' | 'client';
+export type Role = 'superspine' | 'spine' | 'leaf' | 'server' | 'client';
 
 export interface LabNode {
   readonly name: string;
@@ -207,12 +207,16 @@ export function labTopology(fabric: Fabric, leafPolicy: LeafPolicyName, runDir: 
     throw new BallastError('E_USAGE', `Cannot use namespace prefix ${JSON.stringify(nsPrefix)}: expected 1-8 lowercase letters or digits and a final "-", e.g. "bl-"`);
   }
   const notes: string[] = [];
-  for (const n of [...fabric.spines, ...fabric.leaves, ...fabric.servers]) checkName(n.name);
+  const supers = fabric.superspines ?? [];
+  for (const n of [...supers, ...fabric.spines, ...fabric.leaves, ...fabric.servers]) checkName(n.name);
+  // Above super-spines the client can only learn its routes: a static route would skip a tier.
+  if (supers.length > 0) client = 'bgp';
   const versions = nodeVersions(fabric, labFrr);
   if (client === 'bgp') {
     checkClientAsn(fabric);
     versions.set(CLIENT, labFrr ?? DEFAULT_LAB_FRR);
   }
+  for (const ss of supers) versions.set(ss.name, labFrr ?? (ss.frr ? labFrrVersion(ss.frr.text, `${ss.name}'s frr, or give --frr`) : DEFAULT_LAB_FRR));
   const allPrefixes = fabric.services.map((s) => s.prefix.text);
   allPrefixes.forEach(checkLabPrefix);
   // IPv6 only when a prefix needs it, so an IPv4 fixture's lab stays exactly as it was.
@@ -255,6 +259,12 @@ export function labTopology(fabric: Fabric, leafPolicy: LeafPolicyName, runDir: 
       }
     }
   }
+  // Spines peer upward with every super-spine, or else with a BGP client.
+  const upward = supers.length > 0 ? [{ name: 'SUPERSPINES', interfaces: supers.map((x) => x.name) }] : client === 'bgp' ? [{ name: CLIENT_PEER_GROUP, interfaces: [CLIENT] }] : [];
+  for (const ss of supers) {
+    nodes.push({ name: ss.name, ns: ns(ss.name), role: 'superspine', forwarding: true, hashSeed: hashSeed(ss.name), frr: router(ss.name, ss.asn, { peerGroups: [{ name: 'SPINES', interfaces: fabric.spines.map((x) => x.name) }] }), frrVersion: versions.get(ss.name)! });
+    for (const spine of fabric.spines) links.push({ a: { ns: ns(ss.name), ifname: spine.name }, b: { ns: ns(spine.name), ifname: ss.name } });
+  }
   for (const spine of fabric.spines) {
     const leaves = spineLeafLinks.filter((l) => l.spine === spine.name).map((l) => l.onSpine);
     const bestpathBandwidth: BestpathBandwidth | undefined =
@@ -265,7 +275,7 @@ export function labTopology(fabric: Fabric, leafPolicy: LeafPolicyName, runDir: 
       role: 'spine',
       forwarding: true,
       hashSeed: hashSeed(spine.name),
-      frr: router(spine.name, spine.asn, { peerGroups: [{ name: 'LEAVES', interfaces: leaves }, ...(client === 'bgp' ? [{ name: CLIENT_PEER_GROUP, interfaces: [CLIENT] }] : [])], ...(bestpathBandwidth ? { bestpathBandwidth } : {}) }),
+      frr: router(spine.name, spine.asn, { peerGroups: [{ name: 'LEAVES', interfaces: leaves }, ...upward], ...(bestpathBandwidth ? { bestpathBandwidth } : {}) }),
       frrVersion: versions.get(spine.name)!,
     });
   }
@@ -321,14 +331,16 @@ export function labTopology(fabric: Fabric, leafPolicy: LeafPolicyName, runDir: 
     anycast.set(ns(server.name), server.state === 'up' ? server.prefixes.map(checkLabPrefix) : []);
   }
 
-  const clientRouter = client === 'bgp' ? { frr: router(CLIENT, CLIENT_ASN, { peerGroups: [{ name: BORDER_PEER_GROUP, interfaces: fabric.spines.map((s) => s.name) }] }), frrVersion: versions.get(CLIENT)! } : {};
+  // The routers the client attaches to: the top tier.
+  const above: readonly { readonly name: string }[] = supers.length > 0 ? supers : fabric.spines;
+  const clientRouter = client === 'bgp' ? { frr: router(CLIENT, CLIENT_ASN, { peerGroups: [{ name: BORDER_PEER_GROUP, interfaces: above.map((s) => s.name) }] }), frrVersion: versions.get(CLIENT)! } : {};
   nodes.push({ name: CLIENT, ns: ns(CLIENT), role: 'client', forwarding: false, hashSeed: hashSeed(CLIENT), ...clientRouter });
   const weights = ingressWeights(fabric.spines.map((s) => s.ingress));
   if (client === 'static' && fabric.spines.some((s) => s.ingress !== fabric.spines[0]!.ingress)) {
     notes.push(`client: ingress shares become kernel weights ${weights.join('/')}, rounded to whole numbers`);
   }
   const clientNexthops: ClientNexthop[] = [];
-  fabric.spines.forEach((spine, i) => {
+  above.forEach((spine, i) => {
     // One /31 per spine: 100.64.i.0 on the spine, 100.64.i.1 on the client.
     const net = `100.64.${Math.floor(i / 128)}.${(i % 128) * 2}`;
     const spineAddr = net;
@@ -357,27 +369,4 @@ function anycastEntries(prefixes: readonly string[]): RouteMapEntry[] {
   if (prefixes.some((p) => !p.includes(':'))) entries.push({ seq: 10, action: 'permit', matchPrefixList: 'ANYCAST' });
   if (prefixes.some((p) => p.includes(':'))) entries.push({ seq: 20, action: 'permit', matchIpv6PrefixList: 'ANYCAST' });
   return entries;
-}
-
-/**
- * What the fixture says that the lab does not run as such, said and predicted as what runs: a version
- * other than the node's lab version (`--frr` given), or an explicit weight model other than that
- * version's (frr8 is also the default when nothing is said, so it is not noted).
- */
-function versionNotes(fabric: Fabric, versions: ReadonlyMap<string, LabFrrVersion>): string[] {
-  return [...fabric.spines, ...fabric.leaves].flatMap((n) => {
-    const runs = versions.get(n.name)!;
-    const model = labWeightModel(runs);
-    if (n.frr && labFrrVersionOrNull(n.frr.text) !== runs) return [`${n.name}: the fixture says FRR ${n.frr.text}; the lab runs ${runs} there and predicts its weights (${model})`];
-    if (!n.frr && n.weights !== 'ecmp' && n.weights !== 'frr8' && n.weights !== model) return [`${n.name}: the fixture's weights are those of ${modelVersions(n.weights)}; the lab's FRR ${runs} weights as ${modelVersions(model)} do`];
-    return [];
-  });
-}
-
-function labFrrVersionOrNull(text: string): LabFrrVersion | null {
-  try {
-    return labFrrVersion(text);
-  } catch {
-    return null;
-  }
 }
