@@ -5,10 +5,10 @@
  * model and re-advertises the sum of its own multipaths, and the border weights the super-spines by
  * theirs. Traffic enters the spines in the resulting proportions. Pure; the lab and the what-if call it.
  */
-import type { MissingBandwidth, WeightModel } from '../fabric/types.js';
+import type { FleetStrategy, MissingBandwidth, WeightModel } from '../fabric/types.js';
 import type { FabricIndex, Liveness } from './fabric-index.js';
 import { routerWeights, spineAdvertisements, type Advertised } from './ingress.js';
-import type { PrefixForwarding } from './shares.js';
+import { evaluatePrefix, type PrefixForwarding } from './shares.js';
 
 export interface TieredIngress {
   /** Per super-spine, its kernel weights toward the spines (fabric order), 0 = not installed. */
@@ -71,4 +71,16 @@ function upward(superWeights: readonly Float64Array[], spines: Advertised): Adve
       return best + 1;
     }),
   };
+}
+
+/**
+ * evaluatePrefix for any fabric: with super-spines, the spines' ingress is what the border above
+ * them sends down (tieredIngress, border under `borderModel`); without, the fixture's fixed shares.
+ */
+export function evaluateFabricPrefix(index: FabricIndex, prefix: number, strategy: FleetStrategy, live: Liveness, borderModel: WeightModel = 'frr8'): { readonly f: PrefixForwarding; readonly tiers?: TieredIngress } {
+  const f = evaluatePrefix(index, prefix, strategy, live);
+  const supers = index.fabric.superspines;
+  if (!supers?.length) return { f };
+  const tiers = tieredIngress(index, f, live, supers, borderModel);
+  return { f: evaluatePrefix(index, prefix, strategy, live, tiers.spineIngress), tiers };
 }

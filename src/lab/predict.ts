@@ -5,7 +5,7 @@
 import type { Fabric, WeightModel } from '../fabric/types.js';
 import { baseLiveness, indexFabric, type FabricIndex } from '../forwarding/fabric-index.js';
 import { borderIngress } from '../forwarding/ingress.js';
-import { tieredIngress } from '../forwarding/tiers.js';
+import { evaluateFabricPrefix } from '../forwarding/tiers.js';
 import { evaluatePrefix } from '../forwarding/shares.js';
 import { CLIENT_NAME } from './client.js';
 import type { ClientMode } from './client.js';
@@ -73,8 +73,9 @@ export function predictLab(fabric: Fabric, leafPolicy: LeafPolicyName, failed: r
     const spineNames = labFabric.spines.map((s) => s.name);
     if (supers.length > 0) {
       // Border -> super-spines -> spines: each tier weights the one below by what it re-advertises.
-      const tiers = tieredIngress(index, f, live, supers, borderModel);
-      f = evaluatePrefix(index, pi, strategy, live, tiers.spineIngress);
+      const tiered = evaluateFabricPrefix(index, pi, strategy, live, borderModel);
+      const tiers = tiered.tiers!;
+      f = tiered.f;
       upper.push({ router: CLIENT_NAME, role: 'border', predicted: named(supers.map((x) => x.name), tiers.borderWeights), peers: supers.map((x) => x.name) });
       supers.forEach((ss, i) => upper.push({ router: ss.name, role: 'superspine', predicted: named(spineNames, tiers.superWeights[i]!), peers: spineNames }));
     } else if (client === 'bgp') {

@@ -5,6 +5,7 @@
  * cancellation are injected; the CLI owns the clock, signals and streams.
  */
 import { thousands } from '../util/format.js';
+import { BallastError } from '../util/errors.js';
 import type { Fabric, Strategy } from '../fabric/types.js';
 import type { FabricIndex } from '../forwarding/fabric-index.js';
 import { SweepEngine } from './engine.js';
@@ -112,6 +113,11 @@ export function runPlan(fabric: Fabric, o: PlanOptions): PlanReport {
 
 /** The plan as a generator of progress (see sweepSteps), returning the report. */
 export function* planSteps(fabric: Fabric, o: PlanOptions): Generator<Progress, PlanReport> {
+  // The N-k sweep's fast evaluator models spines fed by fixed ingress shares; with super-spines the
+  // shares come from the tiers above (forwarding/tiers.ts), which it does not compute yet.
+  if (fabric.superspines?.length) {
+    throw new BallastError('E_TIERS_UNSUPPORTED', `Cannot plan ${fabric.name}: it has super-spines (${fabric.superspines.map((s) => s.name).join(', ')}), and the N-k planner models 3-stage fabrics only; use "ballast whatif" for a 5-stage fabric`);
+  }
   const engine = new SweepEngine(fabric, o.strategies, o.k, o.symmetry ?? true);
   const k = Math.min(o.k, engine.elements.length);
   const result = yield* sweepSteps(engine, {

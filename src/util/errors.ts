@@ -48,6 +48,7 @@ export const ERROR_CODES = [
   'E_API_UNKNOWN_SERVER',
   'E_API_UNAVAILABLE',
   'E_API_READ_ONLY',
+  'E_TIERS_UNSUPPORTED',
   'E_INTERNAL',
 ] as const;
 

@@ -5,7 +5,8 @@
  */
 import { leafStrategy, type Fabric, type FleetStrategy, type Strategy, type WeightModel } from '../fabric/types.js';
 import type { FabricIndex, Liveness } from '../forwarding/fabric-index.js';
-import { evaluatePrefix, type PrefixForwarding } from '../forwarding/shares.js';
+import type { PrefixForwarding } from '../forwarding/shares.js';
+import { evaluateFabricPrefix } from '../forwarding/tiers.js';
 import type { Advertisement } from '../policy/advertisement.js';
 import { loadMetrics, type LoadMetrics } from './metrics.js';
 import { quantizationCheck } from './quantization.js';
@@ -247,7 +248,8 @@ function evaluate(index: FabricIndex, pi: number, name: FleetStrategy, live: Liv
   const { fabric } = index;
   const p = index.prefixes[pi]!;
   const capacity = prefixCapacity(index, pi);
-  const fwd = evaluatePrefix(index, pi, name, live);
+  // With super-spines the spines' ingress comes from the tiers above (forwarding/tiers.ts).
+  const fwd = evaluateFabricPrefix(index, pi, name, live).f;
   const perUnit = loadMetrics(fwd.serverShare, capacity, fwd.serverLive, 1);
   let delivered = 0;
   for (let k = 0; k < p.servers.length; k++) if (fwd.serverLive[k]) delivered += fwd.serverShare[k]!;
