@@ -123,6 +123,8 @@ const GRPC_STATUS: Partial<Record<ErrorCode, status>> = {
   E_API_UNKNOWN_SERVER: status.NOT_FOUND,
   E_USAGE: status.INVALID_ARGUMENT,
   E_API_READ_ONLY: status.UNIMPLEMENTED,
+  // The agent is there and refused: not UNAVAILABLE, which a client reads as "cannot reach it".
+  E_FILE_WRITE: status.FAILED_PRECONDITION,
   E_INTERNAL: status.INTERNAL,
 };
 

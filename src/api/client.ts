@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { credentials as grpcCredentials, Metadata, type ChannelCredentials, type ServiceError } from '@grpc/grpc-js';
 import { AgentServiceClient, type GetStateResponse, type DrainResponse, type UndrainResponse, type WhatIfResponse, type WatchResponse } from '../gen/ballast/v1/agent.js';
-import { BallastError, quote } from '../util/errors.js';
+import { BallastError, ERROR_CODES, quote, type ErrorCode } from '../util/errors.js';
 import { DEFAULT_SOCKET } from './listen.js';
 
 export interface ClientTls {
@@ -58,6 +58,10 @@ export function connectAgent(target: string = `unix://${DEFAULT_SOCKET}`, tls: C
 }
 
 function clientError(target: string, err: ServiceError): BallastError {
+  // The agent's own refusals end in "[E_CODE]" (agent-service.ts): report that code and message, even
+  // under UNAVAILABLE (an FRR failure), rather than "cannot reach the agent".
+  const own = /^(.*) \[(E_[A-Z_]+)\]$/s.exec(err.details ?? '');
+  if (own && (ERROR_CODES as readonly string[]).includes(own[2]!)) return new BallastError(own[2] as ErrorCode, `The agent at ${quote(target)} refused: ${own[1]}`);
   const unreachable = err.code === 14; // UNAVAILABLE: nothing listening, or refused
   return new BallastError('E_API_UNAVAILABLE', unreachable ? `Cannot reach the agent at ${quote(target)}: ${err.details} (is ballast agent running, and may you open its socket?)` : `The agent at ${quote(target)} answered: ${err.details}`);
 }

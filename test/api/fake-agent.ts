@@ -65,7 +65,11 @@ export class FakeAgent implements AgentApi {
     for (const l of this.listeners) l(e);
   }
 
+  /** When set, drains are refused with it (as the real agent does when its state file cannot be written). */
+  drainRefusal: BallastError | null = null;
+
   async drain(server: string | null, reason: string): Promise<DrainView> {
+    if (this.drainRefusal) throw this.drainRefusal;
     if (server === null) this.leafDrained = true;
     else if (!this.servers.includes(server)) throw new BallastError('E_API_UNKNOWN_SERVER', `No server "${server}" on this leaf`);
     else this.drained.set(server, reason);

@@ -7,6 +7,7 @@ import { after, before, test } from 'node:test';
 import { startApiServer, type ApiServer } from '../../src/api/server.js';
 import { parseListen } from '../../src/api/listen.js';
 import { decisionNotice, FakeAgent } from '../api/fake-agent.js';
+import { BallastError } from '../../src/util/errors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ballast-op-'));
 const sock = join(dir, 'agent.sock');
@@ -59,6 +60,19 @@ test('ballast drain and undrain reach the agent; an unknown server exits 2', asy
   const bad = await ballast(['drain', 'srv99', '--agent', `unix://${sock}`, '--reason', 'x']);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /No server "srv99"/);
+});
+
+test('a drain the agent refuses (its state file cannot be written) is reported as that refusal, not as an unreachable agent', async () => {
+  agent.drainRefusal = new BallastError('E_FILE_WRITE', 'Cannot keep the drain in "/var/lib/ballast/agent-state.json": EACCES; nothing was changed');
+  try {
+    const r = await ballast(['drain', 'srv12', '--agent', `unix://${sock}`, '--reason', 'x']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /refused: Cannot keep the drain in .*EACCES; nothing was changed/);
+    assert.match(r.stderr, /E_FILE_WRITE/);
+    assert.doesNotMatch(r.stderr, /Cannot reach|E_API_UNAVAILABLE/);
+  } finally {
+    agent.drainRefusal = null;
+  }
 });
 
 test('ballast watch streams a decision as it happens', async () => {
