@@ -1,13 +1,22 @@
-// Runs every *.test.ts under test/ with Node's test runner (Node 20 expands no globs by itself).
-// Files run one at a time: the lab tests own network namespaces and must not overlap.
-// A full run then repeats the lab end-to-end tests on FRR 10.3 and on a mixed fabric.
-import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+// Runs every *.test.ts under test/ with Node's test runner (Node 20 expands no globs by itself), one
+// `node --test` process per file, and prints each file's output as a block when it ends, then every
+// file's wall time. A full run also repeats the lab end-to-end tests on FRR 10.3 and on a mixed fabric.
+//
+// Files run side by side to keep CI within its budget on 2 cores:
+// - files that touch no namespace: BALLAST_TEST_JOBS at a time (default 2);
+// - lab files (they create namespaces or start FRR, found by what they import or call):
+//   BALLAST_TEST_LAB_JOBS at a time (default 2). Each lab file owns its lab directory and namespace
+//   prefix, and each version pass suffixes them (test/lab/harness.ts, passLab), so two lab files, or
+//   one file's 8.4 and 10.3 passes, never meet. The tests of one file stay in one process, in order.
+// `node test/run.mjs SUBSTRING...` runs the matching files only (8.4 pass, no version passes).
+import { spawn, spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const only = process.argv.slice(2);
+const jobs = (name, dflt) => Math.max(1, Number(process.env[name] ?? dflt) || dflt);
 
 function walk(dir) {
   return readdirSync(dir).flatMap((name) => {
@@ -25,32 +34,42 @@ if (files.length === 0) {
   console.error('No test files matched.');
   process.exit(1);
 }
-const runTests = (args, env = {}) =>
-  spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', ...args], {
-    cwd: root,
-    stdio: 'inherit',
-    env: { ...process.env, ...env },
-  }).status ?? 1;
 
-let status = runTests(files);
+// A file that creates namespaces or starts FRR: it uses the lab harness, the lab's own up, or makes
+// namespaces itself. Such files run in the lab pool (which the shared lab lock is about).
+const LAB_MARKERS = /'\.\.\/lab\/harness\.js'|\blabUp\(|createNetns\(|'netns', 'add'/;
+function isLab(file) {
+  const text = readFileSync(join(root, file), 'utf8');
+  return LAB_MARKERS.test(text) || (file.startsWith('test/lab/') && text.includes("'./harness.js'"));
+}
 
 // The lab end-to-end tests again on the other FRR versions we claim (docs/lab.md, "FRR versions"):
-// FRR 10.3 from its chroot, and a fabric half-way through a rolling upgrade (10.3 spines, 8.4 leaves;
-// the agents' heterogeneous run only, to keep the whole suite within CI's budget). Only on a full
-// run, and only where the chroot is built (`ballast lab setup --frr 10.3`); CI requires it.
+// FRR 10.3 from its chroot, and a fabric half-way through a rolling upgrade (10.3 spines, 8.4 leaves).
+// Only on a full run, and only where the chroot is built (`ballast lab setup --frr 10.3`); CI requires it.
 const VERSION_PASSES = [
-  { frr: '10.3', args: ['test/lab/lab-agent.test.ts', 'test/lab/lab-ipv6.test.ts'] },
-  { frr: 'mixed', args: ['--test-name-pattern=heterogeneous', 'test/lab/lab-agent.test.ts'] },
+  { frr: '10.3', files: ['test/lab/lab-agent.test.ts', 'test/lab/lab-ipv6.test.ts', 'test/lab/lab-api.test.ts'] },
+  { frr: 'mixed', files: ['test/lab/lab-agent.test.ts'] },
 ];
+
+// Longest first, so the pools do not end on one long file (measured on the 2-core machine, seconds;
+// an unknown file counts as short).
+const EXPECTED_S = {
+  'test/lab/lab-agent.test.ts': 160,
+  'test/lab/lab-agent.test.ts@10.3': 170,
+  'test/lab/lab-agent.test.ts@mixed': 110,
+  'test/lab/lab-verify.test.ts': 90,
+  'test/lab/lab.test.ts': 90,
+};
+const expected = (t) => EXPECTED_S[t.frr === '8.4' ? t.file : `${t.file}@${t.frr}`] ?? (t.lab ? 40 : 5);
+
+const tasks = files.map((file) => ({ file, frr: '8.4', args: [], lab: isLab(file) }));
+let status = 0;
 if (only.length === 0) {
   // Asked of the lab's own code (one source for where the chroot lives and when it is complete).
   const probe = "import('./src/lab/frr-setup.ts').then((m) => process.exit(m.chrootReady('10.3') ? 0 : 3))";
   const ready = process.getuid?.() === 0 && spawnSync(process.execPath, ['--import', 'tsx', '-e', probe], { cwd: root }).status === 0;
   if (ready) {
-    for (const pass of VERSION_PASSES) {
-      console.log(`# lab end-to-end tests on FRR ${pass.frr}`);
-      status = runTests(pass.args, { BALLAST_TEST_FRR: pass.frr }) || status;
-    }
+    for (const pass of VERSION_PASSES) for (const file of pass.files) tasks.push({ file, frr: pass.frr, args: pass.args ?? [], lab: true });
   } else if (process.env.BALLAST_REQUIRE_FRR10 === '1') {
     console.error('FRR 10.3 lab passes required (BALLAST_REQUIRE_FRR10=1) but the chroot is not set up: run ballast lab setup --frr 10.3');
     status = 1;
@@ -58,4 +77,61 @@ if (only.length === 0) {
     console.log('# skipped: the lab tests on FRR 10.3 and mixed (needs root and `ballast lab setup --frr 10.3`)');
   }
 }
-process.exit(status);
+
+/** One file in its own `node --test` process; its output is printed in one block when it ends. */
+function runTask(t) {
+  const label = t.frr === '8.4' ? t.file : `${t.file} on FRR ${t.frr}`;
+  const started = performance.now();
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...t.args, t.file], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...(t.frr === '8.4' ? {} : { BALLAST_TEST_FRR: t.frr }), FORCE_COLOR: '0' },
+    });
+    const out = [];
+    child.stdout.on('data', (d) => out.push(d));
+    child.stderr.on('data', (d) => out.push(d));
+    child.on('close', (code, signal) => {
+      const seconds = (performance.now() - started) / 1000;
+      const ok = code === 0;
+      process.stdout.write(`\n# ${ok ? 'ok' : 'FAILED'} ${label} (${seconds.toFixed(1)} s)\n${Buffer.concat(out).toString()}`);
+      resolve({ label, seconds, ok, code: code ?? signal });
+    });
+  });
+}
+
+/** Run tasks `n` at a time, longest expected first. */
+async function pool(list, n) {
+  const queue = [...list].sort((a, b) => expected(b) - expected(a));
+  const results = [];
+  const lane = async () => {
+    for (let t = queue.shift(); t; t = queue.shift()) results.push(await runTask(t));
+  };
+  await Promise.all(Array.from({ length: Math.min(n, queue.length) }, lane));
+  return results;
+}
+
+// The lab tests drive the CLI through the bundle (test/lab/harness.ts): built here from the sources
+// as they are, so it is never stale (~1 s).
+const built = spawnSync(process.execPath, ['deploy/build.mjs'], { cwd: root, encoding: 'utf8' });
+if (built.status !== 0) {
+  console.error(`deploy/build.mjs failed:\n${built.stdout}${built.stderr}`);
+  process.exit(1);
+}
+process.env.BALLAST_TEST_BUNDLE = join(root, 'dist/main.js');
+
+const t0 = performance.now();
+const results = (
+  await Promise.all([
+    pool(tasks.filter((t) => !t.lab), jobs('BALLAST_TEST_JOBS', 2)),
+    pool(tasks.filter((t) => t.lab), jobs('BALLAST_TEST_LAB_JOBS', 2)),
+  ])
+).flat();
+const wall = (performance.now() - t0) / 1000;
+
+console.log('\n# wall time per test file (s)');
+for (const r of [...results].sort((a, b) => b.seconds - a.seconds)) console.log(`# ${r.seconds.toFixed(1).padStart(7)}  ${r.ok ? '' : 'FAILED '}${r.label}`);
+const failed = results.filter((r) => !r.ok);
+console.log(`# ${results.length} files, ${failed.length} failed, ${wall.toFixed(1)} s in all`);
+for (const r of failed) console.log(`# FAILED ${r.label} (exit ${r.code})`);
+process.exit(failed.length > 0 ? 1 : status);

@@ -1,6 +1,9 @@
 /**
  * `ballast snapshot`: the live state of one or several agents written as a planner fixture, so the
  * what-if and the capacity planner run on what is really there. Pure: agent states in, YAML out.
+ * Observers among the states (one per spine) tell each spine's FRR version, which the fixture
+ * carries as the spine's `frr:`, so its weights are predicted with that version's model (an 8.4
+ * spine `floor(bw*100/sum)`, a 10.3 one `floor(bw*254/max)`).
  */
 import { stringify } from 'yaml';
 import type { GetStateResponse } from '../gen/ballast/v1/agent.js';
@@ -8,8 +11,10 @@ import type { MissingBandwidth, WeightModel } from '../fabric/types.js';
 import { BallastError } from '../util/errors.js';
 
 export interface SnapshotOptions {
-  /** How the spines weight link-bandwidth (agents cannot see the spines' FRR version). */
-  readonly spineWeights: WeightModel;
+  /** How every spine weights link-bandwidth, overriding what the observers report. */
+  readonly spineWeights?: WeightModel;
+  /** The FRR version of spines without an observer among the states; default 8.4 (with a warning). */
+  readonly spineFrr?: string;
   readonly missingBandwidth: MissingBandwidth;
   /** Offered load per prefix; 0 when not given. */
   readonly load: ReadonlyMap<string, number>;
@@ -23,7 +28,21 @@ export interface Snapshot {
   readonly warnings: string[];
 }
 
-export function snapshotFixture(states: readonly GetStateResponse[], options: SnapshotOptions): Snapshot {
+/** How a spine is written: explicit weights, or its FRR version (from its observer, or assumed). */
+function spineEntry(name: string, observers: ReadonlyMap<string, GetStateResponse>, options: SnapshotOptions, warnings: string[]): { weights: WeightModel } | { frr: string } {
+  if (options.spineWeights) return { weights: options.spineWeights };
+  const seen = observers.get(name)?.frrVersion;
+  if (seen) return { frr: seen };
+  if (options.spineFrr) return { frr: options.spineFrr };
+  warnings.push(`spine ${name}: no observer named it, so FRR 8.4's weights are assumed; add its observer with --agent, or give --spine-frr or --spine-weights`);
+  return { weights: 'frr8' };
+}
+
+export function snapshotFixture(all: readonly GetStateResponse[], options: SnapshotOptions): Snapshot {
+  // Observers (spines) have no servers to snapshot: the servers are the leaves' view; observers give
+  // their router's FRR version.
+  const states = all.filter((s) => s.role !== 'observer');
+  const observers = new Map(all.filter((s) => s.role === 'observer').map((s) => [s.node, s]));
   if (states.length === 0) throw new BallastError('E_USAGE', 'Cannot write a snapshot of no agent: name at least one with --agent');
   const warnings: string[] = [];
   const first = states[0]!;
@@ -62,10 +81,12 @@ export function snapshotFixture(states: readonly GetStateResponse[], options: Sn
     }
   }
   const policy = first.policy;
+  const spineDocs = spines.map((name) => ({ name, ...spineEntry(name, observers, options, warnings), 'missing-bandwidth': options.missingBandwidth }));
+  const models = [...new Set(spineDocs.map((d) => ('weights' in d ? `weights ${d.weights}` : `FRR ${d.frr}`)))].join(', ');
   const doc = {
     name: options.name,
     unit: options.unit,
-    spines: spines.map((name) => ({ name, weights: options.spineWeights, 'missing-bandwidth': options.missingBandwidth })),
+    spines: spineDocs,
     leaves: [...leaves.values()].map((s) => ({ name: s.leaf, asn: s.asn, spines: [...s.spines].sort() })),
     servers: [...servers.values()].map((s) => ({ name: s.name, leaf: s.leaf, asn: s.asn, capacity: s.capacity, prefixes: s.prefixes, state: s.state })),
     services: [...prefixes].map((prefix) => ({ prefix, load: options.load.get(prefix) ?? 0 })),
@@ -77,6 +98,6 @@ export function snapshotFixture(states: readonly GetStateResponse[], options: Sn
       damping: { 'hold-down-seconds': policy?.holdDownSeconds ?? 10, 'min-interval-seconds': policy?.minIntervalSeconds ?? 1, 'min-change-fraction': policy?.minChangeFraction ?? 0 },
     },
   };
-  const header = `# Snapshot of ${states.length} ballast agent${states.length === 1 ? '' : 's'} (${[...leaves.keys()].join(', ')}), taken ${new Date().toISOString()}.\n# Spine weight model assumed: ${options.spineWeights}. Offered loads are 0 unless given with --load.\n`;
+  const header = `# Snapshot of ${states.length} ballast agent${states.length === 1 ? '' : 's'} (${[...leaves.keys()].join(', ')}), taken ${new Date().toISOString()}.\n# Spines: ${models}. Offered loads are 0 unless given with --load.\n`;
   return { yaml: header + stringify(doc, { flowCollectionPadding: true, lineWidth: 0 }), warnings };
 }

@@ -100,15 +100,14 @@ export function addOperate(program: Command<[], {}, {}>): void {
 
   withConnection(program.command('snapshot'))
     .description('Write the live state of the agents as a planner fixture (YAML on stdout)')
-    .addOption(new Option('--spine-weights <model>', 'how the spines weight link-bandwidth').choices(WEIGHT_MODELS).default('frr8' as const))
+    .addOption(new Option('--spine-weights <model>', "how every spine weights link-bandwidth (default: each spine's FRR version, from its observer)").choices(WEIGHT_MODELS))
+    .option('--spine-frr <version>', 'FRR version of spines whose observer is not among the --agent targets (default 8.4, with a warning)')
     .addOption(new Option('--missing-bandwidth <rule>', 'what the spines do with paths without a value').choices(MISSING_BANDWIDTH).default('ecmp-fallback' as const))
     .option('--load <prefix=load>', 'offered load of a prefix (repeatable)', collect, [] as string[])
     .option('--unit <label>', 'unit of capacity and load', 'units')
     .option('--name <name>', 'fixture name', 'snapshot')
     .action(async (opts) => {
-      const all = await each(opts, (c) => c.getState());
-      // Observers (spines) have no servers to snapshot: the fixture is the leaves' view.
-      const states = all.filter((s) => s.role !== 'observer');
+      const states = await each(opts, (c) => c.getState());
       const load = new Map<string, number>();
       for (const item of opts.load) {
         const [prefix, value] = item.split('=');
@@ -116,7 +115,7 @@ export function addOperate(program: Command<[], {}, {}>): void {
         if (!prefix || value === undefined || !Number.isFinite(v) || v < 0) throw new BallastError('E_USAGE', `Cannot use --load ${quote(item)}: expected PREFIX=LOAD, e.g. 198.51.100.1/32=50`);
         load.set(prefix, v);
       }
-      const snap = snapshotFixture(states, { spineWeights: opts.spineWeights, missingBandwidth: opts.missingBandwidth, load, unit: opts.unit, name: opts.name });
+      const snap = snapshotFixture(states, { ...(opts.spineWeights ? { spineWeights: opts.spineWeights } : {}), ...(opts.spineFrr ? { spineFrr: opts.spineFrr } : {}), missingBandwidth: opts.missingBandwidth, load, unit: opts.unit, name: opts.name });
       for (const w of snap.warnings) process.stderr.write(`ballast: warning: ${w}\n`);
       process.stdout.write(snap.yaml);
     });

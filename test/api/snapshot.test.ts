@@ -48,3 +48,32 @@ test('leaves with different scales are flagged; two agents claiming one leaf are
   assert.match(snapshotFixture([a, b], { spineWeights: 'frr8', missingBandwidth: 'ecmp-fallback', load: new Map(), unit: 'u', name: 'x' }).warnings[0]!, /not comparable/);
   assert.throws(() => snapshotFixture([a, a], { spineWeights: 'frr8', missingBandwidth: 'ecmp-fallback', load: new Map(), unit: 'u', name: 'x' }), /two agents report leaf "leaf1"/);
 });
+
+test("observers give each spine its FRR version, and the prediction follows it; a spine without one is assumed 8.4, said so", () => {
+  const leaves = [
+    leafState('leaf1', 65201, ['srv11', 'srv12', 'srv13', 'srv14'], ['srv14']),
+    leafState('leaf2', 65202, ['srv21', 'srv22']),
+    leafState('leaf3', 65203, ['srv31']),
+  ];
+  const observer = (node: string, frrVersion: string) => ({ ...stateMessage({ ...new FakeAgent().state(), leaf: '', prefixes: [] }), role: 'observer', node, frrVersion });
+  const spine1 = (states: Parameters<typeof snapshotFixture>[0], options: Partial<Parameters<typeof snapshotFixture>[1]> = {}) => {
+    const snap = snapshotFixture(states, { missingBandwidth: 'ecmp-fallback', load: new Map(), unit: 'Gbps', name: 'live', ...options });
+    const index = indexFabric(parseFixture(snap.yaml, 'snapshot.yaml'));
+    const report = runWhatif(index, { fixture: 'snapshot.yaml', failures: [], live: scenarioLiveness(index, []), strategies: STRATEGIES });
+    const ballast = report.prefixes[0]!.strategies.find((s) => s.name === 'ballast')!;
+    return { warnings: snap.warnings, yaml: snap.yaml, weights: ballast.leaves.map((l) => [l.spineWeights.spine1, l.spineWeights.spine2]) };
+  };
+  // 3000:2000:1000 Mbps: FRR 10.3 (Debian's 10.3-3+deb13u1 prints 10.3) scales to 254 of the largest.
+  const both = spine1([...leaves, observer('spine1', '10.3'), observer('spine2', '10.3')]);
+  assert.deepEqual(both.warnings, []);
+  assert.match(both.yaml, /# Spines: FRR 10\.3\./);
+  assert.deepEqual(both.weights, [[254, 254], [169, 169], [84, 84]]);
+  // A rolling upgrade half-way: each spine by its own version.
+  assert.deepEqual(spine1([...leaves, observer('spine1', '10.3'), observer('spine2', '8.4.4')]).weights, [[254, 50], [169, 33], [84, 16]]);
+  const unseen = spine1([...leaves, observer('spine1', '10.3')]);
+  assert.deepEqual(unseen.weights, [[254, 50], [169, 33], [84, 16]]);
+  assert.match(unseen.warnings.join('\n'), /spine spine2: no observer named it, so FRR 8\.4's weights are assumed/);
+  assert.deepEqual(spine1(leaves, { spineFrr: '10.3' }).weights, [[254, 254], [169, 169], [84, 84]]);
+  // --spine-weights overrides what the observers say.
+  assert.deepEqual(spine1([...leaves, observer('spine1', '10.3'), observer('spine2', '10.3')], { spineWeights: 'frr8' }).weights, [[50, 50], [33, 33], [16, 16]]);
+});

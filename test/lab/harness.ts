@@ -10,6 +10,8 @@ import { parseDocument } from 'yaml';
 import { labUnavailable } from '../../src/lab/preflight.js';
 import { chrootReady } from '../../src/lab/frr-setup.js';
 import { chrootView, mountsUnder } from '../../src/lab/frr-versions.js';
+import { readState } from '../../src/lab/state.js';
+import { readWeights, viewLab } from '../../src/lab/status.js';
 
 /**
  * Which FRR the lab tests run on: `BALLAST_TEST_FRR=8.4` (default, the host's), `10.3` (the chroot's,
@@ -22,6 +24,16 @@ export const TEST_FRR: TestFrr = ((): TestFrr => {
   if (v !== '8.4' && v !== '10.3' && v !== 'mixed') throw new Error(`BALLAST_TEST_FRR=${v}: expected 8.4, 10.3 or mixed`);
   return v;
 })();
+
+/**
+ * The lab directory and namespace prefix a test file uses on this pass: the file's own names on 8.4,
+ * with a suffix per version on the others (`bat-` -> `batx-` on 10.3, `batm-` on mixed), so the passes
+ * of one file can run side by side (test/run.mjs) without meeting.
+ */
+export function passLab(runDir: string, nsPrefix: string): { runDir: string; nsPrefix: string } {
+  const suffix = { '8.4': '', '10.3': 'x', mixed: 'm' }[TEST_FRR];
+  return suffix === '' ? { runDir, nsPrefix } : { runDir: `${runDir}-${suffix}`, nsPrefix: `${nsPrefix.slice(0, -1)}${suffix}-` };
+}
 
 /** The FRR version of a router of this role in the test's fabric. */
 export function frrOf(role: 'spine' | 'leaf' | 'server'): '8.4' | '10.3' {
@@ -81,6 +93,12 @@ export interface Comparison {
 
 const LAB_CLI = new URL('./lab-cli.ts', import.meta.url).pathname;
 const BIN = new URL('../../bin/ballast.js', import.meta.url).pathname;
+/**
+ * The bundle test/run.mjs builds from the sources before a run (dist/main.js, what the packages ship).
+ * Through it a CLI call costs ~0.3 s of CPU instead of ~1.3 s through tsx, and the lab's agents and
+ * observers start from it too (src/util/self.ts). Without it (a file run by hand), the sources via tsx.
+ */
+const BUNDLE = process.env.BALLAST_TEST_BUNDLE;
 
 /** null when the lab can run here, else the test's skip reason. */
 export async function labSkip(): Promise<string | false> {
@@ -118,9 +136,9 @@ export function labInstance(runDir: string, nsPrefix: string) {
   }
 
   /** `ballast lab ARGS` through the lab-only CLI; `onStderr` sees progress as it comes (to interrupt at a step). */
-  const lab = (args: readonly string[], onStderr?: (text: string, pid: number) => void) => run(['--import', 'tsx', LAB_CLI, 'lab', ...args], undefined, onStderr);
-  /** Any `ballast` command through the real bin. */
-  const ballast = (args: readonly string[], onStdout?: (text: string, kill: () => void) => void) => run([BIN, ...args], onStdout);
+  const lab = (args: readonly string[], onStderr?: (text: string, pid: number) => void) => run([...(BUNDLE ? [BUNDLE] : ['--import', 'tsx', LAB_CLI]), 'lab', ...args], undefined, onStderr);
+  /** Any `ballast` command through the real bin (or the bundle). */
+  const ballast = (args: readonly string[], onStdout?: (text: string, kill: () => void) => void) => run([BUNDLE ?? BIN, ...args], onStdout);
 
   async function ok(args: readonly string[]): Promise<string> {
     const r = await lab(args);
@@ -128,11 +146,23 @@ export function labInstance(runDir: string, nsPrefix: string) {
     return r.stdout;
   }
 
-  /** The kernels beside the lab's prediction; `status` exits 1 when they differ, which is data here. */
-  async function weights(): Promise<Comparison[]> {
+  /** What `ballast lab status --json` prints as `weights`, through the CLI (it exits 1 on a difference, which is data here). */
+  async function statusWeights(): Promise<Comparison[]> {
     const r = await lab(['status', '--json']);
     assert.ok(r.code === 0 || r.code === 1, `ballast lab status exited ${r.code}: ${r.stderr}`);
     return (JSON.parse(r.stdout) as { weights: Comparison[] }).weights;
+  }
+
+  /**
+   * The kernels beside the lab's prediction: the same code as `lab status` (state file, prediction,
+   * `ip -j route` per router), called in this process. A `status` process per poll cost ~1.4 s of CPU
+   * and 3 s on the busy machine, which made every wait coarse and slowed the labs beside it.
+   */
+  async function weights(): Promise<Comparison[]> {
+    const state = readState(runDir);
+    assert.ok(state !== null, `no lab is up in ${runDir}`);
+    const rec = (m: ReadonlyMap<string, number>): Record<string, number> => Object.fromEntries(m);
+    return (await readWeights(viewLab(state))).map((w) => ({ ...w, predicted: rec(w.predicted), kernel: rec(w.kernel) }));
   }
 
   /** Poll until `done` holds for the kernels; returns the seconds it took, fails with the last view. */
@@ -171,5 +201,5 @@ export function labInstance(runDir: string, nsPrefix: string) {
     }
   }
 
-  return { env, lab, ballast, ok, up, weights, until, trafficWithin2Points, converged: (when: string, timeoutMs: number) => until(when, timeoutMs) };
+  return { runDir, nsPrefix, env, lab, ballast, ok, up, weights, statusWeights, until, trafficWithin2Points, converged: (when: string, timeoutMs: number) => until(when, timeoutMs) };
 }

@@ -10,11 +10,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { fmt, labInstance, labSkip, testFixture } from './harness.js';
+import { fmt, labInstance, labSkip, testFixture, passLab } from './harness.js';
 
 const skip = await labSkip();
-const RUN_DIR = '/run/ballast-lab-agtest';
-const NS_PREFIX = 'bat-';
+const { runDir: RUN_DIR, nsPrefix: NS_PREFIX } = passLab('/run/ballast-lab-agtest', 'bat-');
 const tmp = mkdtempSync(join(tmpdir(), 'ballast-agent-lab-'));
 const HOLD_DOWN = 2;
 

@@ -1,26 +1,30 @@
-// End-to-end for the agent's API and metrics on real FRR 8.4: a lab-421 fabric with an agent on every
-// leaf; `ballast status` sees every prefix on every leaf, `ballast watch` streams a server's failure,
-// a drain of a whole leaf moves its traffic away exactly as `ballast snapshot` + `whatif` predict,
-// reflection lists the services, and the metrics endpoint parses and moves when a server fails.
+// End-to-end for the agent's API and metrics on real FRR (8.4, 10.3 or mixed: BALLAST_TEST_FRR): a
+// lab-421 fabric with an agent on every leaf; `ballast status` sees every prefix on every leaf,
+// `ballast watch` streams a server's failure, a drain of a whole leaf moves its traffic away exactly
+// as `ballast snapshot` (of the agents and the spines' observers, which give each spine's FRR
+// version) + `whatif` predict, reflection lists the services, and the metrics endpoint parses and
+// moves when a server fails.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 // @ts-expect-error untyped module
 import parsePrometheus from 'parse-prometheus-text-format';
-import { agentSocket, LAB_METRICS_PORT } from '../../src/lab/agents.js';
+import { agentSocket, LAB_METRICS_PORT, observerSocket } from '../../src/lab/agents.js';
 import { listServices } from '../api/reflection.js';
-import { fmt, labInstance, labSkip } from './harness.js';
+import { fmt, frrOf, labInstance, labSkip, passLab, testFixture } from './harness.js';
 
 const skip = await labSkip();
-const RUN_DIR = '/run/ballast-lab-apitest';
-const NS = 'bap-';
+const { runDir: RUN_DIR, nsPrefix: NS } = passLab('/run/ballast-lab-apitest', 'bap-');
 const L = labInstance(RUN_DIR, NS);
 const tmp = mkdtempSync(join(tmpdir(), 'ballast-api-lab-'));
 const sock = (leaf: string) => `unix://${agentSocket(`${RUN_DIR}/${NS}${leaf}`)}`;
 const agents = ['leaf1', 'leaf2', 'leaf3'].flatMap((l) => ['--agent', sock(l)]);
+const observers = ['spine1', 'spine2'].flatMap((s) => ['--agent', `unix://${observerSocket(`${RUN_DIR}/${NS}${s}`)}`]);
+// leaf1/2/3 at 4000/2000/1000 Mbps: FRR 8.4 spines weight by share of the sum, 10.3 ones 254 of the largest.
+const SPINE = frrOf('spine') === '8.4' ? { drained: { leaf1: 66, leaf2: 33 }, all: { leaf1: 57, leaf2: 28, leaf3: 14 } } : { drained: { leaf1: 254, leaf2: 127 }, all: { leaf1: 254, leaf2: 127, leaf3: 63 } };
 
 after(async () => {
   if (!skip) await L.lab(['down']);
@@ -37,9 +41,8 @@ function scrape(leaf: string): Map<string, { metrics: { value?: string; labels?:
 const healthyMetric = (leaf: string, prefix: string) => scrape(leaf).get('ballast_prefix_healthy_servers')!.metrics.find((m) => m.labels!.prefix === prefix)!.value;
 
 test('lab-421 with agents: status, watch, drain/undrain against snapshot predictions, reflection, metrics', { skip }, async (t) => {
-  const fixture = join(tmp, 'lab-421.yaml');
-  writeFileSync(fixture, readFileSync('fixtures/lab-421.yaml', 'utf8').replace(/\npolicy:\n(?: .*\n?)*/, '\npolicy:\n  mode: link-bandwidth\n  mbps-per-unit: 100\n  damping: { hold-down-seconds: 2 }\n'));
-  await L.ok(['up', fixture, '--leaf-policy', 'ballast']);
+  const fixture = testFixture('fixtures/lab-421.yaml', tmp, (text) => text.replace(/\npolicy:\n(?: .*\n?)*/, '\npolicy:\n  mode: link-bandwidth\n  mbps-per-unit: 100\n  damping: { hold-down-seconds: 2 }\n'));
+  await L.up([fixture, '--leaf-policy', 'ballast']);
   await L.converged('after up', 20_000);
 
   // status: every prefix on every leaf.
@@ -73,8 +76,9 @@ test('lab-421 with agents: status, watch, drain/undrain against snapshot predict
   const drained = await L.ballast(['drain', '--agent', sock('leaf3'), '--reason', 'maintenance']);
   assert.equal(drained.code, 0, drained.stderr);
   const predictNow = async () => {
-    const snap = await L.ballast(['snapshot', ...agents, '--unit', 'Gbps']);
+    const snap = await L.ballast(['snapshot', ...agents, ...observers, '--unit', 'Gbps']);
     assert.equal(snap.code, 0, snap.stderr);
+    assert.equal(snap.stderr, '', 'no warning: every spine named by its observer');
     const file = join(tmp, 'snapshot.yaml');
     writeFileSync(file, snap.stdout);
     const wi = await L.ballast(['whatif', file, '--strategy', 'ballast', '--json']);
@@ -99,12 +103,12 @@ test('lab-421 with agents: status, watch, drain/undrain against snapshot predict
   };
   const away = await matchesSnapshot('leaf3 drained');
   assert.equal(away.leaf3, undefined, 'leaf3 left the spines');
-  assert.deepEqual(away, { leaf1: 66, leaf2: 33 });
+  assert.deepEqual(away, SPINE.drained);
 
   const back = await L.ballast(['undrain', '--agent', sock('leaf3')]);
   assert.equal(back.code, 0, back.stderr);
   const restored = await matchesSnapshot('leaf3 undrained');
-  assert.deepEqual(restored, { leaf1: 57, leaf2: 28, leaf3: 14 });
+  assert.deepEqual(restored, SPINE.all);
 
   // Reflection on the real agent's socket lists the services.
   const names = await listServices(sock('leaf1').replace('unix://', 'unix:'));

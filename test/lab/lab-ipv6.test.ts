@@ -8,13 +8,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { listNetns } from '../../src/lab/netns.js';
-import { daemonsOf, FRR_ARGS, frrOf, fmt, labInstance, labSkip, testFixture, viewMounts, type Comparison } from './harness.js';
+import { daemonsOf, FRR_ARGS, frrOf, fmt, labInstance, labSkip, testFixture, viewMounts, type Comparison, passLab } from './harness.js';
 
 const skip = await labSkip();
 const tmp = mkdtempSync(join(tmpdir(), 'ballast-v6-lab-'));
 const FIXTURE = testFixture('fixtures/heterogeneous.yaml', tmp);
-const RUN_DIR = '/run/ballast-lab-v6test';
-const NS_PREFIX = 'b6t-';
+const { runDir: RUN_DIR, nsPrefix: NS_PREFIX } = passLab('/run/ballast-lab-v6test', 'b6t-');
 const V4 = '198.51.100.10/32';
 const V6 = '2001:db8:100::10/128';
 

@@ -8,12 +8,11 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { after, test } from 'node:test';
 import { agentSocket, observerSocket } from '../../src/lab/agents.js';
 import type { LabState } from '../../src/lab/state.js';
-import { labInstance, labSkip, TEST_FRR } from './harness.js';
+import { labInstance, labSkip, TEST_FRR, passLab } from './harness.js';
 
 // Once per CI run, on the host's FRR 8.4: not again per BALLAST_TEST_FRR.
 const skip = TEST_FRR !== '8.4' ? `runs on FRR 8.4 only (BALLAST_TEST_FRR=${TEST_FRR})` : await labSkip();
-const RUN_DIR = '/run/ballast-lab-verifyhet';
-const NS = 'bvh-';
+const { runDir: RUN_DIR, nsPrefix: NS } = passLab('/run/ballast-lab-verifyhet', 'bvh-');
 const L = labInstance(RUN_DIR, NS);
 const dir = (node: string) => `${RUN_DIR}/${NS}${node}`;
 const LEAVES = ['leaf01', 'leaf02', 'leaf03'];

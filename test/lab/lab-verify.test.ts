@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { agentSocket, LAB_METRICS_PORT, observerSocket } from '../../src/lab/agents.js';
 import { metricNames, queriedExpressions, RULES } from '../deploy/monitoring.js';
-import { labInstance, labSkip, TEST_FRR } from './harness.js';
+import { labInstance, labSkip, TEST_FRR, passLab } from './harness.js';
 import { prometheusInstalled, startPrometheus, type RunningPrometheus, type Target } from './prometheus.js';
 
 const labSkipReason = await labSkip();
@@ -22,8 +22,7 @@ const PY = '/usr/bin/python3';
 const pyGrpc = existsSync(PY) && spawnSync(PY, ['-c', 'import grpc, grpc_tools'], { stdio: 'ignore' }).status === 0;
 // Once per CI run, on the host's FRR 8.4 (the weights asserted are frr8's): not again per BALLAST_TEST_FRR.
 const skip = (TEST_FRR !== '8.4' ? `runs on FRR 8.4 only (BALLAST_TEST_FRR=${TEST_FRR})` : false) || labSkipReason || (!required && !prometheusInstalled() ? 'prometheus not installed (apt-get install prometheus)' : false) || (!required && !pyGrpc ? 'python3-grpcio / python3-grpc-tools not installed' : false);
-const RUN_DIR = '/run/ballast-lab-verifytest';
-const NS = 'bvf-';
+const { runDir: RUN_DIR, nsPrefix: NS } = passLab('/run/ballast-lab-verifytest', 'bvf-');
 const L = labInstance(RUN_DIR, NS);
 const tmp = mkdtempSync(join(tmpdir(), 'ballast-verify-lab-'));
 const dir = (node: string) => `${RUN_DIR}/${NS}${node}`;

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { listNetns } from '../../src/lab/netns.js';
-import { daemonsOf, FRR_ARGS, frrOf, fmt, labInstance, labSkip, testFixture, viewMounts, type Comparison } from './harness.js';
+import { daemonsOf, FRR_ARGS, frrOf, fmt, labInstance, labSkip, testFixture, viewMounts, type Comparison, passLab } from './harness.js';
 import { FRR_TMP_DIR } from '../../src/lab/processes.js';
 
 const skip = await labSkip();
@@ -17,8 +17,7 @@ const FIXTURE = testFixture('fixtures/lab-421.yaml', tmp);
 const NUM_MULTIPATHS = frrOf('spine') === '8.4'
   ? { p1: { leaf1: 57, leaf2: 28, leaf3: 14 }, p2: { leaf1: 66, leaf2: 33 } }
   : { p1: { leaf1: 254, leaf2: 127, leaf3: 63 }, p2: { leaf1: 254, leaf2: 127 } };
-const RUN_DIR = '/run/ballast-lab-test';
-const NS_PREFIX = 'blt-';
+const { runDir: RUN_DIR, nsPrefix: NS_PREFIX } = passLab('/run/ballast-lab-test', 'blt-');
 
 const L = labInstance(RUN_DIR, NS_PREFIX);
 const cli = L.lab;
