@@ -1,5 +1,5 @@
 // Runs every *.test.ts under test/ with Node's test runner (Node 20 expands no globs by itself), one
-// `node --test` process per file, and prints each file's output as a block when it ends, then every
+// process per file, and prints each file's output as a block when it ends, then every
 // file's wall time. A full run also repeats the lab end-to-end tests on FRR 10.3 and on a mixed fabric.
 //
 // Files run side by side to keep CI within its budget on 2 cores:
@@ -78,12 +78,13 @@ if (only.length === 0) {
   }
 }
 
-/** One file in its own `node --test` process; its output is printed in one block when it ends. */
+/** One file in its own process; its output is printed in one block when it ends. */
 function runTask(t) {
   const label = t.frr === '8.4' ? t.file : `${t.file} on FRR ${t.frr}`;
   const started = performance.now();
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...t.args, t.file], {
+    // The file runs its tests in its own process (no `--test` parent: one process per file, not two).
+    const child = spawn(process.execPath, ['--import', 'tsx', '--test-reporter=spec', ...t.args, t.file], {
       cwd: root,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, ...(t.frr === '8.4' ? {} : { BALLAST_TEST_FRR: t.frr }), FORCE_COLOR: '0' },

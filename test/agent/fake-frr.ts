@@ -78,10 +78,14 @@ export class FakeFrr {
 
   runningConfig(): string {
     // The base holds `{{AF}}` inside its router bgp block, where FRR prints the address families.
+    // Peer groups are activated where FRR prints it: in IPv6 always, in IPv4 only without the
+    // default IPv4 activation (`no bgp default ipv4-unicast`, as the lab's FRR 10.3 leaves run).
     const af: string[] = [];
+    const groups = [...this.base.matchAll(/^ neighbor (\S+) peer-group$/gm)].map((m) => `  neighbor ${m[1]} activate`);
+    const v4Off = /^ no bgp default ipv4-unicast$/m.test(this.base);
     for (const fam of ['ipv4', 'ipv6']) {
       const binds = [...this.bindings].filter(([k]) => k.startsWith(`${fam}|`)).map(([k, rm]) => `  neighbor ${k.split('|')[1]} route-map ${rm} ${k.split('|')[2]}`);
-      af.push(` address-family ${fam} unicast`, ...(fam === 'ipv6' ? ['  neighbor SERVERS activate', '  neighbor SPINE activate'] : []), ...binds, ' exit-address-family', ' !');
+      af.push(` address-family ${fam} unicast`, ...(fam === 'ipv6' || v4Off ? groups : []), ...binds, ' exit-address-family', ' !');
     }
     const out = ['Building configuration...', '', 'Current configuration:', '!', `frr version ${this.version}`, this.base.trimEnd().replace('{{AF}}', af.join('\n'))];
     for (const { lines } of this.prefixLists.values()) out.push(...[...lines].sort((a, b) => a[0] - b[0]).map(([, l]) => l), '!');
