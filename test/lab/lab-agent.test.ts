@@ -2,11 +2,12 @@
 // mixed fabric: BALLAST_TEST_FRR, harness.ts). After each
 // fail/heal step every spine's (and leaf's) kernel weights must equal the planner's `ballast`
 // prediction, including unequal capacities and IPv6 (heterogeneous.yaml), the prepend policy (a leaf
-// leaves the spines' ECMP set and returns after the hold-down), and drift restore. Own lab directory
+// leaves the spines' ECMP set and returns after the hold-down), drift restore, and a killed agent's
+// restart (it adopts what runs: no apply, no route change on the spines). Own lab directory
 // and namespace prefix. Hold-downs are shortened in a copy of each fixture to keep the run short.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -64,6 +65,38 @@ test('lab-421.yaml: kernels equal the ballast prediction through fail/heal, down
     const s = await converged(`${op} ${server}`, (HOLD_DOWN + 8) * 1000);
     t.diagnostic(`after ${op} ${server}: ${out.trim().split(': ').pop()}; equal at the next read (${s.toFixed(2)} s)`);
   }
+
+  // Restart adoption: leaf1's agent killed outright and started again on the same config adopts what
+  // runs in FRR without a change: no apply, and no route change on the spines meanwhile.
+  const dir = `${RUN_DIR}/${NS_PREFIX}leaf1`;
+  const state = JSON.parse(readFileSync(`${RUN_DIR}/state.json`, 'utf8')) as { daemons: { ns: string; daemon: string; pid: number }[] };
+  const pid = state.daemons.find((d) => d.ns === `${NS_PREFIX}leaf1` && d.daemon === 'agent')!.pid;
+  const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+  const monitors = ['spine1', 'spine2'].map((s) => spawn('ip', ['-n', `${NS_PREFIX}${s}`, 'monitor', 'route'], { stdio: ['ignore', 'pipe', 'ignore'] }));
+  let events = '';
+  for (const m of monitors) m.stdout.on('data', (d: Buffer) => (events += d.toString()));
+  const logBefore = readFileSync(`${dir}/agent.log`, 'utf8').length;
+  process.kill(pid, 'SIGKILL');
+  await new Promise((r) => setTimeout(r, 500));
+  // `down` ends every process in the lab's namespaces, this one too.
+  const log = openSync(`${dir}/agent.log`, 'a');
+  spawn('ip', ['netns', 'exec', `${NS_PREFIX}leaf1`, ...argv], { detached: true, stdio: ['ignore', log, log] }).unref();
+  closeSync(log);
+  const t0 = performance.now();
+  let after = '';
+  while (!/"event":"adopted"/.test(after) && performance.now() - t0 < 20_000) {
+    await new Promise((r) => setTimeout(r, 200));
+    after = readFileSync(`${dir}/agent.log`, 'utf8').slice(logBefore);
+  }
+  assert.match(after, /"event":"adopted"/, 'the restarted agent adopted the running configuration');
+  const adoptedS = (performance.now() - t0) / 1000;
+  await new Promise((r) => setTimeout(r, 3000)); // its first observation and decisions
+  for (const m of monitors) m.kill();
+  after = readFileSync(`${dir}/agent.log`, 'utf8').slice(logBefore);
+  assert.doesNotMatch(after, /"event":"applied"/, `no configuration change after the restart: ${after}`);
+  assert.doesNotMatch(events, /198\.51\.100\./, `the spines' routes did not move: ${events}`);
+  await converged('after the agent restart', 5000);
+  t.diagnostic(`leaf1's agent restarted: adopted within ${adoptedS.toFixed(2)} s of its start, no apply, no spine route change`);
   await ok(['down']);
 });
 
