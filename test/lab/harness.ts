@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
 import { labUnavailable } from '../../src/lab/preflight.js';
@@ -110,6 +110,44 @@ export async function labSkip(): Promise<string | false> {
 
 export const fmt = (w: Record<string, number>): string => Object.entries(w).sort().map(([l, x]) => `${l}=${x}`).join(' ') || '-';
 
+const UP_LOCK = '/run/ballast-test-up.lock';
+
+/**
+ * One lab `up` at a time across the test processes of a run (test/run.mjs runs lab files side by
+ * side): starting a fabric is the CPU-heavy part (12-14 routers' daemons, sessions), the rest of a
+ * lab test mostly waits. Measured: three ups at once at load 17 did not get their sessions up within
+ * the 120 s a CLI call may take. A directory is the lock (mkdir is atomic); a holder that died is
+ * recognised by its PID and its lock taken over.
+ */
+async function upTurn(): Promise<() => void> {
+  for (;;) {
+    try {
+      mkdirSync(UP_LOCK);
+      writeFileSync(`${UP_LOCK}/pid`, String(process.pid));
+      return () => rmSync(UP_LOCK, { recursive: true, force: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    let holder = 0;
+    try {
+      holder = Number(readFileSync(`${UP_LOCK}/pid`, 'utf8'));
+    } catch {
+      /* being written or removed: look again */
+    }
+    if (holder > 0 && !alive(holder)) rmSync(UP_LOCK, { recursive: true, force: true });
+    else await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 export function labInstance(runDir: string, nsPrefix: string) {
   const env = { ...process.env, BALLAST_LAB_DIR: runDir, BALLAST_LAB_NS_PREFIX: nsPrefix, NO_COLOR: '1' };
 
@@ -135,8 +173,18 @@ export function labInstance(runDir: string, nsPrefix: string) {
     });
   }
 
-  /** `ballast lab ARGS` through the lab-only CLI; `onStderr` sees progress as it comes (to interrupt at a step). */
-  const lab = (args: readonly string[], onStderr?: (text: string, pid: number) => void) => run([...(BUNDLE ? [BUNDLE] : ['--import', 'tsx', LAB_CLI]), 'lab', ...args], undefined, onStderr);
+  /**
+   * `ballast lab ARGS` through the lab-only CLI; `onStderr` sees progress as it comes (to interrupt at
+   * a step). An `up` waits for any other test's `up` to end first (see upTurn).
+   */
+  const lab = async (args: readonly string[], onStderr?: (text: string, pid: number) => void) => {
+    const release = args[0] === 'up' ? await upTurn() : () => {};
+    try {
+      return await run([...(BUNDLE ? [BUNDLE] : ['--import', 'tsx', LAB_CLI]), 'lab', ...args], undefined, onStderr);
+    } finally {
+      release();
+    }
+  };
   /** Any `ballast` command through the real bin (or the bundle). */
   const ballast = (args: readonly string[], onStdout?: (text: string, kill: () => void) => void) => run([BUNDLE ?? BIN, ...args], onStdout);
 
