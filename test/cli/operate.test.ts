@@ -76,8 +76,9 @@ test('a drain the agent refuses (its state file cannot be written) is reported a
 });
 
 test('ballast watch streams a decision as it happens', async () => {
+  // Up to 20 s for the client to subscribe: a CLI start took over 5 s at load 17 on the 2 cores.
   const pending = ballast(['watch', '--agent', `unix://${sock}`], /decision/);
-  for (let i = 0; i < 200 && agent.listeners.size === 0; i++) await new Promise((r) => setTimeout(r, 25));
+  for (let i = 0; i < 800 && agent.listeners.size === 0; i++) await new Promise((r) => setTimeout(r, 25));
   agent.emit(decisionNotice({ prefix: '198.51.100.1/32', old: { kind: 'advertise', bandwidthMbps: 2000, prepend: 0 }, new: { kind: 'advertise', bandwidthMbps: 1000, prepend: 0 }, target: { kind: 'advertise', bandwidthMbps: 1000, prepend: 0 }, reason: 'live-capacity', hold: 'none', healthyServers: ['srv12'], liveCapacity: 10, changed: true }));
   const r = await pending;
   assert.match(r.stdout, /leaf1 decision 198\.51\.100\.1\/32: lb 2000 Mbps -> lb 1000 Mbps; 1 healthy \(srv12\)/);
