@@ -61,7 +61,7 @@ test("observers give each spine its FRR version, and the prediction follows it; 
     const index = indexFabric(parseFixture(snap.yaml, 'snapshot.yaml'));
     const report = runWhatif(index, { fixture: 'snapshot.yaml', failures: [], live: scenarioLiveness(index, []), strategies: STRATEGIES });
     const ballast = report.prefixes[0]!.strategies.find((s) => s.name === 'ballast')!;
-    return { warnings: snap.warnings, yaml: snap.yaml, weights: ballast.leaves.map((l) => [l.spineWeights.spine1, l.spineWeights.spine2]) };
+    return { warnings: snap.warnings, yaml: snap.yaml, weights: ballast.leaves.map((l) => [l.spineWeights[report.spines.indexOf('spine1')], l.spineWeights[report.spines.indexOf('spine2')]]) };
   };
   // 3000:2000:1000 Mbps: FRR 10.3 (Debian's 10.3-3+deb13u1 prints 10.3) scales to 254 of the largest.
   const both = spine1([...leaves, observer('spine1', '10.3'), observer('spine2', '10.3')]);
