@@ -73,7 +73,8 @@ function runCli(args: string[]) {
   return { child, out: () => stdout, err: () => stderr, exited };
 }
 
-async function until(what: string, probe: () => boolean, ms = 15_000): Promise<void> {
+// A bound, not a timing claim: an agent's start through tsx took over 15 s at load 22 on the 2 cores.
+async function until(what: string, probe: () => boolean, ms = 60_000): Promise<void> {
   const t0 = Date.now();
   while (!probe()) {
     if (Date.now() - t0 > ms) assert.fail(`timed out waiting for ${what}`);
