@@ -156,7 +156,9 @@ export function labInstance(runDir: string, nsPrefix: string) {
       const child = spawn(process.execPath, argv as string[], { stdio: ['ignore', 'pipe', 'pipe'], env });
       let stdout = '';
       let stderr = '';
-      const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+      // A bound for a stuck call, not a timing claim: an `up` of 14 FRR 10.3 routers beside another
+      // lab took over 120 s at load 20 on the 2 cores.
+      const timer = setTimeout(() => child.kill('SIGKILL'), argv.includes('up') ? 300_000 : 120_000);
       child.stdout.on('data', (d: Buffer) => {
         stdout += d.toString();
         onStdout?.(stdout, () => child.kill('SIGINT'));
