@@ -27,7 +27,8 @@ function ballast(args: string[], untilStdout?: RegExp): Promise<{ code: number |
     const child = spawn(process.execPath, ['bin/ballast.js', ...args], { env: { ...process.env, NO_COLOR: '1' } });
     let stdout = '';
     let stderr = '';
-    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    // A bound for a stuck call: a CLI call took over 20 s at load 20 on the 2 cores.
+    const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
     child.stdout.on('data', (d: Buffer) => {
       stdout += d.toString();
       if (untilStdout?.test(stdout)) child.kill('SIGINT');

@@ -62,7 +62,8 @@ async function watchVerify(): Promise<{ port: number; out: () => string }> {
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   cleanups.push(() => new Promise<void>((r) => (child.exitCode !== null ? r() : (child.once('exit', () => r()), child.kill('SIGTERM')))));
-  for (let i = 0; i < 200; i++) {
+  // Up to 120 s: its start through tsx took over 20 s at load 20 on the 2 cores.
+  for (let i = 0; i < 1200; i++) {
     const m = /metrics on http:\/\/127\.0\.0\.1:(\d+)\//.exec(stderr);
     if (m) return { port: Number(m[1]), out: () => stdout + stderr };
     await new Promise((r) => setTimeout(r, 100));
