@@ -85,7 +85,7 @@ export interface Traffic {
 export interface Comparison {
   readonly prefix: string;
   readonly router: string;
-  readonly role?: 'spine' | 'leaf' | 'border';
+  readonly role?: 'spine' | 'leaf' | 'border' | 'superspine';
   readonly predicted: Record<string, number>;
   readonly kernel: Record<string, number>;
   readonly equal: boolean;
