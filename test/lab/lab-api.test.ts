@@ -34,7 +34,7 @@ after(async () => {
 /** Scrape an agent's metrics from inside its namespace (they listen on that namespace's loopback). */
 function scrape(leaf: string): Map<string, { metrics: { value?: string; labels?: Record<string, string> }[] }> {
   const js = `fetch('http://127.0.0.1:${LAB_METRICS_PORT}/metrics').then((r) => r.text()).then((t) => process.stdout.write(t))`;
-  const text = execFileSync('ip', ['netns', 'exec', `${NS}${leaf}`, process.execPath, '-e', js], { encoding: 'utf8', timeout: 10_000 });
+  const text = execFileSync('ip', ['netns', 'exec', `${NS}${leaf}`, process.execPath, '-e', js], { encoding: 'utf8', timeout: 60_000 }); // a bound: over 10 s at load 20
   return new Map((parsePrometheus(text) as { name: string; metrics: { value?: string; labels?: Record<string, string> }[] }[]).map((f) => [f.name, f]));
 }
 
