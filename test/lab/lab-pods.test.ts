@@ -1,0 +1,53 @@
+// End-to-end: the 3-tier fixtures/pods.yaml on real FRR (two pods of 2 spines x 2 leaves, 2 super-spines,
+// the client as a border router above them). After `up`, a server failure and a leaf-spine link failure
+// in pod a, every kernel (border, super-spines, spines, leaves) equals the prediction to the last
+// weight, and 4000 flows split within 2 points. Own lab directory and namespace prefix.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { fmt, FRR_ARGS, labInstance, labSkip, TEST_FRR, testFixture, type Comparison } from './harness.js';
+
+// Opt-in (BALLAST_TEST_TIERS=1) until it has passed under the lab lock: written at the end of a session
+// whose lock queue never reached it; on by default once it has.
+const skip = process.env.BALLAST_TEST_TIERS === '1' ? await labSkip() : 'opt-in until run under the lab lock: BALLAST_TEST_TIERS=1';
+const tmp = mkdtempSync(join(tmpdir(), 'ballast-lab-pods-'));
+const FIXTURE = testFixture('fixtures/pods.yaml', tmp);
+const L = labInstance('/run/ballast-lab-pods', 'bpd-');
+// sa11 failed, lfa1/spa1 down. Spines re-advertise spa1 2 Mbps (lfa2 alone), spa2 3 + 2, spb1 and spb2
+// 3 + 1 each (num-multipaths: 1 Mbps per server path). FRR 8.4 super-spines: floor(bw*100/15).
+const SUPER = TEST_FRR === '10.3' ? { spa1: 101, spa2: 254, spb1: 203, spb2: 203 } : { spa1: 13, spa2: 33, spb1: 26, spb2: 26 };
+
+after(async () => {
+  if (!skip) await L.lab(['down']);
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+const at = (w: Comparison[], router: string, prefix = '198.51.100.1/32') => w.find((x) => x.router === router && x.prefix === prefix)!;
+
+test('pods: every kernel of the 3-tier fabric as predicted after a server and a pod link failure; traffic within 2 points', { skip }, async (t) => {
+  t.after(() => L.lab(['down']));
+  await L.ok(['up', FIXTURE, '--leaf-policy', 'num-multipaths', ...FRR_ARGS]);
+  const status = JSON.parse((await L.lab(['status', '--json'])).stdout) as { sessions: { state: string }[]; weights: Comparison[] };
+  assert.equal(status.sessions.length, 56, '8 super-spine, 8 spine-leaf, 10 leaf-server and 2 border links, both ends');
+  assert.ok(status.sessions.every((s) => s.state === 'Established'));
+  const show = (w: Comparison[], when: string) => {
+    for (const x of w) t.diagnostic(`${when} ${x.prefix} ${x.router}: kernel ${fmt(x.kernel)}, predicted ${fmt(x.predicted)}`);
+  };
+  show(status.weights, 'up');
+  assert.ok(status.weights.every((w) => w.equal), 'every kernel as predicted after up');
+  for (const step of ['sa11', 'lfa1/spa1']) {
+    const r = await L.lab(['fail', step]);
+    assert.equal(r.code, 0, r.stderr);
+    t.diagnostic(r.stdout.trim());
+    await L.until(`${step} failed`, 20_000);
+  }
+  const w = await L.weights();
+  show(w, 'failed');
+  assert.ok(w.every((x) => x.equal));
+  assert.deepEqual(at(w, 'super1').kernel, SUPER);
+  assert.deepEqual(at(w, 'super2').kernel, SUPER);
+  assert.equal(w.filter((x) => x.prefix === '198.51.100.1/32').length, 11, 'border, 2 super-spines, 4 spines, 4 leaves compared');
+  await L.trafficWithin2Points('pods, sa11 and lfa1/spa1 down', t);
+});
