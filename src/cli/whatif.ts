@@ -1,11 +1,12 @@
 /** `ballast whatif FIXTURE [--fail NAME,...] [--strategy S,...] [--load X] [--servers all|top:N|overloaded] [--json]` */
+import { once } from 'node:events';
 import { Command, Option } from '@commander-js/extra-typings';
 import { loadFixture } from '../fabric/load.js';
 import type { Fabric, FleetStrategy } from '../fabric/types.js';
 import { FLEET_STRATEGIES, STRATEGIES } from '../fabric/types.js';
 import { indexFabric } from '../forwarding/fabric-index.js';
 import { renderPrefixText, verdictText, whatifTitle } from '../whatif/report-text.js';
-import { writeWhatifJson } from '../whatif/report-json.js';
+import { whatifJsonChunks } from '../whatif/report-json.js';
 import { resolveFailures, scenarioLiveness } from '../whatif/scenario.js';
 import { ALL_SERVERS_UP_TO, DEFAULT_TOP, parseServerSelection } from '../whatif/select.js';
 import { verdict, whatifHeader, withoutRows, whatifPrefixes, type PrefixReport, type WhatifOptions } from '../whatif/whatif.js';
@@ -25,7 +26,7 @@ export function addWhatif(program: Command<[], {}, {}>): void {
     .addOption(new Option('--servers <which>', `servers to list: all, top:N (the N most loaded per strategy) or overloaded (default: all up to ${ALL_SERVERS_UP_TO} servers, else top:${DEFAULT_TOP}; leaves are always listed)`).argParser(parseServerSelection))
     .option('--json', 'machine-readable output (schemaVersion 2), streamed', false)
     .addHelpText('after', '\nExit status: 0 no overload, 1 a server is overloaded under ballast (or the first --strategy), 2 bad input, 3 outage (a prefix reaches no live server).')
-    .action((fixture, opts) => {
+    .action(async (fixture, opts) => {
       const fabric = loadFixture(fixture);
       const index = indexFabric(fabric);
       const failures = resolveFailures(index, opts.fail.split(','));
@@ -38,22 +39,31 @@ export function addWhatif(program: Command<[], {}, {}>): void {
         ...(opts.servers === undefined ? {} : { servers: opts.servers }),
       };
       const header = whatifHeader(index, options);
-      // Each prefix is written as soon as it is evaluated (stdout is synchronous for files and
-      // pipes on Linux), so memory holds one prefix, not the report.
-      const write = (chunk: string) => process.stdout.write(chunk);
+      // Each prefix is written as soon as it is evaluated, and the next piece only once stdout has
+      // taken the last (a pipe to a slower reader fills): memory holds one prefix, not the report.
+      const out = new Output();
       let v;
-      if (opts.json) v = writeWhatifJson(write, header, whatifPrefixes(index, options));
-      else {
+      if (opts.json) {
+        const chunks = whatifJsonChunks(header, whatifPrefixes(index, options));
+        for (let next = chunks.next(); ; next = chunks.next()) {
+          if (next.done) {
+            v = next.value;
+            break;
+          }
+          if (!out.closed) await out.write(next.value);
+        }
+      } else {
         const style = makeStyle();
-        write(`${whatifTitle(header, style)}\n`);
+        await out.write(`${whatifTitle(header, style)}\n`);
         const seen: PrefixReport[] = [];
         for (const p of whatifPrefixes(index, options)) {
-          write(`${renderPrefixText(p, header, style)}\n`);
+          await out.write(`${renderPrefixText(p, header, style)}\n`);
           seen.push(withoutRows(p));
         }
         v = verdict(header.deciding, seen);
-        write(`\n${verdictText(header, v, style)}\n`);
+        await out.write(`\n${verdictText(header, v, style)}\n`);
       }
+      await out.flush();
       process.exitCode = v.outage.length > 0 ? EXIT_OUTAGE : v.overloaded ? EXIT_OVERLOAD : EXIT_OK;
     });
 }
@@ -61,6 +71,42 @@ export function addWhatif(program: Command<[], {}, {}>): void {
 /** The three side by side, and the fleet as configured when the fixture gives any leaf a strategy. */
 function defaultStrategies(fabric: Fabric): FleetStrategy[] {
   return fabric.leaves.some((l) => l.strategy !== undefined) ? [...STRATEGIES, 'configured'] : [...STRATEGIES];
+}
+
+/**
+ * stdout in pieces of about 64 KiB, waiting for 'drain' whenever the stream's buffer is full. A
+ * reader that goes away (`| head`) ends the output quietly, as for any filter.
+ */
+class Output {
+  private pending: string[] = [];
+  private size = 0;
+  closed = false;
+
+  constructor() {
+    process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EPIPE') throw e;
+      this.closed = true;
+    });
+  }
+
+  async write(text: string): Promise<void> {
+    this.pending.push(text);
+    this.size += text.length;
+    if (this.size >= 1 << 16) await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    if (this.pending.length === 0 || this.closed) return;
+    const text = this.pending.join('');
+    this.pending = [];
+    this.size = 0;
+    if (process.stdout.write(text)) return;
+    // 'close' too: after EPIPE no 'drain' comes. Aborting removes whichever listener is left.
+    const done = new AbortController();
+    const wait = (event: string) => once(process.stdout, event, { signal: done.signal }).catch(() => undefined);
+    await Promise.race([wait('drain'), wait('close')]);
+    done.abort();
+  }
 }
 
 function parseLoad(text: string): number {

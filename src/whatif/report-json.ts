@@ -10,22 +10,34 @@ import { verdict, withoutRows, type PrefixReport, type WhatifHeader, type Whatif
 const ROW_DEPTH = 6;
 
 export function writeWhatifJson(write: (chunk: string) => void, header: WhatifHeader, prefixes: Iterable<PrefixReport>): WhatifVerdict {
+  const chunks = whatifJsonChunks(header, prefixes);
+  for (;;) {
+    const next = chunks.next();
+    if (next.done) return next.value;
+    write(next.value);
+  }
+}
+
+/**
+ * The same as pieces of text, for a writer that must wait between them: a pipe to a slower reader
+ * fills, and pieces written without waiting queue up in memory (991 MiB for `--servers all`).
+ */
+export function* whatifJsonChunks(header: WhatifHeader, prefixes: Iterable<PrefixReport>): Generator<string, WhatifVerdict> {
   const seen: PrefixReport[] = [];
   let out = '{\n';
   for (const [key, value] of Object.entries(header)) out += `  ${JSON.stringify(key)}: ${pretty(value, 1)},\n`;
   out += '  "prefixes": [';
   let first = true;
   for (const p of prefixes) {
-    out += `${first ? '' : ','}\n    ${pretty(p, 2)}`;
-    first = false;
-    write(out);
+    yield `${out}${first ? '' : ','}\n    `;
     out = '';
+    yield* emit(p, 2);
+    first = false;
     // Only what the verdict needs stays: the rows of a prefix go as soon as it is written.
     seen.push(withoutRows(p));
   }
   const v = verdict(header.deciding, seen);
-  out += `${first ? '' : '\n  '}],\n  "overloaded": ${JSON.stringify(v.overloaded)},\n  "outage": ${JSON.stringify(v.outage)}\n}\n`;
-  write(out);
+  yield `${out}${first ? '' : '\n  '}],\n  "overloaded": ${JSON.stringify(v.overloaded)},\n  "outage": ${JSON.stringify(v.outage)}\n}\n`;
   return v;
 }
 
@@ -46,6 +58,41 @@ export function pretty(value: unknown, depth: number): string {
   const entries = Object.entries(value).filter(([, v]) => v !== undefined);
   if (entries.length === 0) return '{}';
   return `{\n${entries.map(([k, v]) => `${pad}${JSON.stringify(k)}: ${pretty(v, depth + 1)}`).join(',\n')}\n${end}}`;
+}
+
+/** Rows per piece written: pieces stay small strings that the young generation collects at once. */
+const ROWS_PER_WRITE = 256;
+
+/**
+ * pretty(), written piece by piece: with `--servers all` a prefix is 15 MB of rows, and building
+ * it as one string left 1.1 GiB of dead strings for the old generation to collect some day.
+ */
+function* emit(value: unknown, depth: number): Generator<string> {
+  if (value === null || typeof value !== 'object' || depth >= ROW_DEPTH - 1) {
+    if (Array.isArray(value) && depth + 1 === ROW_DEPTH && value.length > ROWS_PER_WRITE && value.every(startsWithName)) {
+      const pad = '  '.repeat(depth + 1);
+      yield '[';
+      for (let i = 0; i < value.length; i += ROWS_PER_WRITE) yield `${i ? ',' : ''}\n${pad}${rowLines(value.slice(i, i + ROWS_PER_WRITE), pad)}`;
+      yield `\n${'  '.repeat(depth)}]`;
+      return;
+    }
+    yield pretty(value, depth);
+    return;
+  }
+  const pad = '  '.repeat(depth + 1);
+  const entries: [string | number, unknown][] = Array.isArray(value) ? value.map((v, i) => [i, v]) : Object.entries(value).filter(([, v]) => v !== undefined);
+  if (entries.length === 0 || (Array.isArray(value) && value.every((x) => x === null || typeof x !== 'object'))) {
+    yield pretty(value, depth);
+    return;
+  }
+  const [open, close] = Array.isArray(value) ? ['[', ']'] : ['{', '}'];
+  yield open;
+  for (let i = 0; i < entries.length; i++) {
+    const [k, v] = entries[i]!;
+    yield `${i ? ',' : ''}\n${pad}${typeof k === 'string' ? `${JSON.stringify(k)}: ` : ''}`;
+    yield* emit(v, depth + 1);
+  }
+  yield `\n${'  '.repeat(depth)}${close}`;
 }
 
 /**
