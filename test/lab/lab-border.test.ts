@@ -9,9 +9,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { fmt, FRR_ARGS, labInstance, labSkip, TEST_FRR, testFixture, type Comparison } from './harness.js';
 
-// Opt-in (BALLAST_TEST_TIERS=1) until it has passed under the lab lock: written at the end of a session
-// whose lock queue never reached it; on by default once it has.
-const skip = process.env.BALLAST_TEST_TIERS === '1' ? await labSkip() : 'opt-in until run under the lab lock: BALLAST_TEST_TIERS=1';
+const skip = await labSkip();
 const tmp = mkdtempSync(join(tmpdir(), 'ballast-lab-border-'));
 const FIXTURE = testFixture('fixtures/lab-421.yaml', tmp);
 const L = labInstance('/run/ballast-lab-border', 'bbd-');

@@ -9,8 +9,9 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { fmt, FRR_ARGS, labInstance, labSkip, TEST_FRR, testFixture, type Comparison } from './harness.js';
 
-// Opt-in (BALLAST_TEST_TIERS=1) until it has passed under the lab lock: written at the end of a session
-// whose lock queue never reached it; on by default once it has.
+// Opt-in (BALLAST_TEST_TIERS=1) until it passes: its one run (FRR 8.4, load about 13) failed because
+// `up` had not seen every session Established when the harness's 120 s limit killed it; not yet known
+// whether the sessions were only slow or some never came up.
 const skip = process.env.BALLAST_TEST_TIERS === '1' ? await labSkip() : 'opt-in until run under the lab lock: BALLAST_TEST_TIERS=1';
 const tmp = mkdtempSync(join(tmpdir(), 'ballast-lab-pods-'));
 const FIXTURE = testFixture('fixtures/pods.yaml', tmp);
