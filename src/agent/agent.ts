@@ -25,6 +25,7 @@ import type { AgentConfig } from './config.js';
 import { staticChanges } from './config.js';
 import { changeDrain, drainedNeighbors, holdsAfterStop, NO_DRAINS, type DrainState, type DrainStore } from './drains.js';
 import { applyTimeoutMs, readPrefixes, readRunning, type FrrRunner } from './frr-io.js';
+import { ApplyBackoff, RESTART_GRACE_MS, RestartWatch, waitForFrr, type AgentPhase, type DaemonPids } from './frr-liveness.js';
 import { decisionLog, Listeners, type AgentCounters, type AgentNotice } from './notices.js';
 import { observePrefix, neighborIndex, type NeighborIndex } from './observation.js';
 import { adopt, checkOwnership, desired as ownedDesired, keptLists, ownedNames, serverNeighbors } from './ownership.js';
@@ -38,6 +39,8 @@ export interface AgentIo {
   readonly dryRun?: (commands: readonly string[]) => void;
   /** Where drains survive a restart; without one they last as long as the process. */
   readonly drainStore?: DrainStore;
+  /** bgpd's and zebra's PIDs (pid files), to notice a restart; without it none is noticed. */
+  readonly daemonPids?: () => DaemonPids;
 }
 
 /** Prefixes per vtysh call on a full resync: one process for many targeted queries. */
@@ -58,7 +61,14 @@ export class Agent {
   private timers: NodeJS.Timeout[] = [];
   private dampTimer: NodeJS.Timeout | null = null;
   private stopped = false;
-  readonly counters: AgentCounters = { decisions: 0, changes: 0, applies: 0, drift: 0, frrErrors: 0, verifyFailures: 0 };
+  readonly counters: AgentCounters = { decisions: 0, changes: 0, applies: 0, drift: 0, frrErrors: 0, verifyFailures: 0, frrRestarts: 0 };
+  /** waiting-for-frr until the first adoption; what the API and metrics report. */
+  phase: AgentPhase = 'waiting-for-frr';
+  private readonly restarts: RestartWatch;
+  /** Until then absent servers are not pre-marked as held (the leaf's own bgpd just restarted). */
+  private graceUntil = 0;
+  private readonly backoff = new ApplyBackoff();
+  private wake: (() => void) | null = null;
   private readonly listeners = new Listeners<AgentNotice>();
   /** The latest evaluation of every prefix, logged or not (what the API shows as target and reason). */
   private readonly records = new Map<string, DecisionRecord>();
@@ -70,6 +80,7 @@ export class Agent {
     this.io = io;
     this.now = io.now ?? Date.now;
     this.startedAt = this.now();
+    this.restarts = new RestartWatch(io.daemonPids);
   }
 
   get currentConfig(): AgentConfig {
@@ -127,11 +138,18 @@ export class Agent {
     return ownedNames(this.config.static);
   }
 
-  /** Read FRR, adopt what runs, decide every prefix, apply only what differs (no flap on restart). */
+  /**
+   * Read FRR, adopt what runs, decide every prefix, apply only what differs (no flap on restart).
+   * While FRR does not answer, wait (phase waiting-for-frr); resolves once adopted, or stopped.
+   * Throws only what waiting cannot mend: a contradicting configuration, an unreadable state file.
+   */
   async start(): Promise<void> {
     this.drains = this.io.drainStore?.load() ?? NO_DRAINS;
-    const running = await this.readRunning();
+    const running = await waitForFrr(() => this.readRunning(), this.io.logger, () => this.stopped, (wake) => (this.wake = wake));
+    if (running === null) return;
+    this.restarts.check();
     const { view, neighbors } = checkOwnership(running, this.config);
+    this.phase = 'running';
     this.view = view;
     this.neighbors = neighbors;
     const adoption = adopt(view, this.config, this.now());
@@ -194,6 +212,12 @@ export class Agent {
    */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.wake?.();
+    if (this.phase === 'waiting-for-frr') {
+      this.phase = 'stopped';
+      return;
+    }
+    this.phase = 'stopped';
     for (const t of this.timers) clearInterval(t);
     if (this.dampTimer) clearTimeout(this.dampTimer);
     await this.enqueue(() => this.releaseAllHolds());
@@ -260,8 +284,27 @@ export class Agent {
     return running;
   }
 
+  /**
+   * A new bgpd (or zebra) PID: the daemon restarted and holds only its startup configuration. Start a
+   * fresh adoption: forget the view, re-read, and after a bgpd restart give the server sessions a
+   * grace period to come back without being held as returning servers.
+   */
+  private noticeRestart(): void {
+    const restarted = this.restarts.check();
+    if (restarted.length === 0) return;
+    this.counters.frrRestarts++;
+    this.view = null;
+    this.neighbors = null;
+    if (restarted.includes('bgpd')) {
+      this.graceUntil = this.now() + RESTART_GRACE_MS;
+      for (const [text, st] of this.prefixes) this.prefixes.set(text, { ...st, held: new Set() });
+    }
+    this.io.logger.warn({ event: 'frr-restarted', daemons: restarted, pids: this.restarts.current, graceMs: restarted.includes('bgpd') ? RESTART_GRACE_MS : 0 }, `${restarted.join(' and ')} restarted: adopting afresh`);
+  }
+
   /** Read the given prefixes (one vtysh call per batch), decide, damp, and apply what changed. */
   private async observe(prefixTexts: readonly string[], cause: string): Promise<void> {
+    this.noticeRestart();
     if (this.neighbors === null) await this.refreshNeighbors();
     const cfg = this.config.reloadable;
     const byText = new Map(cfg.prefixes.map((p) => [p.text, p]));
@@ -287,7 +330,7 @@ export class Agent {
         }
         const obs = observePrefix(cfg, this.neighbors!, p, route);
         const prev = this.prefixes.get(p.text) ?? EMPTY_PREFIX_STATE;
-        const r = evaluate(cfg, obs, prev, now, drained);
+        const r = evaluate(cfg, obs, prev, now, drained, now >= this.graceUntil);
         evaluated++;
         const before = this.records.get(p.text);
         this.records.set(p.text, r.record);
@@ -343,6 +386,8 @@ export class Agent {
         return;
       }
     }
+    // After a failed apply: wait out the back-off (the next tick re-plans against a fresh read).
+    if (!this.backoff.ready(this.now())) return;
     const keep = keptLists(this.config);
     const release = new Map(this.pendingRelease);
     const { commands, slot } = applyCommands(this.view!, this.names, desired, keep, release);
@@ -357,9 +402,11 @@ export class Agent {
     try {
       await this.io.frr(commands, applyTimeoutMs(this.config.static.timeoutMs, commands.length));
     } catch (err) {
-      this.frrFailure(err, 'apply');
+      const { attempt, waitMs } = this.backoff.failed(this.now());
+      this.frrFailure(err, `apply (attempt ${attempt}; the next one re-plans from a fresh read in ${waitMs} ms)`);
       return;
     }
+    this.backoff.succeeded();
     this.counters.applies++;
     for (const n of release.keys()) this.pendingRelease.delete(n);
     const applied = this.now();
@@ -382,6 +429,7 @@ export class Agent {
 
   /** Compare FRR's running configuration with what the agent owns; restore and count any drift. */
   private async reconcile(): Promise<void> {
+    this.noticeRestart();
     try {
       await this.refreshNeighbors();
     } catch (err) {

@@ -15,6 +15,8 @@ export interface AgentCounters {
   drift: number;
   frrErrors: number;
   verifyFailures: number;
+  /** bgpd or zebra came back with another PID: a fresh adoption followed. */
+  frrRestarts: number;
 }
 
 /** The structured fields and the human line of one decision's log entry. */

@@ -86,7 +86,15 @@ function decideFor(cfg: AgentReloadable, healthy: readonly ServerPathObservation
  * `drained`: server neighbors an operator took out of rotation. They count as configured but not
  * healthy, and are held at the leaf's door until undrained (then they return through the hold-down).
  */
-export function evaluate(cfg: AgentReloadable, obs: PrefixObservation, prev: PrefixState, now: number, drained: ReadonlySet<string> = new Set()): StepResult {
+export function evaluate(
+  cfg: AgentReloadable,
+  obs: PrefixObservation,
+  prev: PrefixState,
+  now: number,
+  drained: ReadonlySet<string> = new Set(),
+  /** false right after the leaf's own bgpd restarted: sessions coming back are not returning servers. */
+  holdAbsent = true,
+): StepResult {
   const { policy } = cfg;
   const present = obs.servers.filter((s) => !drained.has(s.neighbor));
   const admitted = present.filter((s) => s.admitted);
@@ -137,7 +145,7 @@ export function evaluate(cfg: AgentReloadable, obs: PrefixObservation, prev: Pre
   const admittedNext = [...admitted, ...released];
   const held = new Set([...stillHeld].filter((n) => !released.some((s) => s.neighbor === n)));
   if (admittedNext.length === 0) held.clear();
-  else {
+  else if (holdAbsent) {
     // Pre-mark every configured server of this prefix that is absent, so its return is held.
     for (const s of cfg.servers) {
       if (s.prefixes.includes(obs.prefix.text) && !obs.servers.some((o) => o.neighbor === s.neighbor)) held.add(s.neighbor);

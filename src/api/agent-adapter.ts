@@ -54,6 +54,8 @@ export function agentApi(agent: Agent, options: { dryRun: boolean }): AgentApi {
       leafDrained: drains.leaf !== null,
       leafDrainReason: drains.leaf?.reason ?? '',
       frrErrorsTotal: agent.counters.frrErrors,
+      agentPhase: agent.phase,
+      frrRestartsTotal: agent.counters.frrRestarts,
       driftTotal: agent.counters.drift,
       prefixes,
       spines: agent.spineNeighbors(),

@@ -74,6 +74,9 @@ export interface AgentStateView {
   readonly leafDrained: boolean;
   readonly leafDrainReason: string;
   readonly frrErrorsTotal: number;
+  /** waiting-for-frr, running or stopped (agents); absent for an observer. */
+  readonly agentPhase?: string;
+  readonly frrRestartsTotal?: number;
   readonly driftTotal: number;
   readonly prefixes: readonly PrefixView[];
   /** The spines the leaf peers with (BGP hostnames). */

@@ -80,6 +80,8 @@ export function stateMessage(s: AgentStateView, only: readonly string[] = []): G
     role: s.role ?? 'agent',
     node: s.node ?? s.leaf,
     frrVersion: s.frrVersion ?? '',
+    agentPhase: s.agentPhase ?? '',
+    frrRestartsTotal: s.frrRestartsTotal ?? 0,
     bestpathBandwidth: s.bestpathBandwidth ?? '',
   };
 }

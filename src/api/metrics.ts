@@ -106,6 +106,24 @@ export function registerAgentMetrics(registry: Registry, api: AgentApi): AgentMe
       for (const p of state().prefixes) this.set({ prefix: p.prefix }, p.hold === 'none' ? 0 : 1);
     },
   });
+  new Gauge({
+    name: 'ballast_agent_phase',
+    help: 'The agent phase: 1 for the current one (waiting-for-frr, running, stopped), else 0.',
+    labelNames: ['phase'],
+    registers: [registry],
+    collect() {
+      const phase = state().agentPhase ?? 'running';
+      for (const p of ['waiting-for-frr', 'running', 'stopped']) this.set({ phase: p }, p === phase ? 1 : 0);
+    },
+  });
+  new Counter({
+    name: 'ballast_frr_restarts_total',
+    help: 'Times bgpd or zebra came back with another PID (each starts a fresh adoption).',
+    registers: [registry],
+    collect() {
+      cumulative(this, [[{}, state().frrRestartsTotal ?? 0]]);
+    },
+  });
   new Counter({
     name: 'ballast_drift_total',
     help: 'Times configuration the agent owns was found changed by someone else and restored.',

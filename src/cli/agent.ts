@@ -19,9 +19,28 @@ import { startRouteMonitor } from '../frr/route-monitor.js';
 import { vtysh } from '../frr/vtysh.js';
 import { checkConfig } from './options.js';
 import { skeletonFrrConf, skeletonNvue } from '../agent/skeleton.js';
+import type { DaemonPids } from '../agent/frr-liveness.js';
+import { takeEarlySignals } from './early-signals.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { BallastError, InputError, InputErrors } from '../util/errors.js';
 
 export const DEFAULT_AGENT_CONFIG = '/etc/ballast/agent.yaml';
+
+
+/** The pid files FRR writes beside its vty sockets (`-i DIR/bgpd.pid` in the lab, /var/run/frr/ for the system FRR). */
+function pidReader(vtyDir: string | null): () => DaemonPids {
+  const dir = vtyDir ?? '/var/run/frr';
+  const pid = (daemon: string): number | null => {
+    try {
+      const n = Number(readFileSync(join(dir, `${daemon}.pid`), 'utf8').trim());
+      return Number.isSafeInteger(n) && n > 0 ? n : null;
+    } catch {
+      return null;
+    }
+  };
+  return () => ({ bgpd: pid('bgpd'), zebra: pid('zebra') });
+}
 
 export function addAgent(program: Command<[], {}, {}>): void {
   const agent = program
@@ -53,7 +72,8 @@ async function runAgent(file: string, dryRun: boolean): Promise<void> {
     pino.destination(dryRun ? 2 : 1),
   );
   const s = base.static;
-  const rawFrr: FrrRunner = (commands, timeoutMs) => vtysh(commands, { ...(s.vtyDir === null ? {} : { vtyDir: s.vtyDir }), timeoutMs: timeoutMs ?? s.timeoutMs, binary: s.vtysh });
+  // bgpd only: its own configuration, and writes that fail whole when bgpd is down (see vtysh.ts).
+  const rawFrr: FrrRunner = (commands, timeoutMs) => vtysh(commands, { ...(s.vtyDir === null ? {} : { vtyDir: s.vtyDir }), timeoutMs: timeoutMs ?? s.timeoutMs, binary: s.vtysh, daemon: 'bgpd' });
   // Swapped for a timed runner once the metrics exist (they need the agent to read from).
   let frr = rawFrr;
   // Covering ranges: the host routes inside them the servers announce, found before the agent starts.
@@ -69,7 +89,8 @@ async function runAgent(file: string, dryRun: boolean): Promise<void> {
     logger,
     frr: (commands, timeoutMs) => frr(commands, timeoutMs),
     drainStore: fileDrainStore(s.stateFile),
-    ...(dryRun ? { dryRun: (commands: readonly string[]) => process.stdout.write(`vtysh${s.vtyDir ? ` --vty_socket ${s.vtyDir}` : ''} ${commands.map((c) => `-c '${c}'`).join(' ')}\n`) } : {}),
+    daemonPids: pidReader(s.vtyDir),
+    ...(dryRun ? { dryRun: (commands: readonly string[]) => process.stdout.write(`vtysh${s.vtyDir ? ` --vty_socket ${s.vtyDir}` : ''} -d bgpd ${commands.map((c) => `-c '${c}'`).join(' ')}\n`) } : {}),
   });
   agentRef = agent;
   const api = agentApi(agent, { dryRun });
@@ -83,7 +104,29 @@ async function runAgent(file: string, dryRun: boolean): Promise<void> {
   }
   // The API comes up before the agent touches FRR: a socket already in use or a TLS mistake stops us first.
   const apiServer = s.apiListen === null ? null : await startApiServer(api, parseListen(s.apiListen, s.tlsCert && s.tlsKey && s.tlsClientCa ? { cert: s.tlsCert, key: s.tlsKey, clientCa: s.tlsClientCa } : null));
-  await agent.start();
+  // While FRR is not there the agent waits (waiting-for-frr) with its API and metrics up; a signal
+  // meanwhile stops the wait. What waiting cannot mend (a foreign route-map on the peer-group, an
+  // unreadable state file) ends the process at once, non-zero, so a supervisor sees it.
+  const stopDuringStart = () => void agent.stop();
+  process.on('SIGTERM', stopDuringStart).on('SIGINT', stopDuringStart);
+  // Signals held since the process started (early-signals.ts); SIGHUP stays held until the agent is up.
+  const early = takeEarlySignals(false);
+  if (early.includes('SIGTERM') || early.includes('SIGINT')) void agent.stop();
+  try {
+    await agent.start();
+  } catch (err) {
+    const code = err instanceof BallastError ? err.code : 'E_INTERNAL';
+    logger.fatal({ event: 'fatal', code, err: err instanceof Error ? err.message : String(err) }, `cannot manage FRR: ${err instanceof Error ? err.message : String(err)}`);
+    await Promise.all([apiServer?.close(), metricsServer?.close()]);
+    logger.flush();
+    process.exit(err instanceof BallastError ? 2 : 70);
+  }
+  process.off('SIGTERM', stopDuringStart).off('SIGINT', stopDuringStart);
+  if (agent.phase === 'stopped') {
+    await Promise.all([apiServer?.close(), metricsServer?.close()]);
+    logger.info({ event: 'stopped', before: 'adoption' }, 'stopped while waiting for FRR');
+    return;
+  }
   if (apiServer) logger.info({ event: 'api', address: apiServer.address }, `API on ${apiServer.address}`);
   if (metricsServer) logger.info({ event: 'metrics', port: metricsServer.port }, `metrics on http://127.0.0.1:${metricsServer.port}/metrics`);
   const monitor = s.routeMonitor ? startRouteMonitor((p) => {
@@ -114,5 +157,7 @@ async function runAgent(file: string, dryRun: boolean): Promise<void> {
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
     process.on('SIGHUP', hup);
+    // A SIGHUP that arrived before the agent was up: the file may have changed since it was read.
+    if (takeEarlySignals(true).includes('SIGHUP')) hup();
   });
 }

@@ -6,6 +6,8 @@
  * the lab; test/cli/lazy-load.test.ts checks it), so every command is one line below: its name and
  * the module that adds it. Top-level help and unknown names load them all.
  */
+// First: a daemon must not die of a signal while the rest loads.
+import './early-signals.js';
 import { Command } from '@commander-js/extra-typings';
 import { runCli } from './run.js';
 import { versionText } from './version.js';

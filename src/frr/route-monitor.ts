@@ -5,6 +5,7 @@
  * from bgpd. `ip -json monitor` prints no JSON in iproute2 6.1, hence the text parser.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 
 const ROUTE_TYPES = new Set(['unicast', 'local', 'broadcast', 'multicast', 'blackhole', 'unreachable', 'prohibit', 'throw', 'nat', 'anycast']);
@@ -23,6 +24,13 @@ export function parseMonitorLine(line: string): string | null {
   if (dst === undefined || dst === 'default' || !/^[0-9a-fA-F:.]+(\/\d+)?$/.test(dst) || !/[.:]/.test(dst)) return null;
   if (dst.includes('/')) return dst.toLowerCase();
   return `${dst.toLowerCase()}/${dst.includes(':') ? 128 : 32}`;
+}
+
+const SETPRIV = '/usr/bin/setpriv';
+
+/** The command run so that it gets SIGKILL when this process dies (util-linux setpriv, Debian's own). */
+export function withParentDeathSignal(command: readonly string[]): string[] {
+  return existsSync(SETPRIV) ? [SETPRIV, '--pdeathsig', 'KILL', '--', ...command] : [...command];
 }
 
 export interface RouteMonitor {
@@ -44,7 +52,10 @@ export function startRouteMonitor(
   let stopped = false;
   let restart: NodeJS.Timeout | null = null;
   const launch = () => {
-    const c = spawn(ipBinary, [...ipArgs, '-ts', 'monitor', 'route'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // Under setpriv --pdeathsig the kernel kills the monitor when the agent dies, even by SIGKILL
+    // (an orphaned monitor otherwise lives on, one more per agent restart).
+    const [bin, ...args] = withParentDeathSignal([ipBinary, ...ipArgs, '-ts', 'monitor', 'route']);
+    const c = spawn(bin!, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     child = c;
     createInterface({ input: c.stdout! }).on('line', (line) => {
       const p = parseMonitorLine(line);

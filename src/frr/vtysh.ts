@@ -12,6 +12,12 @@ export interface VtyshOptions {
   readonly timeoutMs?: number;
   /** vtysh binary; tests and unusual installs override it. */
   readonly binary?: string;
+  /**
+   * Talk to this daemon only (`-d bgpd`): its own running configuration, not vtysh's merge with
+   * zebra's copies, and configuration that fails as a whole when the daemon is not running (without
+   * it, vtysh writes route-maps into zebra alone while bgpd is down, and shows them as if bgpd had them).
+   */
+  readonly daemon?: string;
 }
 
 /** One vtysh call costs 60-80 ms of wall time; 5 s means a daemon is stuck, not slow. */
@@ -22,6 +28,7 @@ export async function vtysh(commands: readonly string[], options: VtyshOptions =
   if (commands.length === 0) throw new BallastError('E_USAGE', 'vtysh needs at least one command');
   const args: string[] = [];
   if (options.vtyDir !== undefined) args.push('--vty_socket', options.vtyDir);
+  if (options.daemon !== undefined) args.push('-d', options.daemon);
   for (const c of commands) {
     // A newline would smuggle a second command past the caller's validation.
     if (/[\r\n]/.test(c)) throw new BallastError('E_USAGE', `Refusing vtysh command with a line break: ${JSON.stringify(c)}`);

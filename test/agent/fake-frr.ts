@@ -19,8 +19,8 @@ export class FakeFrr {
   readonly applied: string[][] = [];
   /** The version `show running-config` prints (a conformance case may name another one). */
   version = '8.4.4';
-  /** When set, the next calls fail this way. */
-  failure: null | 'throw' | 'garbage' = null;
+  /** When set, the next calls fail this way (`configure`: only writes fail, as when bgpd is down but vtysh answers). */
+  failure: null | 'throw' | 'garbage' | 'configure' = null;
   calls = 0;
 
   constructor(base: string) {
@@ -31,6 +31,7 @@ export class FakeFrr {
     this.calls++;
     if (this.failure === 'throw') throw Object.assign(new Error('vtysh timed out'), { code: 'E_FRR_COMMAND' });
     if (this.failure === 'garbage') return '% Unknown command: garbage\n{"half":';
+    if (this.failure === 'configure' && commands[0] === 'configure terminal') throw Object.assign(new Error('bgpd is not running'), { code: 'E_FRR_COMMAND' });
     if (commands[0] === 'configure terminal') {
       this.configure(commands);
       return '';

@@ -102,7 +102,7 @@ test('CLI dry run on a fake vtysh: prints the commands, SIGHUP with a bad file k
   writeFileSync(file, `${YAML.replace('frr:\n', `frr:\n  vtysh: ${fake}\n`)}api: { listen: "unix://${join(dir, 'agent.sock')}", state-file: ${join(dir, 'state.json')} }\n`);
   const r = runCli(['agent', '-c', file, '--dry-run']);
   await until('the dry-run commands', () => r.out().includes('neighbor SPINE route-map BALLAST-A out'));
-  assert.match(r.out(), /^vtysh --vty_socket \/run\/ballast-ag\/l1 -c 'configure terminal' .*-c 'set extcommunity bandwidth cumulative'/m);
+  assert.match(r.out(), /^vtysh --vty_socket \/run\/ballast-ag\/l1 -d bgpd -c 'configure terminal' .*-c 'set extcommunity bandwidth cumulative'/m);
   writeFileSync(file, 'bgp: [not, a, mapping]\n');
   r.child.kill('SIGHUP');
   await until('the refused reload', () => r.err().includes('reload-refused'));
@@ -110,4 +110,32 @@ test('CLI dry run on a fake vtysh: prints the commands, SIGHUP with a bad file k
   r.child.kill('SIGTERM');
   assert.equal(await r.exited, 0);
   assert.match(r.err(), /"event":"stopped"/);
+});
+
+test('CLI with bgpd down: it waits (waiting-for-frr), a SIGHUP meanwhile does not kill it, SIGTERM exits 0', async () => {
+  const down = script('vtysh-down', 'echo "bgpd is not running" >&2; exit 1');
+  const file = join(dir, 'agent-down.yaml');
+  writeFileSync(file, `${YAML.replace('frr:\n', `frr:\n  vtysh: ${down}\n`)}api: { listen: "unix://${join(dir, 'down.sock')}", state-file: ${join(dir, 'down.json')} }\n`);
+  const r = runCli(['agent', '-c', file]);
+  await until('waiting-for-frr', () => r.out().includes('"event":"waiting-for-frr"'));
+  // Before the agent is up: the SIGHUP is held for later, not the default action (which kills).
+  r.child.kill('SIGHUP');
+  await new Promise((res) => setTimeout(res, 500));
+  assert.equal(r.child.exitCode, null, 'still running');
+  assert.equal(r.child.signalCode, null, 'not killed by the signal');
+  r.child.kill('SIGTERM');
+  assert.equal(await r.exited, 0);
+});
+
+test('CLI with a foreign route-map on the spine peer-group: exits 2 at once (nothing to wait for)', async () => {
+  const fake = new FakeFrr(base);
+  fake.bindings.set('ipv4|SPINE|out', 'OPERATOR-MAP');
+  const running = join(dir, 'foreign.txt');
+  writeFileSync(running, fake.runningConfig());
+  const vty = script('vtysh-foreign', `case "$*" in\n  *"show running-config"*) cat ${running};;\n  *) echo "{}";;\nesac`);
+  const file = join(dir, 'agent-foreign.yaml');
+  writeFileSync(file, `${YAML.replace('frr:\n', `frr:\n  vtysh: ${vty}\n`)}api: { listen: "unix://${join(dir, 'foreign.sock')}", state-file: ${join(dir, 'foreign.json')} }\n`);
+  const r = runCli(['agent', '-c', file]);
+  assert.equal(await r.exited, 2);
+  assert.match(r.out(), /"event":"fatal".*"code":"E_AGENT_OWNERSHIP"/);
 });

@@ -195,6 +195,13 @@ export interface GetStateResponse {
    * default-weight-for-missing (observers; empty when not read).
    */
   bestpathBandwidth: string;
+  /**
+   * The agent's phase: "waiting-for-frr" (started, FRR not answering yet), "running", "stopped";
+   * empty for an observer.
+   */
+  agentPhase: string;
+  /** Times bgpd or zebra came back with another PID (each starts a fresh adoption). */
+  frrRestartsTotal: number;
 }
 
 /** LeafPolicy is the policy the agent decides with (the fixture's `policy` section). */
@@ -1396,6 +1403,8 @@ function createBaseGetStateResponse(): GetStateResponse {
     node: "",
     frrVersion: "",
     bestpathBandwidth: "",
+    agentPhase: "",
+    frrRestartsTotal: 0,
   };
 }
 
@@ -1448,6 +1457,12 @@ export const GetStateResponse: MessageFns<GetStateResponse> = {
     }
     if (message.bestpathBandwidth !== "") {
       writer.uint32(130).string(message.bestpathBandwidth);
+    }
+    if (message.agentPhase !== "") {
+      writer.uint32(138).string(message.agentPhase);
+    }
+    if (message.frrRestartsTotal !== 0) {
+      writer.uint32(144).uint64(message.frrRestartsTotal);
     }
     return writer;
   },
@@ -1593,6 +1608,22 @@ export const GetStateResponse: MessageFns<GetStateResponse> = {
             message.bestpathBandwidth = reader.string();
             continue;
           }
+          case 17: {
+            if (tag !== 138) {
+              break;
+            }
+
+            message.agentPhase = reader.string();
+            continue;
+          }
+          case 18: {
+            if (tag !== 144) {
+              break;
+            }
+
+            message.frrRestartsTotal = longToNumber(reader.uint64());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1663,6 +1694,16 @@ export const GetStateResponse: MessageFns<GetStateResponse> = {
         : isSet(object.bestpath_bandwidth)
         ? globalThis.String(object.bestpath_bandwidth)
         : "",
+      agentPhase: isSet(object.agentPhase)
+        ? globalThis.String(object.agentPhase)
+        : isSet(object.agent_phase)
+        ? globalThis.String(object.agent_phase)
+        : "",
+      frrRestartsTotal: isSet(object.frrRestartsTotal)
+        ? globalThis.Number(object.frrRestartsTotal)
+        : isSet(object.frr_restarts_total)
+        ? globalThis.Number(object.frr_restarts_total)
+        : 0,
     };
   },
 
@@ -1716,6 +1757,12 @@ export const GetStateResponse: MessageFns<GetStateResponse> = {
     if (message.bestpathBandwidth !== "") {
       obj.bestpathBandwidth = message.bestpathBandwidth;
     }
+    if (message.agentPhase !== "") {
+      obj.agentPhase = message.agentPhase;
+    }
+    if (message.frrRestartsTotal !== 0) {
+      obj.frrRestartsTotal = Math.round(message.frrRestartsTotal);
+    }
     return obj;
   },
 
@@ -1742,6 +1789,8 @@ export const GetStateResponse: MessageFns<GetStateResponse> = {
     message.node = object.node ?? "";
     message.frrVersion = object.frrVersion ?? "";
     message.bestpathBandwidth = object.bestpathBandwidth ?? "";
+    message.agentPhase = object.agentPhase ?? "";
+    message.frrRestartsTotal = object.frrRestartsTotal ?? 0;
     return message;
   },
 };

@@ -1,0 +1,137 @@
+/**
+ * The agent under FRR's faults, on the fake vtysh (test/agent/fake-frr.ts): it waits for FRR at
+ * start, stops at once on a contradicting configuration, notices a bgpd restart by its PID and
+ * adopts afresh (rebuilding what bgpd lost, without holding the servers whose sessions come back),
+ * and backs off after a failed apply instead of repeating it.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { after, test } from 'node:test';
+import { pino } from 'pino';
+import { Agent } from '../../src/agent/agent.js';
+import { parseAgentConfig } from '../../src/agent/config.js';
+import type { DaemonPids } from '../../src/agent/frr-liveness.js';
+import { differences, extractOwned } from '../../src/frr/ballast-route-map.js';
+import { parseRunningConfig } from '../../src/frr/running-config.js';
+import { ONE_PREFIX, ONE_PREFIX_YAML } from './config-fixture.js';
+import { FakeFrr } from './fake-frr.js';
+import { routeWith } from './recorded.js';
+
+const base = readFileSync(new URL('../conformance/agent/leaf-base.conf', import.meta.url), 'utf8');
+const P = ONE_PREFIX;
+const started: Agent[] = [];
+after(async () => {
+  for (const a of started) await a.stop();
+});
+
+function agentOn(frr: FakeFrr, opts: { pids?: () => DaemonPids; now?: () => number } = {}) {
+  const logs: Record<string, unknown>[] = [];
+  const logger = pino({ level: 'debug' }, { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) });
+  const agent = new Agent(parseAgentConfig(ONE_PREFIX_YAML, 'agent.yaml'), { frr: frr.run, logger, ...(opts.pids ? { daemonPids: opts.pids } : {}), ...(opts.now ? { now: opts.now } : {}) });
+  started.push(agent);
+  return { agent, logs };
+}
+
+const holdsOf = (frr: FakeFrr): string[] => [...frr.routeMaps].filter(([name, m]) => name.startsWith('BALLAST-IN-') && [...m.values()].some((l) => l.includes('set local-preference 50'))).map(([name]) => name).sort();
+
+test('FRR not there at start: the agent waits (waiting-for-frr), then adopts when bgpd answers', async () => {
+  const frr = new FakeFrr(base);
+  frr.routes.set(P, routeWith(['s11', 's12', 's13']));
+  frr.failure = 'throw';
+  const { agent, logs } = agentOn(frr);
+  const start = agent.start();
+  await new Promise((r) => setTimeout(r, 1200));
+  assert.equal(agent.phase, 'waiting-for-frr');
+  assert.ok(logs.some((l) => l.event === 'waiting-for-frr'), 'it says what it waits for');
+  assert.equal(frr.applied.length, 0);
+  frr.failure = null;
+  await start;
+  assert.equal(agent.phase, 'running');
+  assert.ok(frr.applied.length > 0, 'adopted and applied once bgpd answered');
+});
+
+test('stopped while waiting: start resolves, nothing applied', async () => {
+  const frr = new FakeFrr(base);
+  frr.failure = 'garbage';
+  const { agent } = agentOn(frr);
+  const start = agent.start();
+  await new Promise((r) => setTimeout(r, 300));
+  await agent.stop();
+  await start;
+  assert.equal(agent.phase, 'stopped');
+  assert.equal(frr.applied.length, 0);
+});
+
+test('a foreign route-map on the spine peer-group is not waited out: start fails at once', async () => {
+  const frr = new FakeFrr(base);
+  frr.bindings.set('ipv4|SPINE|out', 'OPERATOR-MAP');
+  const { agent } = agentOn(frr);
+  await assert.rejects(agent.start(), (err: Error & { code?: string }) => err.code === 'E_AGENT_OWNERSHIP');
+});
+
+test('a bgpd restart (new PID) rebuilds what bgpd lost, and sessions coming back are not held', async () => {
+  const frr = new FakeFrr(base);
+  frr.routes.set(P, routeWith(['s11', 's12', 's13']));
+  let pids: DaemonPids = { bgpd: 100, zebra: 99 };
+  const { agent, logs } = agentOn(frr, { pids: () => pids });
+  await agent.start();
+  // bgpd restarts: its startup file has none of the agent's configuration, and every session is down.
+  frr.routeMaps.clear();
+  frr.prefixLists.clear();
+  frr.bindings.clear();
+  pids = { bgpd: 200, zebra: 99 };
+  frr.routes.set(P, routeWith([]));
+  await agent.resyncNow();
+  assert.ok(logs.some((l) => l.event === 'frr-restarted'), 'the restart is logged');
+  assert.equal(agent.counters.frrRestarts, 1);
+  // Sessions come back one by one: none is a returning server.
+  frr.routes.set(P, routeWith(['s11']));
+  await agent.resyncNow();
+  frr.routes.set(P, routeWith(['s11', 's12']));
+  await agent.resyncNow();
+  assert.deepEqual(holdsOf(frr), [], 'no server held after the leaf restart');
+  frr.routes.set(P, routeWith(['s11', 's12', 's13']));
+  await agent.resyncNow();
+  assert.deepEqual(agent.latestRecords().get(P)!.healthyServers.length, 3);
+  const view = extractOwned(parseRunningConfig(frr.runningConfig()), agent.names, ['s11', 's12', 's13']);
+  assert.equal(view.bound.ipv4 === 'A' || view.bound.ipv4 === 'B', true, 'the outbound map is bound again');
+  assert.deepEqual(differences(view, agent.names, differencesTarget(view)), []);
+});
+
+/** The configuration the fake FRR holds is compared with itself: differences() of a complete view is empty. */
+function differencesTarget(view: ReturnType<typeof extractOwned>) {
+  const slot = view.bound.ipv4 as 'A' | 'B';
+  return { map: view.slots[slot]!, inbound: new Map([...view.inbound].map(([n, v]) => [n, v.map!])), lists: new Map([...view.prefixLists].map(([n, l]) => [n, { family: l.family, prefixes: l.prefixes! }])) };
+}
+
+test('without a restart, a server that was absent is held when it returns (the grace is for restarts only)', async () => {
+  const frr = new FakeFrr(base);
+  frr.routes.set(P, routeWith(['s11', 's12', 's13']));
+  const { agent } = agentOn(frr, { pids: () => ({ bgpd: 100, zebra: 99 }) });
+  await agent.start();
+  frr.routes.set(P, routeWith(['s11', 's13']));
+  await agent.resyncNow();
+  assert.deepEqual(holdsOf(frr), ['BALLAST-IN-s12']);
+});
+
+test('a failed apply is not repeated at once: the next one waits out a back-off and re-plans from a fresh read', async () => {
+  const frr = new FakeFrr(base);
+  frr.routes.set(P, routeWith(['s11', 's12', 's13']));
+  let now = 1_000_000;
+  const { agent, logs } = agentOn(frr, { now: () => now });
+  await agent.start();
+  const applied = frr.applied.length;
+  frr.failure = 'configure';
+  frr.routes.set(P, routeWith(['s11', 's13']));
+  await agent.resyncNow();
+  const failures = logs.filter((l) => l.event === 'frr-error').length;
+  assert.equal(failures, 1);
+  await agent.resyncNow();
+  await agent.resyncNow();
+  assert.equal(logs.filter((l) => l.event === 'frr-error').length, 1, 'within the back-off the write is not tried again');
+  frr.failure = null;
+  now += 1500;
+  await agent.resyncNow();
+  assert.equal(frr.applied.length, applied + 1, 'after the back-off the change is applied, planned from a fresh read');
+  assert.deepEqual(holdsOf(frr), ['BALLAST-IN-s12']);
+});
