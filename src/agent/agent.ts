@@ -25,7 +25,7 @@ import type { AgentConfig } from './config.js';
 import { staticChanges } from './config.js';
 import { changeDrain, drainedNeighbors, holdsAfterStop, NO_DRAINS, type DrainState, type DrainStore } from './drains.js';
 import { applyTimeoutMs, readPrefixes, readRunning, type FrrRunner } from './frr-io.js';
-import { ApplyBackoff, RESTART_GRACE_MS, RestartWatch, waitForFrr, type AgentPhase, type DaemonPids } from './frr-liveness.js';
+import { ApplyBackoff, releaseReturned, RESTART_GRACE_MS, RestartWatch, waitForFrr, type AgentPhase, type DaemonPids } from './frr-liveness.js';
 import { decisionLog, Listeners, type AgentCounters, type AgentNotice } from './notices.js';
 import { observePrefix, neighborIndex, type NeighborIndex } from './observation.js';
 import { adopt, checkOwnership, desired as ownedDesired, keptLists, ownedNames, serverNeighbors } from './ownership.js';
@@ -69,6 +69,8 @@ export class Agent {
   private graceUntil = 0;
   private readonly backoff = new ApplyBackoff();
   private wake: (() => void) | null = null;
+  /** The first read after start: holds found running on servers already back are released (the crash bound). */
+  private adopting = false;
   private readonly listeners = new Listeners<AgentNotice>();
   /** The latest evaluation of every prefix, logged or not (what the API shows as target and reason). */
   private readonly records = new Map<string, DecisionRecord>();
@@ -155,7 +157,9 @@ export class Agent {
     const adoption = adopt(view, this.config, this.now());
     for (const [text, st] of adoption.states) this.prefixes.set(text, st);
     this.io.logger.info({ event: 'adopted', slot: adoption.slot, prefixes: adoption.adopted, runningRouteMaps: running.routeMaps.size }, 'adopted the running configuration');
+    this.adopting = true;
     await this.enqueue(() => this.observe(this.managed(), 'start'));
+    this.adopting = false;
     this.startTimers();
   }
 
@@ -329,7 +333,8 @@ export class Agent {
           return;
         }
         const obs = observePrefix(cfg, this.neighbors!, p, route);
-        const prev = this.prefixes.get(p.text) ?? EMPTY_PREFIX_STATE;
+        const found = this.prefixes.get(p.text) ?? EMPTY_PREFIX_STATE;
+        const prev = this.adopting ? releaseReturned(found, obs, drained, (n) => this.markRelease(n, p.family)) : found;
         const r = evaluate(cfg, obs, prev, now, drained, now >= this.graceUntil);
         evaluated++;
         const before = this.records.get(p.text);

@@ -13,6 +13,8 @@
  */
 import type { Logger } from 'pino';
 import { BallastError } from '../util/errors.js';
+import type { PrefixObservation } from './observation.js';
+import type { PrefixState } from './step.js';
 
 export type AgentPhase = 'waiting-for-frr' | 'running' | 'stopped';
 
@@ -110,4 +112,17 @@ export class RestartWatch {
     this.pids = { bgpd: now.bgpd ?? this.pids?.bgpd ?? null, zebra: now.zebra ?? this.pids?.zebra ?? null };
     return restarted;
   }
+}
+
+/**
+ * The crash bound. Holds found running at start belong to an agent that died: a held server whose
+ * path is back has been back for an unknown time, up to the whole absence, so it is released at once
+ * rather than made to wait a fresh hold-down (which kept servers out 30 s after a crash). Drained
+ * servers stay held. `release` gets each neighbor whose path must be re-evaluated.
+ */
+export function releaseReturned(st: PrefixState, obs: PrefixObservation, drained: ReadonlySet<string>, release: (neighbor: string) => void): PrefixState {
+  const back = obs.servers.filter((s) => st.held.has(s.neighbor) && !drained.has(s.neighbor)).map((s) => s.neighbor);
+  if (back.length === 0) return st;
+  for (const n of back) release(n);
+  return { ...st, held: new Set([...st.held].filter((n) => !back.includes(n))) };
 }

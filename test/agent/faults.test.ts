@@ -135,3 +135,25 @@ test('a failed apply is not repeated at once: the next one waits out a back-off 
   assert.equal(frr.applied.length, applied + 1, 'after the back-off the change is applied, planned from a fresh read');
   assert.deepEqual(holdsOf(frr), ['BALLAST-IN-s12']);
 });
+
+test('the crash bound: a held server that came back while the agent was dead is released by the next start', async () => {
+  const frr = new FakeFrr(base);
+  frr.routes.set(P, routeWith(['s11', 's12', 's13']));
+  const first = agentOn(frr).agent;
+  await first.start();
+  frr.routes.set(P, routeWith(['s11', 's13']));
+  await first.resyncNow();
+  assert.deepEqual(holdsOf(frr), ['BALLAST-IN-s12'], 's12 failed: its return will be held');
+  // The agent dies (no stop, so the hold stays in FRR); s12 returns meanwhile and is held at the door.
+  started.splice(started.indexOf(first), 1);
+  (first as unknown as { stopped: boolean }).stopped = true;
+  frr.routes.set(P, routeWith(['s11', 's13'], { held: ['s12'] }));
+  const clearsBefore = frr.clears.length;
+  const second = agentOn(frr).agent;
+  await second.start();
+  assert.deepEqual(holdsOf(frr), [], 'released within the start (adoption), not after a fresh hold-down');
+  assert.deepEqual(frr.clears.slice(clearsBefore), ['clear bgp ipv4 unicast s12 soft in'], 'its path re-evaluated at once');
+  frr.routes.set(P, routeWith(['s11', 's12', 's13']));
+  await second.resyncNow();
+  assert.equal(second.latestRecords().get(P)!.healthyServers.length, 3);
+});
