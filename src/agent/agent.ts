@@ -13,22 +13,27 @@
  * stays, the failure is logged and counted, and the next tick tries again. Stopping releases the
  * holds and leaves the outbound configuration as it is.
  *
- * This file is the loop; the rules it runs are pure and live beside it: step.ts (one prefix's
- * evaluation), ownership.ts (take-over check, adoption, desired configuration), drains.ts (drain
- * state and transitions), notices.ts (listeners, decision log), frr-io.ts (the two FRR reads).
+ * This file is the loop; the rules it runs live beside it: step.ts (one prefix's evaluation),
+ * ownership.ts (take-over check, adoption, desired configuration), drains.ts (drain state and
+ * transitions), notices.ts (listeners, decision log), frr-io.ts (the two FRR reads), apply.ts (the one
+ * write, read back and verified), frr-liveness.ts (waiting for FRR, back-off), restarts.ts (FRR's
+ * restarts and the agent's own), timers.ts (every timer, all closed by stop).
  */
 import type { Logger } from 'pino';
-import { differences, extractOwned, applyCommands, viewAfter, type OwnedNames, type OwnedView } from '../frr/ballast-route-map.js';
+import { differences, extractOwned, type OwnedNames, type OwnedView } from '../frr/ballast-route-map.js';
 import type { AddressFamily, RunningConfig } from '../frr/running-config.js';
 import { BallastError, type ErrorCode } from '../util/errors.js';
 import type { AgentConfig } from './config.js';
 import { staticChanges } from './config.js';
 import { changeDrain, drainedNeighbors, holdsAfterStop, NO_DRAINS, type DrainState, type DrainStore } from './drains.js';
-import { applyTimeoutMs, readPrefixes, readRunning, type FrrRunner } from './frr-io.js';
-import { ApplyBackoff, releaseReturned, RESTART_GRACE_MS, RestartWatch, waitForFrr, type AgentPhase, type DaemonPids } from './frr-liveness.js';
+import { applyAndVerify } from './apply.js';
+import { readPrefixRoutes, readRunning, type FrrRunner } from './frr-io.js';
+import { ApplyBackoff, waitForFrr, type AgentPhase } from './frr-liveness.js';
+import { AgentTimers } from './timers.js';
 import { decisionLog, Listeners, type AgentCounters, type AgentNotice } from './notices.js';
 import { observePrefix, neighborIndex, type NeighborIndex } from './observation.js';
-import { adopt, checkOwnership, desired as ownedDesired, keptLists, ownedNames, serverNeighbors } from './ownership.js';
+import { adopt, checkOwnership, desired as ownedDesired, ownedNames, serverNeighbors } from './ownership.js';
+import { Restarts, type DaemonPids } from './restarts.js';
 import { EMPTY_PREFIX_STATE, evaluate, whatIf, type DecisionRecord, type PrefixState, type WhatIf } from './step.js';
 
 export interface AgentIo {
@@ -43,9 +48,6 @@ export interface AgentIo {
   readonly daemonPids?: () => DaemonPids;
 }
 
-/** Prefixes per vtysh call on a full resync: one process for many targeted queries. */
-const BATCH = 50;
-
 export class Agent {
   private config: AgentConfig;
   private readonly io: AgentIo;
@@ -58,19 +60,14 @@ export class Agent {
   /** Server paths to re-evaluate with `clear ... soft in` (released or newly drained; kept until an apply succeeds). */
   private readonly pendingRelease = new Map<string, Set<AddressFamily>>();
   private pendingScheduled = false;
-  private timers: NodeJS.Timeout[] = [];
-  private dampTimer: NodeJS.Timeout | null = null;
+  private readonly timers = new AgentTimers();
   private stopped = false;
   readonly counters: AgentCounters = { decisions: 0, changes: 0, applies: 0, drift: 0, frrErrors: 0, verifyFailures: 0, frrRestarts: 0 };
   /** waiting-for-frr until the first adoption; what the API and metrics report. */
   phase: AgentPhase = 'waiting-for-frr';
-  private readonly restarts: RestartWatch;
-  /** Until then absent servers are not pre-marked as held (the leaf's own bgpd just restarted). */
-  private graceUntil = 0;
+  private readonly restarts: Restarts;
   private readonly backoff = new ApplyBackoff();
   private wake: (() => void) | null = null;
-  /** The first read after start: holds found running on servers already back are released (the crash bound). */
-  private adopting = false;
   private readonly listeners = new Listeners<AgentNotice>();
   /** The latest evaluation of every prefix, logged or not (what the API shows as target and reason). */
   private readonly records = new Map<string, DecisionRecord>();
@@ -82,7 +79,7 @@ export class Agent {
     this.io = io;
     this.now = io.now ?? Date.now;
     this.startedAt = this.now();
-    this.restarts = new RestartWatch(io.daemonPids);
+    this.restarts = new Restarts(io.daemonPids, io.logger);
   }
 
   get currentConfig(): AgentConfig {
@@ -147,9 +144,10 @@ export class Agent {
    */
   async start(): Promise<void> {
     this.drains = this.io.drainStore?.load() ?? NO_DRAINS;
-    const running = await waitForFrr(() => this.readRunning(), this.io.logger, () => this.stopped, (wake) => (this.wake = wake));
-    if (running === null) return;
-    this.restarts.check();
+    const running = await waitForFrr(() => readRunning(this.io.frr), this.io.logger, () => this.stopped, (wake) => (this.wake = wake));
+    // Stopped while the answering read was under way: adopt nothing, start no timer.
+    if (running === null || this.stopped) return;
+    this.restarts.check(this.now());
     const { view, neighbors } = checkOwnership(running, this.config);
     this.phase = 'running';
     this.view = view;
@@ -157,25 +155,21 @@ export class Agent {
     const adoption = adopt(view, this.config, this.now());
     for (const [text, st] of adoption.states) this.prefixes.set(text, st);
     this.io.logger.info({ event: 'adopted', slot: adoption.slot, prefixes: adoption.adopted, runningRouteMaps: running.routeMaps.size }, 'adopted the running configuration');
-    this.adopting = true;
+    this.restarts.adopting = true;
     await this.enqueue(() => this.observe(this.managed(), 'start'));
-    this.adopting = false;
+    this.restarts.adopting = false;
     this.startTimers();
   }
 
   private startTimers(): void {
-    for (const t of this.timers) clearInterval(t);
-    const r = this.config.reloadable;
-    this.timers = [
-      setInterval(() => void this.resyncNow(), r.resyncSeconds * 1000),
-      setInterval(() => void this.reconcileNow(), r.reconcileSeconds * 1000),
-      // A held server's return changes no kernel route (its path stays outside the multipath set), so
-      // no route event announces it: poll the prefixes with holds, so the hold-down starts on time.
-      setInterval(() => {
+    this.timers.periodic(this.config.reloadable, {
+      resync: () => void this.resyncNow(),
+      reconcile: () => void this.reconcileNow(),
+      heldPoll: () => {
         const held = [...this.prefixes].filter(([, st]) => st.held.size > 0).map(([t]) => t);
         if (held.length > 0) void this.enqueue(() => this.observe(held, 'held-poll'));
-      }, r.heldPollSeconds * 1000),
-    ];
+      },
+    });
   }
 
   /** A route for this prefix changed in the kernel: re-read it soon (coalesced with others). */
@@ -216,14 +210,13 @@ export class Agent {
    */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.timers.close();
     this.wake?.();
     if (this.phase === 'waiting-for-frr') {
       this.phase = 'stopped';
       return;
     }
     this.phase = 'stopped';
-    for (const t of this.timers) clearInterval(t);
-    if (this.dampTimer) clearTimeout(this.dampTimer);
     await this.enqueue(() => this.releaseAllHolds());
     await this.queue;
     this.io.logger.info({ event: 'stopped', counters: this.counters }, 'agent stopped; FRR keeps the last applied configuration');
@@ -269,10 +262,6 @@ export class Agent {
     this.view = null;
   }
 
-  private readRunning(): Promise<RunningConfig> {
-    return readRunning(this.io.frr);
-  }
-
   /** Re-evaluate this server's path (`clear ... soft in`) at the next apply. */
   private markRelease(neighbor: string, family: AddressFamily): void {
     const fams = this.pendingRelease.get(neighbor) ?? new Set<AddressFamily>();
@@ -281,29 +270,22 @@ export class Agent {
   }
 
   private async refreshNeighbors(): Promise<RunningConfig> {
-    const running = await this.readRunning();
+    const running = await readRunning(this.io.frr);
     this.neighbors = neighborIndex(this.config.reloadable, this.config.static.spinePeerGroup, running.bgp);
     // A dry run keeps comparing against the state it pretends to have applied.
     if (!this.io.dryRun || this.view === null) this.view = extractOwned(running, this.names, serverNeighbors(this.config.reloadable));
     return running;
   }
 
-  /**
-   * A new bgpd (or zebra) PID: the daemon restarted and holds only its startup configuration. Start a
-   * fresh adoption: forget the view, re-read, and after a bgpd restart give the server sessions a
-   * grace period to come back without being held as returning servers.
-   */
+  /** A new bgpd (or zebra) PID: it holds only its startup configuration; forget the view and adopt afresh. */
   private noticeRestart(): void {
-    const restarted = this.restarts.check();
+    const restarted = this.restarts.check(this.now());
     if (restarted.length === 0) return;
     this.counters.frrRestarts++;
     this.view = null;
     this.neighbors = null;
-    if (restarted.includes('bgpd')) {
-      this.graceUntil = this.now() + RESTART_GRACE_MS;
-      for (const [text, st] of this.prefixes) this.prefixes.set(text, { ...st, held: new Set() });
-    }
-    this.io.logger.warn({ event: 'frr-restarted', daemons: restarted, pids: this.restarts.current, graceMs: restarted.includes('bgpd') ? RESTART_GRACE_MS : 0 }, `${restarted.join(' and ')} restarted: adopting afresh`);
+    // A new bgpd has none of the inbound maps: no server is held any more.
+    if (restarted.includes('bgpd')) for (const [text, st] of this.prefixes) this.prefixes.set(text, { ...st, held: new Set() });
   }
 
   /** Read the given prefixes (one vtysh call per batch), decide, damp, and apply what changed. */
@@ -316,41 +298,25 @@ export class Agent {
     const now = this.now();
     const records: DecisionRecord[] = [];
     const drained = this.drainedNeighbors();
-    let evaluated = 0;
-    for (let i = 0; i < wanted.length; i += BATCH) {
-      const batch = wanted.slice(i, i + BATCH);
-      let routes;
-      try {
-        routes = await readPrefixes(this.io.frr, batch);
-      } catch (err) {
-        this.frrFailure(err, `read of ${batch.length} prefix(es)`);
-        continue;
+    const read = await readPrefixRoutes(this.io.frr, wanted, (err, during) => this.frrFailure(err, during));
+    for (const [p, route] of read) {
+      const obs = observePrefix(cfg, this.neighbors!, p, route);
+      const found = this.prefixes.get(p.text) ?? EMPTY_PREFIX_STATE;
+      const prev = this.restarts.prior(found, obs, drained, (n) => this.markRelease(n, p.family));
+      const r = evaluate(cfg, obs, prev, now, drained, this.restarts.holdsAbsent(now));
+      const before = this.records.get(p.text);
+      this.records.set(p.text, r.record);
+      if (before === undefined || before.healthyServers.join() !== r.record.healthyServers.join()) {
+        this.listeners.notify({ kind: 'observation', at: now, prefix: p.text, healthyServers: r.record.healthyServers, liveCapacity: r.record.liveCapacity });
       }
-      batch.forEach((p, k) => {
-        const route = routes[k]!;
-        if (route.prefix !== null && route.prefix !== p.text) {
-          this.frrFailure(new BallastError('E_FRR_PARSE', `Asked for ${p.text}, FRR answered ${route.prefix}`), 'read');
-          return;
-        }
-        const obs = observePrefix(cfg, this.neighbors!, p, route);
-        const found = this.prefixes.get(p.text) ?? EMPTY_PREFIX_STATE;
-        const prev = this.adopting ? releaseReturned(found, obs, drained, (n) => this.markRelease(n, p.family)) : found;
-        const r = evaluate(cfg, obs, prev, now, drained, now >= this.graceUntil);
-        evaluated++;
-        const before = this.records.get(p.text);
-        this.records.set(p.text, r.record);
-        if (before === undefined || before.healthyServers.join() !== r.record.healthyServers.join()) {
-          this.listeners.notify({ kind: 'observation', at: now, prefix: p.text, healthyServers: r.record.healthyServers, liveCapacity: r.record.liveCapacity });
-        }
-        for (const n of [...r.released, ...r.reheld]) this.markRelease(n, p.family);
-        this.prefixes.set(p.text, r.state);
-        if (r.record.changed || r.record.hold !== prev.lastHold || r.record.reason !== prev.lastReason) records.push(r.record);
-      });
+      for (const n of [...r.released, ...r.reheld]) this.markRelease(n, p.family);
+      this.prefixes.set(p.text, r.state);
+      if (r.record.changed || r.record.hold !== prev.lastHold || r.record.reason !== prev.lastReason) records.push(r.record);
     }
     for (const rec of records) this.logDecision(rec, cause);
     this.scheduleDampingCheck();
     // Nothing read, nothing decided: FRR stays as it is (and is not poked while it misbehaves).
-    if (evaluated > 0) await this.apply(cause);
+    if (read.length > 0) await this.apply(cause);
   }
 
   private logDecision(r: DecisionRecord, cause: string): void {
@@ -363,12 +329,10 @@ export class Agent {
 
   /** Re-evaluate when the earliest held change may be released (damp()'s deadline, kept per prefix). */
   private scheduleDampingCheck(): void {
-    if (this.dampTimer) clearTimeout(this.dampTimer);
-    this.dampTimer = null;
-    const due = [...this.prefixes].filter(([, s]) => s.nextCheckAt !== null);
-    if (due.length === 0 || this.stopped) return;
-    const earliest = Math.min(...due.map(([, s]) => s.nextCheckAt!));
-    this.dampTimer = setTimeout(() => void this.enqueue(() => this.observe(due.map(([t]) => t), 'damping')), Math.max(0, earliest - this.now()) + 5);
+    const due = [...this.prefixes].filter(([, s]) => s.nextCheckAt !== null).map(([t, s]) => [t, s.nextCheckAt!] as const);
+    const earliest = due.reduce((m, [, at]) => Math.min(m, at), Infinity);
+    const delay = due.length === 0 ? null : earliest - this.now() + 5;
+    this.timers.dampIn(delay, () => void this.enqueue(() => this.observe(due.map(([t]) => t), 'damping')));
   }
 
   private async releaseAllHolds(): Promise<void> {
@@ -379,7 +343,7 @@ export class Agent {
     if (changed.size > 0) await this.apply('stop');
   }
 
-  /** Bring FRR to the desired entries if it differs; read back and verify. */
+  /** Bring FRR to the desired entries if it differs; read back and verify (apply.ts). */
   private async apply(cause: string): Promise<void> {
     const desired = ownedDesired(this.config, this.prefixes);
     if (desired === null) return;
@@ -391,45 +355,12 @@ export class Agent {
         return;
       }
     }
-    // After a failed apply: wait out the back-off (the next tick re-plans against a fresh read).
-    if (!this.backoff.ready(this.now())) return;
-    const keep = keptLists(this.config);
     const release = new Map(this.pendingRelease);
-    const { commands, slot } = applyCommands(this.view!, this.names, desired, keep, release);
-    if (commands.length === 0) return;
-    if (this.io.dryRun) {
-      this.io.dryRun(commands);
-      this.view = viewAfter(this.view!, this.names, desired, slot, keep);
-      this.pendingRelease.clear();
-      return;
-    }
-    const t0 = this.now();
-    try {
-      await this.io.frr(commands, applyTimeoutMs(this.config.static.timeoutMs, commands.length));
-    } catch (err) {
-      const { attempt, waitMs } = this.backoff.failed(this.now());
-      this.frrFailure(err, `apply (attempt ${attempt}; the next one re-plans from a fresh read in ${waitMs} ms)`);
-      return;
-    }
-    this.backoff.succeeded();
-    this.counters.applies++;
-    for (const n of release.keys()) this.pendingRelease.delete(n);
-    const applied = this.now();
-    try {
-      const running = await this.readRunning();
-      this.view = extractOwned(running, this.names, serverNeighbors(this.config.reloadable));
-    } catch (err) {
-      this.frrFailure(err, 'read-back');
-      return;
-    }
-    const diff = differences(this.view, this.names, desired);
-    if (diff.length > 0) {
-      this.counters.verifyFailures++;
-      this.io.logger.error({ event: 'verify-failed', cause, differences: diff }, 'FRR does not hold what was applied; retrying at the next tick');
-      this.view = null;
-      return;
-    }
-    this.io.logger.info({ event: 'applied', cause, slot, commands: commands.length, applyMs: applied - t0, verifiedMs: this.now() - t0 }, `applied and verified route-map ${this.names.base}-${slot}`);
+    const { frr, logger, dryRun } = this.io;
+    const deps = { frr, logger, dryRun, now: this.now, backoff: this.backoff, counters: this.counters, failure: (err: unknown, during: string) => this.frrFailure(err, during) };
+    const out = await applyAndVerify({ config: this.config, names: this.names, view: this.view!, desired, release, cause }, deps);
+    this.view = out.view;
+    if (out.released) for (const n of release.keys()) this.pendingRelease.delete(n);
   }
 
   /** Compare FRR's running configuration with what the agent owns; restore and count any drift. */

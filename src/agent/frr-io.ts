@@ -1,5 +1,5 @@
 /**
- * The agent's two FRR reads and the time an apply may take, over one injected vtysh runner (the real
+ * The agent's FRR reads and the time an apply may take, over one injected vtysh runner (the real
  * one in frr/vtysh.ts, a fake FRR in tests). Answers that do not match the question are E_FRR_PARSE.
  */
 import type { Prefix } from '../fabric/prefix.js';
@@ -9,6 +9,9 @@ import { BallastError } from '../util/errors.js';
 
 /** One vtysh invocation: the commands in order; resolves with stdout. A long apply asks for more time. */
 export type FrrRunner = (commands: readonly string[], timeoutMs?: number) => Promise<string>;
+
+/** Prefixes per vtysh call on a full resync: one process for many targeted queries. */
+const BATCH = 50;
 
 /** FRR 8.4 spends tens of ms per configuration command once the configuration is large. */
 const APPLY_MS_PER_COMMAND = 60;
@@ -28,4 +31,28 @@ export async function readPrefixes(frr: FrrRunner, prefixes: readonly Prefix[]):
   const values = splitJsonStream(text);
   if (values.length !== prefixes.length) throw new BallastError('E_FRR_PARSE', `Expected ${prefixes.length} JSON answers from vtysh, got ${values.length}`);
   return values.map(parseBgpPrefix);
+}
+
+/**
+ * The routes of many prefixes, BATCH per vtysh call. A batch that fails, or an answer about another
+ * prefix, is reported to `failed` and left out: what is returned was read and matches.
+ */
+export async function readPrefixRoutes(frr: FrrRunner, prefixes: readonly Prefix[], failed: (err: unknown, during: string) => void): Promise<[Prefix, BgpPrefix][]> {
+  const out: [Prefix, BgpPrefix][] = [];
+  for (let i = 0; i < prefixes.length; i += BATCH) {
+    const batch = prefixes.slice(i, i + BATCH);
+    let routes: BgpPrefix[];
+    try {
+      routes = await readPrefixes(frr, batch);
+    } catch (err) {
+      failed(err, `read of ${batch.length} prefix(es)`);
+      continue;
+    }
+    batch.forEach((p, k) => {
+      const route = routes[k]!;
+      if (route.prefix !== null && route.prefix !== p.text) failed(new BallastError('E_FRR_PARSE', `Asked for ${p.text}, FRR answered ${route.prefix}`), 'read');
+      else out.push([p, route]);
+    });
+  }
+  return out;
 }

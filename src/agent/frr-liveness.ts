@@ -1,30 +1,19 @@
 /**
- * Whether FRR is there, and whether it is still the same FRR: the agent's rules for waiting at start,
- * for noticing a daemon restart and for backing off after a failed apply. Pure except for the injected
- * reads; the loop in agent.ts calls these.
+ * Whether FRR is there: the agent's rules for waiting at start and for backing off after a failed
+ * apply (noticing that FRR restarted is restarts.ts). Pure except for the injected reads; the loop in
+ * agent.ts calls these.
  *
  * - At start, FRR may not be up yet (a supervisor starting both): the agent waits, polling with a
  *   growing delay, and serves its API and metrics meanwhile. Only a configuration that contradicts
  *   FRR (E_AGENT_OWNERSHIP) or an unreadable state file stops it, since waiting would not help.
- * - A daemon restart is detected by its PID (pid files beside the vty sockets), not guessed from
- *   failures: a new bgpd starts from its startup file, without the agent's maps or holds.
  * - A failed apply is never repeated blindly: FRR is re-read, the commands re-planned, and the next
  *   attempt waits 1, 2, 4 ... up to 30 s.
  */
 import type { Logger } from 'pino';
 import { BallastError } from '../util/errors.js';
-import type { PrefixObservation } from './observation.js';
-import type { PrefixState } from './step.js';
 
 export type AgentPhase = 'waiting-for-frr' | 'running' | 'stopped';
 
-export interface DaemonPids {
-  readonly bgpd: number | null;
-  readonly zebra: number | null;
-}
-
-/** After the leaf's own bgpd restarts, absent servers are not pre-marked as held for this long. */
-export const RESTART_GRACE_MS = 60_000;
 const WAIT_MIN_MS = 500;
 const WAIT_MAX_MS = 5_000;
 const BACKOFF_MIN_MS = 1_000;
@@ -86,43 +75,4 @@ export class ApplyBackoff {
     this.failures = 0;
     this.notBefore = 0;
   }
-}
-
-/** Daemons whose PID changed since the last reading (a daemon that is gone is not a restart yet). */
-export function restartedDaemons(before: DaemonPids | null, now: DaemonPids): ('bgpd' | 'zebra')[] {
-  if (before === null) return [];
-  return (['bgpd', 'zebra'] as const).filter((d) => now[d] !== null && before[d] !== null && now[d] !== before[d]);
-}
-
-/** Remembers the last PIDs seen; `check()` names the daemons that restarted since. */
-export class RestartWatch {
-  private pids: DaemonPids | null = null;
-  private readonly read: (() => DaemonPids) | undefined;
-  constructor(read: (() => DaemonPids) | undefined) {
-    this.read = read;
-  }
-  get current(): DaemonPids | null {
-    return this.pids;
-  }
-  check(): ('bgpd' | 'zebra')[] {
-    const now = this.read?.();
-    if (now === undefined) return [];
-    const restarted = restartedDaemons(this.pids, now);
-    // A missing pid file keeps the last PID known.
-    this.pids = { bgpd: now.bgpd ?? this.pids?.bgpd ?? null, zebra: now.zebra ?? this.pids?.zebra ?? null };
-    return restarted;
-  }
-}
-
-/**
- * The crash bound. Holds found running at start belong to an agent that died: a held server whose
- * path is back has been back for an unknown time, up to the whole absence, so it is released at once
- * rather than made to wait a fresh hold-down (which kept servers out 30 s after a crash). Drained
- * servers stay held. `release` gets each neighbor whose path must be re-evaluated.
- */
-export function releaseReturned(st: PrefixState, obs: PrefixObservation, drained: ReadonlySet<string>, release: (neighbor: string) => void): PrefixState {
-  const back = obs.servers.filter((s) => st.held.has(s.neighbor) && !drained.has(s.neighbor)).map((s) => s.neighbor);
-  if (back.length === 0) return st;
-  for (const n of back) release(n);
-  return { ...st, held: new Set([...st.held].filter((n) => !back.includes(n))) };
 }

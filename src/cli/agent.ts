@@ -19,7 +19,7 @@ import { startRouteMonitor } from '../frr/route-monitor.js';
 import { vtysh } from '../frr/vtysh.js';
 import { checkConfig } from './options.js';
 import { skeletonFrrConf, skeletonNvue } from '../agent/skeleton.js';
-import type { DaemonPids } from '../agent/frr-liveness.js';
+import type { DaemonPids } from '../agent/restarts.js';
 import { takeEarlySignals } from './early-signals.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';

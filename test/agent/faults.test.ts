@@ -10,7 +10,7 @@ import { after, test } from 'node:test';
 import { pino } from 'pino';
 import { Agent } from '../../src/agent/agent.js';
 import { parseAgentConfig } from '../../src/agent/config.js';
-import type { DaemonPids } from '../../src/agent/frr-liveness.js';
+import type { DaemonPids } from '../../src/agent/restarts.js';
 import { differences, extractOwned } from '../../src/frr/ballast-route-map.js';
 import { parseRunningConfig } from '../../src/frr/running-config.js';
 import { ONE_PREFIX, ONE_PREFIX_YAML } from './config-fixture.js';
@@ -24,7 +24,7 @@ after(async () => {
   for (const a of started) await a.stop();
 });
 
-function agentOn(frr: FakeFrr, opts: { pids?: () => DaemonPids; now?: () => number } = {}) {
+function agentOn(frr: Pick<FakeFrr, 'run'>, opts: { pids?: () => DaemonPids; now?: () => number } = {}) {
   const logs: Record<string, unknown>[] = [];
   const logger = pino({ level: 'debug' }, { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) });
   const agent = new Agent(parseAgentConfig(ONE_PREFIX_YAML, 'agent.yaml'), { frr: frr.run, logger, ...(opts.pids ? { daemonPids: opts.pids } : {}), ...(opts.now ? { now: opts.now } : {}) });
@@ -60,6 +60,25 @@ test('stopped while waiting: start resolves, nothing applied', async () => {
   await start;
   assert.equal(agent.phase, 'stopped');
   assert.equal(frr.applied.length, 0);
+});
+
+test('stopped while its first read is under way: it adopts nothing and leaves no timer running', async () => {
+  const frr = new FakeFrr(base);
+  frr.routes.set(P, routeWith(['s11', 's12', 's13']));
+  let answer!: () => void;
+  const gate = new Promise<void>((r) => (answer = r));
+  const slow: typeof frr.run = async (commands) => (await gate, frr.run(commands));
+  const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+  const before = timers();
+  const { agent } = agentOn({ run: slow });
+  const start = agent.start();
+  await new Promise((r) => setImmediate(r));
+  await agent.stop();
+  answer();
+  await start;
+  assert.equal(agent.phase, 'stopped');
+  assert.equal(frr.applied.length, 0, 'nothing applied after the stop');
+  assert.equal(timers(), before, 'no resync, reconcile or held-poll timer left behind');
 });
 
 test('a foreign route-map on the spine peer-group is not waited out: start fails at once', async () => {
@@ -139,14 +158,19 @@ test('a failed apply is not repeated at once: the next one waits out a back-off 
 test('the crash bound: a held server that came back while the agent was dead is released by the next start', async () => {
   const frr = new FakeFrr(base);
   frr.routes.set(P, routeWith(['s11', 's12', 's13']));
-  const first = agentOn(frr).agent;
+  // The first agent reaches FRR through a line that its death cuts: after that, nothing it does
+  // (its stop's release of the holds included) reaches FRR, as after a kill -9.
+  let alive = true;
+  const line: typeof frr.run = (commands) => (alive ? frr.run(commands) : Promise.reject(Object.assign(new Error('killed'), { code: 'E_FRR_COMMAND' })));
+  const first = agentOn({ run: line }).agent;
   await first.start();
   frr.routes.set(P, routeWith(['s11', 's13']));
   await first.resyncNow();
   assert.deepEqual(holdsOf(frr), ['BALLAST-IN-s12'], 's12 failed: its return will be held');
-  // The agent dies (no stop, so the hold stays in FRR); s12 returns meanwhile and is held at the door.
-  started.splice(started.indexOf(first), 1);
-  (first as unknown as { stopped: boolean }).stopped = true;
+  // The agent dies, so the hold stays in FRR; s12 returns meanwhile and is held at the door.
+  alive = false;
+  await first.stop();
+  assert.deepEqual(holdsOf(frr), ['BALLAST-IN-s12'], 'the dead agent released nothing');
   frr.routes.set(P, routeWith(['s11', 's13'], { held: ['s12'] }));
   const clearsBefore = frr.clears.length;
   const second = agentOn(frr).agent;
