@@ -28,6 +28,7 @@ import { staticChanges } from './config.js';
 import { changeDrain, drainedNeighbors, holdsAfterStop, NO_DRAINS, type DrainState, type DrainStore } from './drains.js';
 import { applyAndVerify } from './apply.js';
 import { readPrefixRoutes, readRunning, type FrrRunner } from './frr-io.js';
+import { FrrFaults, type FrrFault, type KernelReader } from './frr-faults.js';
 import { ApplyBackoff, waitForFrr, type AgentPhase } from './frr-liveness.js';
 import { AgentTimers } from './timers.js';
 import { decisionLog, Listeners, type AgentCounters, type AgentNotice } from './notices.js';
@@ -46,11 +47,16 @@ export interface AgentIo {
   readonly drainStore?: DrainStore;
   /** bgpd's and zebra's PIDs (pid files), to notice a restart; without it none is noticed. */
   readonly daemonPids?: () => DaemonPids;
+  /** The kernel's routes, to notice a zebra that lost them (frr-faults.ts); without it that goes unnoticed. */
+  readonly kernel?: KernelReader;
 }
 
 export class Agent {
   private config: AgentConfig;
   private readonly io: AgentIo;
+  /** Every FRR call goes through here: a timeout is noticed as an FRR fault (frr-faults.ts). */
+  private readonly frr: FrrRunner;
+  private readonly faults: FrrFaults;
   private readonly now: () => number;
   private readonly prefixes = new Map<string, PrefixState>();
   private view: OwnedView | null = null;
@@ -80,6 +86,13 @@ export class Agent {
     this.now = io.now ?? Date.now;
     this.startedAt = this.now();
     this.restarts = new Restarts(io.daemonPids, io.logger);
+    this.faults = new FrrFaults(io.logger, this.now);
+    this.frr = this.faults.watch(io.frr);
+  }
+
+  /** FRR's own faults noticed now (vtysh timing out, spine sessions down, kernel routes missing). */
+  frrFaults(): FrrFault[] {
+    return this.faults.list();
   }
 
   get currentConfig(): AgentConfig {
@@ -144,7 +157,7 @@ export class Agent {
    */
   async start(): Promise<void> {
     this.drains = this.io.drainStore?.load() ?? NO_DRAINS;
-    const running = await waitForFrr(() => readRunning(this.io.frr), this.io.logger, () => this.stopped, (wake) => (this.wake = wake));
+    const running = await waitForFrr(() => readRunning(this.frr), this.io.logger, () => this.stopped, (wake) => (this.wake = wake));
     // Stopped while the answering read was under way: adopt nothing, start no timer.
     if (running === null || this.stopped) return;
     this.restarts.check(this.now());
@@ -270,7 +283,7 @@ export class Agent {
   }
 
   private async refreshNeighbors(): Promise<RunningConfig> {
-    const running = await readRunning(this.io.frr);
+    const running = await readRunning(this.frr);
     this.neighbors = neighborIndex(this.config.reloadable, this.config.static.spinePeerGroup, running.bgp);
     // A dry run keeps comparing against the state it pretends to have applied.
     if (!this.io.dryRun || this.view === null) this.view = extractOwned(running, this.names, serverNeighbors(this.config.reloadable));
@@ -298,7 +311,7 @@ export class Agent {
     const now = this.now();
     const records: DecisionRecord[] = [];
     const drained = this.drainedNeighbors();
-    const read = await readPrefixRoutes(this.io.frr, wanted, (err, during) => this.frrFailure(err, during));
+    const read = await readPrefixRoutes(this.frr, wanted, (err, during) => this.frrFailure(err, during));
     for (const [p, route] of read) {
       const obs = observePrefix(cfg, this.neighbors!, p, route);
       const found = this.prefixes.get(p.text) ?? EMPTY_PREFIX_STATE;
@@ -356,8 +369,8 @@ export class Agent {
       }
     }
     const release = new Map(this.pendingRelease);
-    const { frr, logger, dryRun } = this.io;
-    const deps = { frr, logger, dryRun, now: this.now, backoff: this.backoff, counters: this.counters, failure: (err: unknown, during: string) => this.frrFailure(err, during) };
+    const { logger, dryRun } = this.io;
+    const deps = { frr: this.frr, logger, dryRun, now: this.now, backoff: this.backoff, counters: this.counters, failure: (err: unknown, during: string) => this.frrFailure(err, during) };
     const out = await applyAndVerify({ config: this.config, names: this.names, view: this.view!, desired, release, cause }, deps);
     this.view = out.view;
     if (out.released) for (const n of release.keys()) this.pendingRelease.delete(n);
@@ -372,6 +385,8 @@ export class Agent {
       this.frrFailure(err, 'reconcile read');
       return;
     }
+    const withServers = [...this.records].filter(([, r]) => r.healthyServers.length > 0).map(([p]) => p);
+    await this.faults.check(this.frr, this.neighbors!.spineNeighbors, withServers, this.io.kernel).catch((err: unknown) => this.frrFailure(err, 'read of sessions and kernel routes'));
     const desired = ownedDesired(this.config, this.prefixes);
     if (desired === null) return;
     const diff = differences(this.view!, this.names, desired);

@@ -56,6 +56,7 @@ export function agentApi(agent: Agent, options: { dryRun: boolean }): AgentApi {
       frrErrorsTotal: agent.counters.frrErrors,
       agentPhase: agent.phase,
       frrRestartsTotal: agent.counters.frrRestarts,
+      frrFaults: agent.frrFaults(),
       driftTotal: agent.counters.drift,
       prefixes,
       spines: agent.spineNeighbors(),

@@ -77,6 +77,8 @@ export interface AgentStateView {
   /** waiting-for-frr, running or stopped (agents); absent for an observer. */
   readonly agentPhase?: string;
   readonly frrRestartsTotal?: number;
+  /** FRR's own faults noticed now (agents; frr-faults.ts). */
+  readonly frrFaults?: readonly { readonly kind: string; readonly subject: string; readonly detail: string; readonly since: number }[];
   readonly driftTotal: number;
   readonly prefixes: readonly PrefixView[];
   /** The spines the leaf peers with (BGP hostnames). */

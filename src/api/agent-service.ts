@@ -82,6 +82,7 @@ export function stateMessage(s: AgentStateView, only: readonly string[] = []): G
     frrVersion: s.frrVersion ?? '',
     agentPhase: s.agentPhase ?? '',
     frrRestartsTotal: s.frrRestartsTotal ?? 0,
+    frrFaults: (s.frrFaults ?? []).map((f) => ({ kind: f.kind, subject: f.subject, detail: f.detail, since: new Date(f.since) })),
     bestpathBandwidth: s.bestpathBandwidth ?? '',
   };
 }

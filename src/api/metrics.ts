@@ -9,6 +9,7 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { HealthSnapshot } from '../health/snapshot.js';
 import { BallastError } from '../util/errors.js';
 import type { AgentApi } from './agent-api.js';
+import { FRR_FAULT_KINDS } from '../agent/frr-faults.js';
 
 export const VERSION = '0.1.0';
 
@@ -114,6 +115,16 @@ export function registerAgentMetrics(registry: Registry, api: AgentApi): AgentMe
     collect() {
       const phase = state().agentPhase ?? 'running';
       for (const p of ['waiting-for-frr', 'running', 'stopped']) this.set({ phase: p }, p === phase ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'ballast_agent_frr_faults',
+    help: "FRR's own faults noticed now, by kind (vtysh-timeout, spine-session-down, kernel-route-missing).",
+    labelNames: ['kind'],
+    registers: [registry],
+    collect() {
+      const faults = state().frrFaults ?? [];
+      for (const kind of FRR_FAULT_KINDS) this.set({ kind }, faults.filter((f) => f.kind === kind).length);
     },
   });
   new Counter({

@@ -22,6 +22,8 @@ export class FakeFrr {
   /** When set, the next calls fail this way (`configure`: only writes fail, as when bgpd is down but vtysh answers). */
   failure: null | 'throw' | 'garbage' | 'configure' = null;
   calls = 0;
+  /** The spine session's state in `show bgp summary json` (the base's one spine neighbor, sp1). */
+  spineState = 'Established';
 
   constructor(base: string) {
     this.base = base;
@@ -41,6 +43,7 @@ export class FakeFrr {
 
   private show(c: string): string {
     if (c === 'show running-config') return this.runningConfig();
+    if (c === 'show bgp summary json') return JSON.stringify({ ipv4Unicast: { peers: { sp1: { remoteAs: 65100, state: this.spineState, pfxRcd: 2 } } } });
     const m = /^show bgp (ipv4|ipv6) unicast (\S+) json$/.exec(c);
     if (m) return this.routes.get(m[2]!) ?? '{\n}';
     throw new Error(`fake vtysh: unexpected command ${c}`);

@@ -11,6 +11,8 @@ import { pino } from 'pino';
 import { Agent } from '../../src/agent/agent.js';
 import { parseAgentConfig } from '../../src/agent/config.js';
 import type { DaemonPids } from '../../src/agent/restarts.js';
+import type { KernelReader } from '../../src/agent/frr-faults.js';
+import { agentApi } from '../../src/api/agent-adapter.js';
 import { differences, extractOwned } from '../../src/frr/ballast-route-map.js';
 import { parseRunningConfig } from '../../src/frr/running-config.js';
 import { ONE_PREFIX, ONE_PREFIX_YAML } from './config-fixture.js';
@@ -24,10 +26,10 @@ after(async () => {
   for (const a of started) await a.stop();
 });
 
-function agentOn(frr: Pick<FakeFrr, 'run'>, opts: { pids?: () => DaemonPids; now?: () => number } = {}) {
+function agentOn(frr: Pick<FakeFrr, 'run'>, opts: { pids?: () => DaemonPids; now?: () => number; kernel?: KernelReader } = {}) {
   const logs: Record<string, unknown>[] = [];
   const logger = pino({ level: 'debug' }, { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) });
-  const agent = new Agent(parseAgentConfig(ONE_PREFIX_YAML, 'agent.yaml'), { frr: frr.run, logger, ...(opts.pids ? { daemonPids: opts.pids } : {}), ...(opts.now ? { now: opts.now } : {}) });
+  const agent = new Agent(parseAgentConfig(ONE_PREFIX_YAML, 'agent.yaml'), { frr: frr.run, logger, ...(opts.pids ? { daemonPids: opts.pids } : {}), ...(opts.now ? { now: opts.now } : {}), ...(opts.kernel ? { kernel: opts.kernel } : {}) });
   started.push(agent);
   return { agent, logs };
 }
@@ -180,4 +182,39 @@ test('the crash bound: a held server that came back while the agent was dead is 
   frr.routes.set(P, routeWith(['s11', 's12', 's13']));
   await second.resyncNow();
   assert.equal(second.latestRecords().get(P)!.healthyServers.length, 3);
+});
+
+test("FRR's own faults are said, not acted on: a spine session down, a kernel without bgpd's routes, a vtysh timing out", async () => {
+  const frr = new FakeFrr(base);
+  frr.routes.set(P, routeWith(['s11', 's12', 's13']));
+  let kernelHas = new Set<string>([P]);
+  let timeOut = false;
+  const run: typeof frr.run = (commands) => (timeOut ? Promise.reject(Object.assign(new Error('Command timed out after 3000 ms: vtysh -d bgpd'), { code: 'E_FRR_COMMAND' })) : frr.run(commands));
+  const { agent, logs } = agentOn({ run }, { kernel: async () => kernelHas });
+  await agent.start();
+  await agent.reconcileNow();
+  assert.deepEqual(agent.frrFaults(), [], 'a healthy leaf has none');
+  const applied = frr.applied.length;
+  const faults = () => agent.frrFaults().map((f) => `${f.kind} ${f.subject}`);
+
+  frr.spineState = 'Active';
+  kernelHas = new Set();
+  await agent.reconcileNow();
+  assert.deepEqual(faults(), ['kernel-route-missing 198.51.100.1/32', 'spine-session-down sp1']);
+  const api = agentApi(agent, { dryRun: false }).state();
+  assert.deepEqual(api.frrFaults?.map((f) => f.kind), ['kernel-route-missing', 'spine-session-down'], "the API's state lists them");
+  assert.equal(logs.filter((l) => l.event === 'frr-fault').length, 2, 'each logged once when it appears');
+  await agent.reconcileNow();
+  assert.equal(logs.filter((l) => l.event === 'frr-fault').length, 2, 'and not again while it lasts');
+
+  timeOut = true;
+  await agent.resyncNow();
+  assert.ok(faults().includes('vtysh-timeout vtysh'), 'a timed-out call is a fault');
+  timeOut = false;
+  frr.spineState = 'Established';
+  kernelHas = new Set([P]);
+  await agent.reconcileNow();
+  assert.deepEqual(faults(), [], 'all cleared once FRR answers and holds the routes again');
+  assert.equal(logs.filter((l) => l.event === 'frr-fault-cleared').length, 3);
+  assert.equal(frr.applied.length, applied, 'nothing applied because of them');
 });

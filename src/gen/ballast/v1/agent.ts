@@ -202,6 +202,18 @@ export interface GetStateResponse {
   agentPhase: string;
   /** Times bgpd or zebra came back with another PID (each starts a fresh adoption). */
   frrRestartsTotal: number;
+  /** FRR's own faults the agent notices and cannot mend (empty for an observer). */
+  frrFaults: FrrFault[];
+}
+
+/** FrrFault is one fault of FRR the agent noticed: it is logged, counted and listed here, never acted on. */
+export interface FrrFault {
+  /** "vtysh-timeout", "spine-session-down" or "kernel-route-missing". */
+  kind: string;
+  /** "vtysh", the spine neighbor, or the prefix. */
+  subject: string;
+  detail: string;
+  since?: Date | undefined;
 }
 
 /** LeafPolicy is the policy the agent decides with (the fixture's `policy` section). */
@@ -1405,6 +1417,7 @@ function createBaseGetStateResponse(): GetStateResponse {
     bestpathBandwidth: "",
     agentPhase: "",
     frrRestartsTotal: 0,
+    frrFaults: [],
   };
 }
 
@@ -1463,6 +1476,9 @@ export const GetStateResponse: MessageFns<GetStateResponse> = {
     }
     if (message.frrRestartsTotal !== 0) {
       writer.uint32(144).uint64(message.frrRestartsTotal);
+    }
+    for (const v of message.frrFaults) {
+      FrrFault.encode(v!, writer.uint32(154).fork()).join();
     }
     return writer;
   },
@@ -1624,6 +1640,14 @@ export const GetStateResponse: MessageFns<GetStateResponse> = {
             message.frrRestartsTotal = longToNumber(reader.uint64());
             continue;
           }
+          case 19: {
+            if (tag !== 154) {
+              break;
+            }
+
+            message.frrFaults.push(FrrFault.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1704,6 +1728,11 @@ export const GetStateResponse: MessageFns<GetStateResponse> = {
         : isSet(object.frr_restarts_total)
         ? globalThis.Number(object.frr_restarts_total)
         : 0,
+      frrFaults: globalThis.Array.isArray(object?.frrFaults)
+        ? object.frrFaults.map((e: any) => FrrFault.fromJSON(e))
+        : globalThis.Array.isArray(object?.frr_faults)
+        ? object.frr_faults.map((e: any) => FrrFault.fromJSON(e))
+        : [],
     };
   },
 
@@ -1763,6 +1792,9 @@ export const GetStateResponse: MessageFns<GetStateResponse> = {
     if (message.frrRestartsTotal !== 0) {
       obj.frrRestartsTotal = Math.round(message.frrRestartsTotal);
     }
+    if (message.frrFaults?.length) {
+      obj.frrFaults = message.frrFaults.map((e) => FrrFault.toJSON(e));
+    }
     return obj;
   },
 
@@ -1791,6 +1823,124 @@ export const GetStateResponse: MessageFns<GetStateResponse> = {
     message.bestpathBandwidth = object.bestpathBandwidth ?? "";
     message.agentPhase = object.agentPhase ?? "";
     message.frrRestartsTotal = object.frrRestartsTotal ?? 0;
+    message.frrFaults = object.frrFaults?.map((e) => FrrFault.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseFrrFault(): FrrFault {
+  return { kind: "", subject: "", detail: "", since: undefined };
+}
+
+export const FrrFault: MessageFns<FrrFault> = {
+  encode(message: FrrFault, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.kind !== "") {
+      writer.uint32(10).string(message.kind);
+    }
+    if (message.subject !== "") {
+      writer.uint32(18).string(message.subject);
+    }
+    if (message.detail !== "") {
+      writer.uint32(26).string(message.detail);
+    }
+    if (message.since !== undefined) {
+      Timestamp.encode(toTimestamp(message.since), writer.uint32(34).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): FrrFault {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseFrrFault();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.kind = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.subject = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.detail = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.since = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): FrrFault {
+    return {
+      kind: isSet(object.kind) ? globalThis.String(object.kind) : "",
+      subject: isSet(object.subject) ? globalThis.String(object.subject) : "",
+      detail: isSet(object.detail) ? globalThis.String(object.detail) : "",
+      since: isSet(object.since) ? fromJsonTimestamp(object.since) : undefined,
+    };
+  },
+
+  toJSON(message: FrrFault): unknown {
+    const obj: any = {};
+    if (message.kind !== "") {
+      obj.kind = message.kind;
+    }
+    if (message.subject !== "") {
+      obj.subject = message.subject;
+    }
+    if (message.detail !== "") {
+      obj.detail = message.detail;
+    }
+    if (message.since !== undefined) {
+      obj.since = message.since.toISOString();
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<FrrFault>, I>>(base?: I): FrrFault {
+    return FrrFault.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<FrrFault>, I>>(object: I): FrrFault {
+    const message = createBaseFrrFault();
+    message.kind = object.kind ?? "";
+    message.subject = object.subject ?? "";
+    message.detail = object.detail ?? "";
+    message.since = object.since ?? undefined;
     return message;
   },
 };

@@ -1,0 +1,124 @@
+/**
+ * FRR's own faults, which the agent cannot mend but must say: a vtysh that stopped answering (a call
+ * timed out), a spine session that is not Established, and a leaf whose kernel lost the routes bgpd
+ * still has (zebra restarted, or lost its RIB: the leaf's servers get no traffic while bgpd looks
+ * healthy). Each fault is logged once when it appears (warn) and once when it clears (info), listed in
+ * the API's state and exported as a metric; the agent changes nothing because of them.
+ */
+import type { Logger } from 'pino';
+import { parseBgpSummary } from '../frr/bgp-summary.js';
+import { findRoute, parseKernelRoutes } from '../lab/kernel-route.js';
+import { BallastError } from '../util/errors.js';
+import { run } from '../util/exec.js';
+import type { FrrRunner } from './frr-io.js';
+
+export type FrrFaultKind = 'vtysh-timeout' | 'spine-session-down' | 'kernel-route-missing';
+export const FRR_FAULT_KINDS: readonly FrrFaultKind[] = ['vtysh-timeout', 'spine-session-down', 'kernel-route-missing'];
+
+export interface FrrFault {
+  readonly kind: FrrFaultKind;
+  /** vtysh; the spine neighbor; the prefix. */
+  readonly subject: string;
+  readonly detail: string;
+  /** When it was first noticed (ms since the epoch). */
+  readonly since: number;
+}
+
+/** The kernel's routes of these prefixes (`ip -j route show root P`): the prefixes it holds a route for. */
+export type KernelReader = (prefixes: readonly string[]) => Promise<ReadonlySet<string>>;
+
+/** The kernel's routes through `ip -j route show root P` (targeted: only routes inside P), one call per prefix. */
+export function ipKernelReader(timeoutMs: number): KernelReader {
+  return async (prefixes) => {
+    const held = new Set<string>();
+    for (const p of prefixes) {
+      const { stdout } = await run('ip', ['-j', ...(p.includes(':') ? ['-6'] : []), 'route', 'show', 'root', p], { timeoutMs, code: 'E_FRR_COMMAND' });
+      if (findRoute(parseKernelRoutes(parseJson(stdout || '[]', 'ip -j route')), p)) held.add(p);
+    }
+    return held;
+  };
+}
+
+/** A vtysh call that ran out of time (src/util/exec.ts), rather than one that failed. */
+export function isTimeout(err: unknown): boolean {
+  return (err as { code?: unknown } | null)?.code === 'E_FRR_COMMAND' && /timed out/.test((err as Error).message ?? '');
+}
+
+const MESSAGES: Record<FrrFaultKind, [string, string]> = {
+  'vtysh-timeout': ['vtysh stopped answering (the call timed out); FRR is left as it is', 'vtysh answers again'],
+  'spine-session-down': ['a spine session is not Established', 'the spine session is Established again'],
+  'kernel-route-missing': ["bgpd has server paths but the kernel has no route (zebra lost it): the leaf's servers get no traffic", 'the kernel holds the route again'],
+};
+
+export class FrrFaults {
+  private readonly current = new Map<string, FrrFault>();
+  private readonly logger: Logger;
+  private readonly now: () => number;
+
+  constructor(logger: Logger, now: () => number) {
+    this.logger = logger;
+    this.now = now;
+  }
+
+  /** The faults of one kind are now exactly `found` (subject -> detail): log what appeared and what cleared. */
+  set(kind: FrrFaultKind, found: ReadonlyMap<string, string>): void {
+    const [appeared, cleared] = MESSAGES[kind];
+    for (const [key, f] of this.current) {
+      if (f.kind !== kind || found.has(f.subject)) continue;
+      this.current.delete(key);
+      this.logger.info({ event: 'frr-fault-cleared', kind, subject: f.subject, lastedMs: this.now() - f.since }, `${f.subject}: ${cleared}`);
+    }
+    for (const [subject, detail] of found) {
+      const key = `${kind}|${subject}`;
+      if (this.current.has(key)) continue;
+      this.current.set(key, { kind, subject, detail, since: this.now() });
+      this.logger.warn({ event: 'frr-fault', kind, subject, detail }, `${subject}: ${appeared} (${detail})`);
+    }
+  }
+
+  list(): FrrFault[] {
+    return [...this.current.values()].sort((a, b) => a.kind.localeCompare(b.kind) || a.subject.localeCompare(b.subject));
+  }
+
+  /** The runner with timeouts noticed: a timed-out call raises the fault, any answer clears it. */
+  watch(frr: FrrRunner): FrrRunner {
+    return async (commands, timeoutMs) => {
+      try {
+        const out = await frr(commands, timeoutMs);
+        this.set('vtysh-timeout', new Map());
+        return out;
+      } catch (err) {
+        if (isTimeout(err)) this.set('vtysh-timeout', new Map([['vtysh', (err as Error).message]]));
+        throw err;
+      }
+    };
+  }
+
+  /**
+   * The periodic check: spine sessions from `show bgp summary json`, and the kernel's routes of the
+   * prefixes for which bgpd has server paths (`withServers`). A failed read leaves that kind as it was.
+   */
+  async check(frr: FrrRunner, spines: ReadonlySet<string>, withServers: readonly string[], kernel: KernelReader | undefined): Promise<void> {
+    if (spines.size > 0) {
+      const peers = parseBgpSummary(parseJson(await frr(['show bgp summary json']), 'show bgp summary json'));
+      const down = new Map<string, string>();
+      for (const s of spines) {
+        const p = peers.find((x) => x.neighbor === s);
+        if (p === undefined || p.state !== 'Established') down.set(s, p === undefined ? 'not in show bgp summary' : `state ${p.state}`);
+      }
+      this.set('spine-session-down', down);
+    }
+    if (kernel) {
+      const held = await kernel(withServers);
+      this.set('kernel-route-missing', new Map(withServers.filter((p) => !held.has(p)).map((p) => [p, 'no kernel route'])));
+    }
+  }
+}
+
+function parseJson(text: string, what: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new BallastError('E_FRR_PARSE', `Unexpected answer to ${what}: not JSON`);
+  }
+}
