@@ -5,7 +5,7 @@
  * by PID, so `lab down` ends them like the FRR daemons. Sockets live in each node's run directory.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Address6 } from 'ip-address';
 import { stringify } from 'yaml';
@@ -96,14 +96,23 @@ export async function startObservers(topology: LabTopology, state: LabState, tim
   }), timeoutMs);
 }
 
+/** Start a leaf's agent again with the configuration it ran with (after it was killed: the fault tests). */
+export async function restartAgent(state: LabState, ns: string, timeoutMs = 20_000): Promise<number> {
+  const dir = `${state.runDir}/${ns}`;
+  await startDaemons(state, 'agent', [{ ns, dir, config: readFileSync(join(dir, 'agent.yaml'), 'utf8') }], timeoutMs);
+  return state.daemons.filter((d) => d.ns === ns && d.daemon === 'agent').at(-1)!.pid;
+}
+
 /** Spawn `ballast agent|observe -c DIR/NAME.yaml` in each namespace, recorded by PID, and wait for "started". */
 async function startDaemons(state: LabState, daemon: 'agent' | 'observer', nodes: readonly { ns: string; dir: string; config: string }[], timeoutMs: number): Promise<void> {
-  const logs: string[] = [];
+  const logs: { log: string; from: number }[] = [];
   for (const node of nodes) {
     const file = join(node.dir, `${daemon}.yaml`);
     writeFileSync(file, node.config);
     const log = join(node.dir, `${daemon}.log`);
     const fd = openSync(log, 'a');
+    // A restarted daemon appends to its log: only what it writes from here on counts.
+    const from = fstatSync(fd).size;
     // `ip netns exec` execs node in place: the PID recorded is the daemon's own.
     const child = spawn('ip', ['netns', 'exec', node.ns, process.execPath, BIN, daemon === 'agent' ? 'agent' : 'observe', '-c', file], { detached: true, stdio: ['ignore', fd, fd] });
     closeSync(fd);
@@ -111,12 +120,12 @@ async function startDaemons(state: LabState, daemon: 'agent' | 'observer', nodes
     if (child.pid === undefined) throw new BallastError('E_LAB', `Cannot start the ${daemon} in ${node.ns}`);
     state.daemons.push({ ns: node.ns, daemon, pid: child.pid });
     writeState(state);
-    logs.push(log);
+    logs.push({ log, from });
   }
   const deadline = Date.now() + timeoutMs;
-  for (const log of logs) {
+  for (const { log, from } of logs) {
     for (;;) {
-      const text = readFileSync(log, 'utf8');
+      const text = readFileSync(log, 'utf8').slice(from);
       if (text.includes('"event":"started"')) break;
       const fatal = /^ballast: .*$/m.exec(text);
       if (fatal) throw new BallastError('E_LAB', `The ${daemon} failed to start (${log}): ${fatal[0]}`);

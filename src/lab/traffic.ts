@@ -72,13 +72,13 @@ export interface TrafficCounts {
   readonly seconds: number;
 }
 
-function startInNs(ns: string, code: string, args: readonly string[]): ChildProcess {
+export function startInNs(ns: string, code: string, args: readonly string[]): ChildProcess {
   // `ip netns exec` execs the program, so the child's PID is the Node program's own.
   return spawn('ip', ['netns', 'exec', ns, process.execPath, '-e', code, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
 }
 
 /** Resolve with the first stdout line matching `test`, or reject when the process exits first or time runs out. */
-function line(child: ChildProcess, test: (l: string) => boolean, timeoutMs: number, what: string): Promise<string> {
+export function line(child: ChildProcess, test: (l: string) => boolean, timeoutMs: number, what: string): Promise<string> {
   return new Promise((resolve, reject) => {
     let buf = '';
     let err = '';
