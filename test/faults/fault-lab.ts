@@ -49,6 +49,13 @@ export function faultLab(fixture: string) {
     return pid;
   }
 
+  /** SIGKILL these daemons of a node, wait, start them again in the order given (zebra before bgpd). */
+  async function killAndRestart(node: string, daemons: readonly Daemon[], afterMs: number): Promise<void> {
+    for (const d of daemons) await signal(node, d, 'SIGKILL');
+    await sleep(afterMs);
+    for (const d of daemons) await restart(node, d);
+  }
+
   const agentPid = (leaf: string): number => readState(RUN_DIR)!.daemons.filter((d) => d.ns === ns(leaf) && d.daemon === 'agent').at(-1)!.pid;
   const killAgent = async (leaf: string): Promise<number> => {
     const pid = agentPid(leaf);
@@ -106,7 +113,7 @@ export function faultLab(fixture: string) {
     }
   }
 
-  return { ...L, fabric, ns, dir, pidOf, signal, restart, agentPid, killAgent, startAgent, vtysh, processes, probes, nothingLeft };
+  return { ...L, fabric, ns, dir, pidOf, signal, restart, killAndRestart, agentPid, killAgent, startAgent, vtysh, processes, probes, nothingLeft };
 }
 
 export type FaultLab = ReturnType<typeof faultLab>;

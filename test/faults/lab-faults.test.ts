@@ -56,9 +56,7 @@ const FAULTS: Fault[] = [
     boundMs: 15_000,
     async run(f, policy) {
       const from = policy === 'ballast' ? logOf('leaf1').length : 0;
-      await f.signal('leaf1', 'bgpd', 'SIGKILL');
-      await sleep(5000);
-      await f.restart('leaf1', 'bgpd');
+      await f.killAndRestart('leaf1', ['bgpd'], 5000);
       if (policy === 'ballast') {
         // The agent notices the new PID (and must rebuild what bgpd lost, holding none of the servers).
         const deadline = Date.now() + 10_000;
@@ -72,11 +70,7 @@ const FAULTS: Fault[] = [
     ci: true,
     nativeToo: true,
     boundMs: 15_000,
-    async run(f) {
-      await f.signal('spine1', 'bgpd', 'SIGKILL');
-      await sleep(5000);
-      await f.restart('spine1', 'bgpd');
-    },
+    run: (f) => f.killAndRestart('spine1', ['bgpd'], 5000),
   },
   {
     name: 'agent kill -9 while a server is failed; the server returns meanwhile (the crash bound)',
@@ -109,13 +103,7 @@ const FAULTS: Fault[] = [
     ci: false,
     nativeToo: true,
     boundMs: 20_000,
-    async run(f) {
-      await f.signal('leaf1', 'bgpd', 'SIGKILL');
-      await f.signal('leaf1', 'zebra', 'SIGKILL');
-      await sleep(5000);
-      await f.restart('leaf1', 'zebra');
-      await f.restart('leaf1', 'bgpd');
-    },
+    run: (f) => f.killAndRestart('leaf1', ['zebra', 'bgpd'], 5000),
   },
   {
     name: 'leaf bgpd restart with servers reconnecting one by one (the grace)',
