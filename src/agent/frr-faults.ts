@@ -103,8 +103,10 @@ export class FrrFaults {
       const peers = parseBgpSummary(parseJson(await frr(['show bgp summary json']), 'show bgp summary json'));
       const down = new Map<string, string>();
       for (const s of spines) {
+        // Only IPv4 unicast peers are listed (bgp-summary.ts): a spine absent there (an IPv6-only
+        // session) is not called down.
         const p = peers.find((x) => x.neighbor === s);
-        if (p === undefined || p.state !== 'Established') down.set(s, p === undefined ? 'not in show bgp summary' : `state ${p.state}`);
+        if (p !== undefined && p.state !== 'Established') down.set(s, `state ${p.state}`);
       }
       this.set('spine-session-down', down);
     }
