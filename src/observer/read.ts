@@ -10,7 +10,7 @@ import { isHostPrefix, parsePrefix, prefixContains, type Prefix } from '../fabri
 import { parseBgpPrefix, splitJsonStream, type BgpPrefix } from '../frr/bgp-prefix.js';
 import { parseBestpathBandwidth, parseShowVersion, type BestpathBandwidth } from '../frr/version.js';
 import { parseZebraRoutes, type ZebraRoute } from '../frr/zebra-route.js';
-import { findRoute, parseKernelRoutes, type KernelRoute } from '../lab/kernel-route.js';
+import { findRoute, parseKernelRoutes, type KernelNexthop, type KernelRoute } from '../lab/kernel-route.js';
 import { MAX_OBSERVED_ROUTES } from './config.js';
 
 export interface ObservedPrefix {
@@ -62,7 +62,7 @@ export function assembleRoutes(follow: readonly Prefix[], zebra: readonly ZebraR
     const k = kernel ? findRoute(kernel, p.text) : undefined;
     const installed = (route?.nexthops ?? []).map((h): InstalledNexthopView => {
       const path = paths.find((x) => (h.interface !== null && x.neighbor === h.interface) || (h.ip !== null && x.nexthopIps.includes(h.ip)));
-      const kh = k?.nexthops.find((n) => n.dev === h.interface && (h.ip === null || n.via === undefined || n.via === h.ip));
+      const kh = kernelHop(k?.nexthops ?? [], h.interface, h.ip);
       return {
         peer: path?.hostname ?? path?.neighbor ?? h.interface ?? h.ip ?? '?',
         interface: h.interface ?? '',
@@ -75,6 +75,17 @@ export function assembleRoutes(follow: readonly Prefix[], zebra: readonly ZebraR
     const received = paths.map((x): ReceivedPathView => ({ peer: x.hostname ?? x.neighbor, asPath: x.asPath, multipath: x.multipath, bandwidthBytes: x.bandwidthBytes }));
     return { prefix: p.text, installed, received };
   });
+}
+
+/**
+ * The kernel's next hop for one of zebra's: same interface and, where both name one, same address. A route
+ * zebra installs without a kernel nexthop group (`no zebra nexthop kernel enable`, which the lab sets on
+ * FRR 8.4) carries an unnumbered peer's hop as `via 169.254.0.1 onlink`, not the peer's fe80:: address,
+ * so an interface with a single kernel hop matches by interface alone.
+ */
+function kernelHop(hops: readonly KernelNexthop[], dev: string | null, ip: string | null): KernelNexthop | undefined {
+  const onDev = hops.filter((n) => n.dev === dev);
+  return onDev.find((n) => ip === null || n.via === undefined || n.via === ip) ?? (onDev.length === 1 ? onDev[0] : undefined);
 }
 
 /** `router bgp 65100` of the default instance; 0 when there is none. */

@@ -73,8 +73,12 @@ test('grpc.health.v1 answers SERVING and reflection lists the services', async (
     const watch = health.Watch({ service: '' });
     watch.on('error', () => {}); // CANCELLED, from our own cancel()
     const seen: number[] = [];
-    const two = new Promise<void>((resolve) => watch.on('data', (m: { status: number }) => seen.push(m.status) === 2 && resolve()));
-    await new Promise((r) => setTimeout(r, 100));
+    let first!: () => void;
+    const one = new Promise<void>((resolve) => (first = resolve));
+    const two = new Promise<void>((resolve) => watch.on('data', (m: { status: number }) => { const n = seen.push(m.status); if (n === 1) first(); if (n === 2) resolve(); }));
+    // The status changes only once the stream has said SERVING: a change before the (lazily loaded)
+    // service subscribed would be the stream's only message, and a loaded machine is slow enough for that.
+    await one;
     server.health.setStatus('', 'NOT_SERVING');
     await two;
     assert.deepEqual(seen, [1, 2]); // SERVING, then NOT_SERVING

@@ -156,7 +156,7 @@ test('the installed agent, run in a lab leaf\'s namespace: --dry-run prints its 
     await new Promise((r) => setTimeout(r, 500));
     child.kill('SIGTERM');
     assert.equal(await code, 0, stderr);
-    assert.match(stdout, /^vtysh --vty_socket \S+ -c 'configure terminal'/m);
+    assert.match(stdout, /^vtysh --vty_socket \S+ (?:-d bgpd )?-c 'configure terminal'/m);
     assert.match(stderr, /"event":"started"/);
     assert.equal(vtysh('show running-config'), running, 'a dry run changes nothing in FRR');
   } finally {

@@ -127,11 +127,12 @@ test('lab-421: verify through failures, a tampered spine, Prometheus on every me
   }
 
   // Tamper: spine1 ignores link-bandwidth. The metric first, then the one-shot verify's diff.
-  await until('verify --watch sees spine1 as predicted', 20_000, async () => (await mismatch(watch.port, 'spine1')) === 0);
+  await until('verify --watch sees both spines as predicted', 20_000, async () => (await mismatch(watch.port, 'spine1')) === 0 && (await mismatch(watch.port, 'spine2')) === 0);
   tamper(true);
   const toMismatch = await until('ballast_prediction_mismatch for spine1', 30_000, async () => (await mismatch(watch.port, 'spine1')) === 1);
   t.diagnostic(`tamper (bgp bestpath bandwidth ignore on spine1) -> ballast_prediction_mismatch 1: ${toMismatch.toFixed(2)} s`);
-  assert.equal(await mismatch(watch.port, 'spine2'), 0);
+  // spine2 is untouched: it settles as predicted (one watch sample may still be in flight).
+  await until('ballast_prediction_mismatch 0 for spine2', 20_000, async () => (await mismatch(watch.port, 'spine2')) === 0);
   const bad = await verify(t, 'with spine1 ignoring link-bandwidth', 1);
   assert.deepEqual(bad.v.checks.filter((c) => !c.equal).map((c) => `${c.prefix} ${c.router}`), ['198.51.100.1/32 spine1', '198.51.100.2/32 spine1']);
   assert.deepEqual(bad.v.findings.map((f) => `${f.router} ${f.cause}`), ['spine1 bestpath-bandwidth-ignore']);
