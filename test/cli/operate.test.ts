@@ -15,6 +15,9 @@ const agent = new FakeAgent();
 let server: ApiServer;
 before(async () => {
   server = await startApiServer(agent, parseListen(sock));
+  // The server loads its gRPC side at the first connection; here that is tsx compiling grpc-js in this
+  // process, which at load 13 outlasted the CLI's 5 s deadline (a bundled agent loads it in ~0.1 s).
+  await import('../../src/api/grpc-server.js');
 });
 after(async () => {
   await server.close();
