@@ -76,8 +76,9 @@ async function upAndCheck(policy: 'num-multipaths' | 'ecmp', t: { diagnostic(m: 
   const up = await cliJson<{ seconds: number; daemons: Daemon[] }>(['up', FIXTURE, '--leaf-policy', policy, ...FRR_ARGS]);
   t.diagnostic(`${policy}: up in ${up.seconds.toFixed(1)} s`);
   assert.equal(up.daemons.length, 2 * daemonsOf('spine') + 3 * daemonsOf('leaf') + 7 * daemonsOf('server'));
-  // A sanity bound only (timings belong in bench/): a busy 2-core machine takes 6-30 s on 8.4, 25-60 s on 10.3.
-  assert.ok(up.seconds < 120, `up took ${up.seconds} s`);
+  // A sanity bound only (timings belong in bench/): a busy 2-core machine takes 6-30 s on 8.4, 25-60 s on 10.3;
+  // the harness itself gives an up 300 s.
+  assert.ok(up.seconds < 300, `up took ${up.seconds} s`);
   const status = await cliJson<Status>(['status']);
   assert.equal(status.sessions.length, 26);
   assert.ok(status.sessions.every((s) => s.state === 'Established'));
