@@ -2,7 +2,8 @@
  * A small fuzzing harness over fast-check: every case runs the target, and its outcome is counted as
  * accepted, rejected (an error the target is allowed to raise: a BallastError with a stable code, and
  * for user files a position) or crashed (anything else). A case that takes longer than `HANG_MS` counts
- * as a hang (synchronous targets: CPU time, async ones: wall time); synchronous code cannot be interrupted, so the test's own timeout is the last resort.
+ * as a hang (synchronous targets by CPU time, async ones by wall time); synchronous code cannot be
+ * interrupted, so the test's own timeout is the last resort.
  * The counts are printed as a diagnostic line so CI logs show them:
  *   fuzz frr bgp-prefix: cases 10000, accepted 4123, rejected 5877, crashes 0, hangs 0, slowest 3.1 ms, seed 12345
  */
