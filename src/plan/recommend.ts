@@ -7,6 +7,7 @@
 import type { Fabric, Server, Strategy } from '../fabric/types.js';
 import { withAddedServer, withFabric, type FabricIndex } from '../forwarding/fabric-index.js';
 import { ScenarioState } from './scenario-state.js';
+import { seedAddedServerItems } from './elements.js';
 import { SweepEngine } from './engine.js';
 import { sweepSteps, type Progress, type SweepResult } from './sweep.js';
 
@@ -106,7 +107,9 @@ export function* capacityAdvice(fabric: Fabric, o: RecommendOptions): Generator<
     const added: Server = { name, leaf: leafName, asn: onLeaf[0]!.asn, capacity, prefixes, state: 'up' };
     // From the fabric's index when there is one: re-indexing 24,576 servers per candidate cost more
     // than the candidate's sweep (withAddedServer gives the same index).
+    // Its interchangeable groups too (the base's, the new server joining its own).
     const variant = o.index ? withAddedServer(withFabric(o.index, fabric), added) : { ...fabric, servers: [...fabric.servers, added] };
+    if (o.index && 'fabric' in variant) seedAddedServerItems(o.index, variant, true);
     const r = yield* quickSweep(variant, o.deciding, o, `capacity: one more server behind ${leafName}`);
     out.push({ kind: 'add-capacity', leaf: leafName, addedCapacity: capacity, safeLoadFactor: r.factor, gain: base > 0 ? r.factor / base : Infinity });
   }

@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { STRATEGIES, type Server } from '../../src/fabric/types.js';
 import { indexFabric, withAddedServer } from '../../src/forwarding/fabric-index.js';
 import { runPlan } from '../../src/plan/plan.js';
+import { elementItems, seedAddedServerItems } from '../../src/plan/elements.js';
 import { capacityAdvice } from '../../src/plan/recommend.js';
 import { fabricSpec, specToFabric } from '../support/random-fabric.js';
 
@@ -25,7 +26,8 @@ test('withAddedServer gives the index of the fabric with the server appended, as
       const prefixes = a.prefixes.map((p) => fabric.services[p % fabric.services.length]!.prefix.text);
       if (a.unknown) prefixes.push('203.0.113.250/32');
       const server: Server = { name: 'planned-x', leaf: leaf.name, asn: 65000, capacity: a.cap, prefixes, state: a.state as Server['state'] };
-      const fast = withAddedServer(indexFabric(fabric), server);
+      const base = indexFabric(fabric);
+      const fast = withAddedServer(base, server);
       const ref = indexFabric({ ...fabric, servers: [...fabric.servers, server] });
       assert.deepEqual(fast.fabric, ref.fabric);
       assert.deepEqual(fast.serverLeaf, ref.serverLeaf);
@@ -33,6 +35,8 @@ test('withAddedServer gives the index of the fabric with the server appended, as
       assert.deepEqual(fast.prefixes, ref.prefixes);
       assert.deepEqual([...fast.serverByName], [...ref.serverByName]);
       assert.deepEqual(fast.leafSpines, ref.leafSpines);
+      // The sweep's interchangeable groups, derived from the base's, as grouped from scratch.
+      for (const symmetry of [true, false]) assert.deepEqual(seedAddedServerItems(base, fast, symmetry), elementItems(ref, symmetry));
     }),
     { numRuns: 300 },
   );
