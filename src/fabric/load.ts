@@ -262,9 +262,16 @@ function maxLeafCapacity(servers: readonly Server[], services: readonly Service[
   const resolved = new Map<readonly string[], number[]>();
   const perLeaf = new Map<string, Float64Array>();
   let max = 0;
+  // Servers usually come leaf by leaf: the last leaf's sums are at hand without a lookup.
+  let lastLeaf: string | undefined;
+  let sums: Float64Array = new Float64Array(0);
   for (const s of servers) {
-    let sums = perLeaf.get(s.leaf);
-    if (!sums) perLeaf.set(s.leaf, (sums = new Float64Array(services.length)));
+    if (s.leaf !== lastLeaf) {
+      lastLeaf = s.leaf;
+      const known = perLeaf.get(s.leaf);
+      if (known) sums = known;
+      else perLeaf.set(s.leaf, (sums = new Float64Array(services.length)));
+    }
     let ps = resolved.get(s.prefixes);
     if (!ps) resolved.set(s.prefixes, (ps = s.prefixes.flatMap((text) => prefixOf.get(text) ?? [])));
     for (const p of ps) {

@@ -234,8 +234,13 @@ export function withAddedServer(index: FabricIndex, server: Server): FabricIndex
     const p = prefixOf.get(text);
     if (p !== undefined) mine.add(p);
   }
+  // Prefixes announced by the same servers (the generated fabrics' 16 all are) share one copy:
+  // allocating 16 x 4 arrays of the fabric's size per variant cost more than the variant's sweep.
+  const copies: { from: PrefixIndex; to: PrefixIndex }[] = [];
   const prefixes = index.prefixes.map((pi, p): PrefixIndex => {
     if (!mine.has(p)) return pi;
+    const twin = copies.find((c) => sameArrays(c.from, pi))?.to;
+    if (twin) return { service: pi.service, servers: twin.servers, leafStart: twin.leafStart, configuredServers: twin.configuredServers, configuredCapacity: twin.configuredCapacity };
     const at = pi.leafStart[l + 1]!;
     const servers = new Int32Array(pi.servers.length + 1);
     servers.set(pi.servers.subarray(0, at));
@@ -247,7 +252,9 @@ export function withAddedServer(index: FabricIndex, server: Server): FabricIndex
     configuredServers[l]!++;
     const configuredCapacity = pi.configuredCapacity.slice();
     configuredCapacity[l]! += server.capacity;
-    return { service: pi.service, servers, leafStart, configuredServers, configuredCapacity };
+    const out = { service: pi.service, servers, leafStart, configuredServers, configuredCapacity };
+    copies.push({ from: pi, to: out });
+    return out;
   });
   let names: Map<string, number> | undefined;
   return Object.create(index, {
@@ -257,6 +264,17 @@ export function withAddedServer(index: FabricIndex, server: Server): FabricIndex
     prefixes: { value: prefixes, enumerable: true },
     serverByName: { get: () => (names ??= byName(fabric.servers)), enumerable: true },
   }) as FabricIndex;
+}
+
+/** Whether two prefixes' server lists and per-leaf counts are equal, element by element. */
+function sameArrays(a: PrefixIndex, b: PrefixIndex): boolean {
+  const eq = (x: ArrayLike<number>, y: ArrayLike<number>) => {
+    if (x === y) return true;
+    if (x.length !== y.length) return false;
+    for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+    return true;
+  };
+  return eq(a.leafStart, b.leafStart) && eq(a.configuredServers, b.configuredServers) && eq(a.configuredCapacity, b.configuredCapacity) && eq(a.servers, b.servers);
 }
 
 function byName(items: readonly { readonly name: string }[]): Map<string, number> {

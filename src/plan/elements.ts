@@ -53,36 +53,32 @@ export function samePrefixes(index: FabricIndex): Int32Array {
   return (cache.same ??= buildSamePrefixes(index));
 }
 
-/**
- * The grouping key of each server (leaf, capacity and set of prefixes agree: interchangeable), as
- * one number while that stays exact (below 2^53), else a string. The set gets a small id (see
- * prefixSetIds) and capacities are numbered, so a key needs no per-server sort, join or string.
- */
-function serverKeys(index: FabricIndex): (s: number) => number | string {
-  const setId = prefixSetIds(index);
-  const capId = new Map<number, number>();
-  for (const c of index.serverCapacity) if (!capId.has(c)) capId.set(c, capId.size);
-  const nLeaves = index.fabric.leaves.length;
-  let maxSet = 0;
-  for (const id of setId) if (id > maxSet) maxSet = id;
-  const numeric = (maxSet + 1) * nLeaves * capId.size < Number.MAX_SAFE_INTEGER;
-  return (s) => {
-    const c = capId.get(index.serverCapacity[s]!)!;
-    return numeric ? (setId[s]! * nLeaves + index.serverLeaf[s]!) * capId.size + c : `${setId[s]}|${index.serverLeaf[s]}|${c}`;
-  };
-}
-
 function buildItems(index: FabricIndex, symmetry: boolean): ElementItems {
   const f = index.fabric;
   const S = f.spines.length + f.leaves.length;
   const els: number[] = [];
   for (let i = 0; i < S; i++) els.push(i);
   for (let i = 0; i < f.servers.length; i++) if (f.servers[i]!.state === 'up') els.push(S + i);
-  // Spines, leaves, and servers without symmetry keep their own keys below -1, never a server key.
-  const keyOf = symmetry ? serverKeys(index) : null;
+  // Servers are interchangeable when leaf, capacity and set of prefixes agree. The set gets a small
+  // id (a trie over prefix indices in order), so the key needs no per-server sort or join. A number
+  // while that stays exact (below 2^53), else a string.
+  const setId = symmetry ? prefixSetIds(index) : null;
+  // Capacities numbered, so a server's key is one number (no string per server); elements keep
+  // their own ids below -1 so they never meet a server key.
+  const capId = new Map<number, number>();
+  for (const c of index.serverCapacity) if (!capId.has(c)) capId.set(c, capId.size);
+  const nLeaves = f.leaves.length;
+  let maxSet = 0;
+  if (setId) for (const id of setId) if (id > maxSet) maxSet = id;
+  const numeric = (maxSet + 1) * nLeaves * capId.size < Number.MAX_SAFE_INTEGER;
   const groups = new Map<number | string, number[]>();
   for (const e of els) {
-    const key = keyOf && e >= S ? keyOf(e - S) : -2 - e;
+    let key: number | string = -2 - e;
+    if (setId && e >= S) {
+      const s = e - S;
+      const c = capId.get(index.serverCapacity[s]!)!;
+      key = numeric ? (setId[s]! * nLeaves + index.serverLeaf[s]!) * capId.size + c : `${setId[s]}|${index.serverLeaf[s]}|${c}`;
+    }
     let members = groups.get(key);
     if (!members) groups.set(key, (members = []));
     members.push(e);
@@ -102,46 +98,49 @@ function buildItems(index: FabricIndex, symmetry: boolean): ElementItems {
 /**
  * The items of `variant`, the index `base` with one server appended (withAddedServer), from the
  * base's items instead of grouping every server again: the new server, last in element order,
- * joins the end of the item it is interchangeable with, or comes last as an item of its own;
- * exactly what buildItems gives for the variant. Cached as the variant's items.
+ * joins the end of the item it is interchangeable with (a server of the same leaf, capacity and
+ * set of prefixes), or comes last as an item of its own; exactly what buildItems gives for the
+ * variant. Cached as the variant's items.
  */
 export function seedAddedServerItems(base: FabricIndex, variant: FabricIndex, symmetry: boolean): ElementItems {
   const from = elementItems(base, symmetry);
-  const S = variant.fabric.spines.length + variant.fabric.leaves.length;
-  const s = variant.fabric.servers.length - 1;
-  const up = variant.fabric.servers[s]!.state === 'up';
-  const nItems = from.itemStart.length - 1;
-  let join = nItems;
-  if (up && symmetry) {
-    const keyOf = serverKeys(variant);
-    const key = keyOf(s);
-    for (let t = 0; t < nItems; t++) {
-      const head = from.itemMembers[from.itemStart[t]!]!;
-      if (head >= S && keyOf(head - S) === key) {
-        join = t;
-        break;
+  const f = variant.fabric;
+  const S = f.spines.length + f.leaves.length;
+  const s = f.servers.length - 1;
+  let items = from;
+  if (f.servers[s]!.state === 'up') {
+    const nItems = from.itemStart.length - 1;
+    let join = nItems;
+    if (symmetry) {
+      const prefixOf = new Map(f.services.map((x, p) => [x.prefix.text, p]));
+      const mine = prefixSet(f.servers[s]!.prefixes, prefixOf);
+      for (let t = 0; t < nItems && join === nItems; t++) {
+        const head = from.itemMembers[from.itemStart[t]!]! - S;
+        if (head < 0 || variant.serverLeaf[head] !== variant.serverLeaf[s] || variant.serverCapacity[head] !== variant.serverCapacity[s]) continue;
+        if (prefixSet(f.servers[head]!.prefixes, prefixOf) === mine) join = t;
       }
     }
-  }
-  let items: ElementItems;
-  if (!up) items = from;
-  else {
-    const e = S + s;
     const at = join < nItems ? from.itemStart[join + 1]! : from.itemMembers.length;
     const itemMembers = new Int32Array(from.itemMembers.length + 1);
     itemMembers.set(from.itemMembers.subarray(0, at));
-    itemMembers[at] = e;
+    itemMembers[at] = S + s;
     itemMembers.set(from.itemMembers.subarray(at), at + 1);
     const itemStart = new Int32Array(join < nItems ? nItems + 1 : nItems + 2);
     itemStart.set(from.itemStart);
     for (let t = join + 1; t < itemStart.length; t++) itemStart[t] = t <= nItems ? from.itemStart[t]! + 1 : itemMembers.length;
     const elements = new Int32Array(from.elements.length + 1);
     elements.set(from.elements);
-    elements[from.elements.length] = e;
+    elements[from.elements.length] = S + s;
     items = { elements, itemStart, itemMembers };
   }
   cacheOf(variant).items.set(symmetry, items);
   return items;
+}
+
+/** A server's prefixes as the index counts them (known ones, once each), as comparable text. */
+function prefixSet(prefixes: readonly string[], prefixOf: ReadonlyMap<string, number>): string {
+  const ids = [...new Set(prefixes.flatMap((t) => prefixOf.get(t) ?? []))];
+  return ids.sort((a, b) => a - b).join(',');
 }
 
 /** Per server, an id of its set of prefixes: equal ids, equal sets. */

@@ -238,10 +238,10 @@ function* recommend(fabric: Fabric, o: PlanOptions, k: number, deciding: Strateg
 /** Leaves of the servers that saturate first in the worst scenarios; every leaf of a small fabric. */
 function capacityCandidates(fabric: Fabric, plan: StrategyPlan): string[] {
   if (fabric.leaves.length <= 8) return fabric.leaves.map((l) => l.name);
-  const leafOf = new Map(fabric.servers.map((s) => [s.name, s.leaf]));
   const out: string[] = [];
   for (const w of [...plan.worst, ...plan.worstByKind]) {
-    const leaf = w.saturatingServer ? leafOf.get(w.saturatingServer) : undefined;
+    // A dozen rows at most: found by name, not through a map of every server (24,576 entries).
+    const leaf = w.saturatingServer ? fabric.servers.find((s) => s.name === w.saturatingServer)?.leaf : undefined;
     if (leaf && !out.includes(leaf)) out.push(leaf);
     if (out.length >= 4) break;
   }
