@@ -46,7 +46,10 @@ function shuffled<T>(items: T[], seed: number): T[] {
   return a;
 }
 
-function apply(root: Json, o: Op): Json {
+function apply(root: Json, op: Op): Json {
+  // fast-check hands out its constants (`[]`, `{}`) as one shared object: inserted uncloned, a later
+  // push into that object can insert it into itself, and the cycle overflows the stack here.
+  const o = { ...op, value: structuredClone(op.value) };
   const all = containers(root);
   const target = all[Math.floor(o.at * all.length)];
   if (target === undefined) return o.kind === 'replace' ? o.value : root;
