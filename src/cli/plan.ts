@@ -44,8 +44,17 @@ export function addPlan(program: Command<[], {}, {}>): void {
     .option('--progress', 'show progress on stderr even when it is not a terminal', false)
     .addHelpText('after', '\nExit status: 0 no covered scenario overloads a server at the configured load under ballast (or the first\n--strategy), 1 some does, 2 bad input, 130 stopped by Ctrl-C (the partial report is still printed).')
     .action(async (fixture, opts) => {
-      const fabric = loadFixture(fixture);
       const strategies = parseStrategies(opts.strategy);
+      // Progress from the start: a large fixture's load alone can take over a second. It is
+      // synchronous, so Ctrl-C during it ends the process at once (no handler yet, nothing covered).
+      const progress = progressPrinter(opts.progress);
+      let fabric;
+      try {
+        fabric = loadFixture(fixture, (phase, done, planned) => progress.update({ phase, done, planned }));
+      } catch (err) {
+        progress.done();
+        throw err;
+      }
       let stop = false;
       const onSigint = () => {
         // A second Ctrl-C while the partial report is being written ends the process the usual way.
@@ -53,7 +62,6 @@ export function addPlan(program: Command<[], {}, {}>): void {
         stop = true;
       };
       process.on('SIGINT', onSigint);
-      const progress = progressPrinter(opts.progress);
       let report: PlanReport;
       try {
         report = await drive(planSteps(fabric, {

@@ -22,8 +22,14 @@ import {
   type Spine,
 } from './types.js';
 
-export function loadFixture(file: string): Fabric {
-  return parseFixture(readTextFile(file, 'fixture'), file);
+/**
+ * Told how far loading is, every few thousand lines or servers, for progress on stderr (the load is
+ * synchronous: this is the only way a large fixture's load can say where it is).
+ */
+export type LoadProgress = (phase: 'fixture lines' | 'fixture servers', done: number, planned: number) => void;
+
+export function loadFixture(file: string, progress?: LoadProgress): Fabric {
+  return parseFixture(readTextFile(file, 'fixture'), file, progress);
 }
 
 const ASN = { min: 1, max: 4294967295, integer: true } as const;
@@ -33,11 +39,11 @@ const ASN = { min: 1, max: 4294967295, integer: true } as const;
  * `fixture generate` and hand-written fixtures use); positions for messages come from a second,
  * exact read only when there is an error to report (readYaml).
  */
-export function parseFixture(text: string, file: string): Fabric {
-  return readYaml(text, file, readFabric);
+export function parseFixture(text: string, file: string, progress?: LoadProgress): Fabric {
+  return readYaml(text, file, (root) => readFabric(root, progress), progress && ((done, total) => progress('fixture lines', done, total)));
 }
 
-function readFabric(document: Cursor): Fabric {
+function readFabric(document: Cursor, progress: LoadProgress | undefined): Fabric {
   const root = document.map();
   const name = root.get('name')?.name() ?? 'fabric';
   const unit = root.get('unit')?.string() ?? 'units';
@@ -116,7 +122,9 @@ function readFabric(document: Cursor): Fabric {
   const announced = new Map<string, string>();
   // Per server (in order), where its capacity is written, so a scale problem points at that server.
   const capacities: Cursor[] = [];
-  const servers: Server[] = root.require('servers').list().map((c) => {
+  const serverList = root.require('servers').list();
+  const servers: Server[] = serverList.map((c, i) => {
+    if (progress && (i & 4095) === 4095) progress('fixture servers', i + 1, serverList.length);
     const m = c.map();
     const nameCursor = m.require('name');
     const serverName = claim(nameCursor, 'server');

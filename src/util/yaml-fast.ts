@@ -49,16 +49,19 @@ function toJSON(n: FastNode): unknown {
   return n instanceof FastScalar ? n.value : n.toJSON();
 }
 
+/** Told every few thousand list items how many of the text's content lines are read (progress). */
+export type LinesRead = (done: number, total: number) => void;
+
 /** Thrown inside the reader to give up on the subset; never escapes `parseYamlFast`. */
 class NotInSubset extends Error {}
 const OUT = new NotInSubset();
 
 /** The parsed root (null for an empty document), or undefined when the text is not in the subset. */
-export function parseYamlFast(text: string): FastNode | null | undefined {
+export function parseYamlFast(text: string, onLines?: LinesRead): FastNode | null | undefined {
   // CR, tabs, a byte-order mark or backslashes anywhere: leave the whole text to the library.
   if (/[\r\t\ufeff\\]/.test(text)) return undefined;
   try {
-    return new Reader(text).document();
+    return new Reader(text, onLines).document();
   } catch (err) {
     if (err === OUT) return undefined;
     throw err;
@@ -116,9 +119,12 @@ class Reader {
   /** Block levels open (each is a few stack frames): a deeper text is the library's, after checkYamlLimits. */
   private depth = 0;
   private readonly keys = new Map<string, FastScalar>();
+  private readonly onLines: LinesRead | undefined;
+  private items = 0;
 
-  constructor(text: string) {
+  constructor(text: string, onLines?: LinesRead) {
     this.text = text;
+    this.onLines = onLines;
     let at = 0;
     while (at <= text.length) {
       let nl = text.indexOf('\n', at);
@@ -249,6 +255,7 @@ class Reader {
       const s = this.start[this.line]!;
       if (!this.isDash(s)) break;
       const end = this.end[this.line]!;
+      if (this.onLines && (++this.items & 4095) === 0) this.onLines(this.line, this.indent.length);
       let at = s + 1;
       while (at < end && t.charCodeAt(at) === 32) at++;
       if (at < end && this.keyEnd(at, end) >= 0) {

@@ -5,7 +5,7 @@
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node as LibraryNode } from 'yaml';
 import { InputError, quote, type ErrorCode, type SourcePosition } from './errors.js';
 import { checkYamlLimits, checkYamlSize } from './yaml-limits.js';
-import { FastMap, FastScalar, FastSeq, parseYamlFast, type FastNode } from './yaml-fast.js';
+import { FastMap, FastScalar, FastSeq, parseYamlFast, type FastNode, type LinesRead } from './yaml-fast.js';
 
 /** A node from the `yaml` library (with source positions) or from the fast reader (without). */
 export type Node = LibraryNode | FastNode;
@@ -45,10 +45,10 @@ const scalarOf = (n: unknown): { readonly value: unknown } | null => (n instance
  * the text is read again through the `yaml` library, whose nodes know their positions, and whatever
  * that read returns or throws is the answer. So positions cost nothing unless an error is reported.
  */
-export function readYaml<T>(text: string, file: string, read: (root: Cursor) => T): T {
+export function readYaml<T>(text: string, file: string, read: (root: Cursor) => T, onLines?: LinesRead): T {
   // The depth limit is for the library's recursion; the fast reader bounds its own nesting.
   checkYamlSize(text, file);
-  const fast = parseYamlFast(text);
+  const fast = parseYamlFast(text, onLines);
   if (fast !== undefined) {
     try {
       return read(new Cursor(new YamlSource(file, null), fast, '', 0));

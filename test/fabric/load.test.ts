@@ -133,3 +133,19 @@ test('bad frr: values are refused at their position with what was expected', () 
   at(withFrr(', nexthop-weight-16-bit: true'), 'E_FRR_VERSION', /without frr:/);
   at(withFrr(', frr: "10.6", weights: frr10, nexthop-weight-16-bit: true'), 'E_SCHEMA_VALUE', /either weights: \(an override\) or nexthop-weight-16-bit/);
 });
+
+test('a large load tells its progress: lines read, then servers checked, rising to the whole', async () => {
+  const { GENERATE_DEFAULTS, generateFixture } = await import('../../src/fabric/generate.js');
+  const text = generateFixture({ ...GENERATE_DEFAULTS, spines: 2, leaves: 40, serversPerLeaf: 250, prefixes: 2 });
+  const seen: [string, number, number][] = [];
+  const fabric = parseFixture(text, 'big.yaml', (phase, done, planned) => seen.push([phase, done, planned]));
+  const lines = seen.filter(([p]) => p === 'fixture lines');
+  const servers = seen.filter(([p]) => p === 'fixture servers');
+  assert.ok(lines.length >= 2 && servers.length >= 2, JSON.stringify(seen));
+  assert.ok(seen.indexOf(lines.at(-1)!) < seen.indexOf(servers[0]!), 'the YAML is read before the servers are checked');
+  for (const part of [lines, servers]) {
+    for (let i = 1; i < part.length; i++) assert.ok(part[i]![1] > part[i - 1]![1] && part[i]![1] <= part[i]![2]);
+  }
+  assert.deepEqual(servers.at(-1), ['fixture servers', 8192, 10_000]);
+  assert.equal(fabric.servers.length, 10_000);
+});

@@ -230,3 +230,32 @@ test('Ctrl-C during a long sweep: progress went to stderr, the partial report to
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a load of over a second shows progress, and Ctrl-C during it ends the command at once with no report', async () => {
+  const { spawn } = await import('node:child_process');
+  const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const dir = mkdtempSync(join(tmpdir(), 'ballast-plan-'));
+  const file = join(dir, 'huge.yaml');
+  // 102,400 servers (4 MiB): loading alone takes seconds from the sources.
+  writeFileSync(file, generateFixture({ ...GENERATE_DEFAULTS, spines: 2, leaves: 512, serversPerLeaf: 200, prefixes: 1 }));
+  try {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'plan', file, '--k', '1', '--progress'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => { stdout += d; });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d;
+      if (/plan: fixture (lines|servers) [\d,]+\/[\d,]+ \(\d+%\)/.test(stderr) && child.exitCode === null && !child.killed) child.kill('SIGINT');
+    });
+    const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('close', (c, s) => resolve([c, s])));
+    assert.match(stderr, /plan: fixture (lines|servers)/, 'the load showed its progress');
+    assert.doesNotMatch(stderr, /plan: scenarios/, 'stopped before the sweep');
+    // Ended by the signal itself (the shell shows 130): nothing was covered, so nothing is reported.
+    assert.deepEqual([code, signal], [null, 'SIGINT'], stderr);
+    assert.equal(stdout, '');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
