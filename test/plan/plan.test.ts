@@ -202,60 +202,52 @@ test('quantization: with 120 leaves frr8 weights every leaf 1, so a leaf down to
   assert.equal(frrUpgradeAdvice(r103.quantization), null);
 });
 
-test('Ctrl-C during a long sweep: progress went to stderr, the partial report to stdout, exit 130', async () => {
+/**
+ * `ballast plan` from the sources on a generated fixture in a temporary directory; `stopWhen`
+ * sees stderr so far and says when to send SIGINT.
+ */
+async function interruptedPlan(fixture: string, args: string[], stopWhen: RegExp): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
   const { spawn } = await import('node:child_process');
   const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
   const { join } = await import('node:path');
   const dir = mkdtempSync(join(tmpdir(), 'ballast-plan-'));
-  const file = join(dir, 'long.yaml');
-  // About a million scenarios x 8 prefixes x 3 strategies: many seconds of work, stopped after the first progress line.
-  writeFileSync(file, generateFixture({ ...GENERATE_DEFAULTS, spines: 4, leaves: 64, serversPerLeaf: 16, prefixes: 8 }));
+  const file = join(dir, 'fixture.yaml');
+  writeFileSync(file, fixture);
   try {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'plan', file, '--k', '3', '--progress', '--no-recommend'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'plan', file, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => { stdout += d; });
     child.stderr.on('data', (d: Buffer) => {
       stderr += d;
-      if (/plan: scenarios/.test(stderr) && child.exitCode === null && !child.killed) child.kill('SIGINT');
+      if (stopWhen.test(stderr) && child.exitCode === null && !child.killed) child.kill('SIGINT');
     });
-    const status = await new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-    assert.equal(status, 130, stderr);
-    assert.match(stderr, /ballast: interrupted: [\d,]+ of [\d,]+ scenarios covered/);
-    assert.match(stdout, /Coverage: partial, .* \(interrupted\)/);
-    assert.match(stdout, /not covered:/);
-    assert.doesNotMatch(stdout, /plan: scenarios/, 'progress stays off stdout');
+    const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('close', (c, sig) => resolve([c, sig])));
+    return { code, signal, stdout, stderr };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+test('Ctrl-C during a long sweep: progress went to stderr, the partial report to stdout, exit 130', async () => {
+  // About a million scenarios x 8 prefixes x 3 strategies: many seconds of work, stopped after the first progress line.
+  const fixture = generateFixture({ ...GENERATE_DEFAULTS, spines: 4, leaves: 64, serversPerLeaf: 16, prefixes: 8 });
+  const { code, stdout, stderr } = await interruptedPlan(fixture, ['--k', '3', '--progress', '--no-recommend'], /plan: scenarios/);
+  assert.equal(code, 130, stderr);
+  assert.match(stderr, /ballast: interrupted: [\d,]+ of [\d,]+ scenarios covered/);
+  assert.match(stdout, /Coverage: partial, .* \(interrupted\)/);
+  assert.match(stdout, /not covered:/);
+  assert.doesNotMatch(stdout, /plan: scenarios/, 'progress stays off stdout');
 });
 
 test('a load of over a second shows progress, and Ctrl-C during it ends the command at once with no report', async () => {
-  const { spawn } = await import('node:child_process');
-  const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
-  const { tmpdir } = await import('node:os');
-  const { join } = await import('node:path');
-  const dir = mkdtempSync(join(tmpdir(), 'ballast-plan-'));
-  const file = join(dir, 'huge.yaml');
   // 102,400 servers (4 MiB): loading alone takes seconds from the sources.
-  writeFileSync(file, generateFixture({ ...GENERATE_DEFAULTS, spines: 2, leaves: 512, serversPerLeaf: 200, prefixes: 1 }));
-  try {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'plan', file, '--k', '1', '--progress'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => { stdout += d; });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d;
-      if (/plan: fixture (lines|servers) [\d,]+\/[\d,]+ \(\d+%\)/.test(stderr) && child.exitCode === null && !child.killed) child.kill('SIGINT');
-    });
-    const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('close', (c, s) => resolve([c, s])));
-    assert.match(stderr, /plan: fixture (lines|servers)/, 'the load showed its progress');
-    assert.doesNotMatch(stderr, /plan: scenarios/, 'stopped before the sweep');
-    // Ended by the signal itself (the shell shows 130): nothing was covered, so nothing is reported.
-    assert.deepEqual([code, signal], [null, 'SIGINT'], stderr);
-    assert.equal(stdout, '');
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const fixture = generateFixture({ ...GENERATE_DEFAULTS, spines: 2, leaves: 512, serversPerLeaf: 200, prefixes: 1 });
+  const { code, signal, stdout, stderr } = await interruptedPlan(fixture, ['--k', '1', '--progress'], /plan: fixture (lines|servers) [\d,]+\/[\d,]+ \(\d+%\)/);
+  assert.match(stderr, /plan: fixture (lines|servers)/, 'the load showed its progress');
+  assert.doesNotMatch(stderr, /plan: scenarios/, 'stopped before the sweep');
+  // Ended by the signal itself (the shell shows 130): nothing was covered, so nothing is reported.
+  assert.deepEqual([code, signal], [null, 'SIGINT'], stderr);
+  assert.equal(stdout, '');
 });
