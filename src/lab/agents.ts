@@ -12,7 +12,7 @@ import { stringify } from 'yaml';
 import type { Fabric, Leaf } from '../fabric/types.js';
 import { BallastError } from '../util/errors.js';
 import { ballastScript } from '../util/self.js';
-import type { LabTopology } from './topology.js';
+import { leafRuns, type LabTopology } from './topology.js';
 import { writeState, type LabState } from './state.js';
 import { nodeVtysh } from './daemons.js';
 
@@ -77,9 +77,15 @@ export function observerConfigYaml(fabric: Fabric, node: string, vtyDir: string)
   });
 }
 
-/** Start an agent in every leaf namespace and wait until each has applied its first state. */
+/** The leaves that run an agent: all under `ballast`, the `ballast` ones of a mixed fleet under `configured`. */
+export function agentLeaves(topology: LabTopology): string[] {
+  return topology.fabric.leaves.filter((l) => leafRuns(topology.leafPolicy, l) === 'ballast').map((l) => l.name);
+}
+
+/** Start an agent in every leaf namespace that runs ballast and wait until each has applied its first state. */
 export async function startAgents(topology: LabTopology, state: LabState, timeoutMs = 20_000): Promise<void> {
-  const leaves = topology.nodes.filter((n) => n.role === 'leaf');
+  const names = agentLeaves(topology);
+  const leaves = topology.nodes.filter((n) => n.role === 'leaf' && names.includes(n.name));
   await startDaemons(state, 'agent', leaves.map((node) => {
     const dir = `${topology.runDir}/${node.ns}`;
     const leaf = topology.fabric.leaves.find((l) => l.name === node.name)!;

@@ -14,7 +14,7 @@ import * as netns from './netns.js';
 import { indexFabric } from '../forwarding/fabric-index.js';
 import { resolveLink } from '../whatif/scenario.js';
 import { checkLabPrefix, CLIENT_ADDRESS, CLIENT_ADDRESS6, hostPrefix, linkInterfaces, NETNS_PREFIX, labTopology, type LabTopology, type LeafPolicyName } from './topology.js';
-import { startAgents, startObservers } from './agents.js';
+import { agentLeaves, startAgents, startObservers } from './agents.js';
 import { assertLabAvailable } from './preflight.js';
 import { alive, cmdline, removeCrashLogDirs, terminate } from './processes.js';
 import { DEFAULT_RUN_DIR, readState, writeState, type LabState } from './state.js';
@@ -183,7 +183,7 @@ export async function labUp(options: UpOptions): Promise<UpResult> {
       options.establishTimeoutMs ?? 60_000,
       'every BGP session to reach Established',
     );
-    if (options.leafPolicy === 'ballast') {
+    if (agentLeaves(topology).length > 0) {
       log('starting the leaf agents');
       await startAgents(topology, state);
       log('starting the spine observers');

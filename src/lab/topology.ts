@@ -7,7 +7,7 @@
  */
 import { Address6 } from 'ip-address';
 import { parsePrefix } from '../fabric/prefix.js';
-import type { Fabric, Strategy } from '../fabric/types.js';
+import type { Fabric, FleetStrategy, Strategy } from '../fabric/types.js';
 import type { AddressFamily, BestpathBandwidth, BgpRouter, RouteMap, RouteMapEntry, RouterConfig } from '../frr/render.js';
 import { capacityToMbps } from '../policy/decide.js';
 import { BallastError } from '../util/errors.js';
@@ -17,13 +17,28 @@ import { versionNotes } from './version-notes.js';
 
 export { ingressWeights } from './client.js';
 
-export const LEAF_POLICIES = ['ecmp', 'num-multipaths', 'none', 'ballast'] as const;
+export const LEAF_POLICIES = ['ecmp', 'num-multipaths', 'none', 'ballast', 'configured'] as const;
 /**
  * The static leaf configuration when no agent runs; `none` leaves the outbound policy to an agent;
  * `ballast` starts the leaf agent on every leaf (agents.ts) and has the servers announce their
  * capacity as link-bandwidth, so each leaf splits its own ECMP by capacity as the planner models.
+ * `configured`: each leaf on its fixture `strategy:` (a mixed fleet, see leafRuns).
  */
 export type LeafPolicyName = (typeof LEAF_POLICIES)[number];
+
+/** What one leaf runs: the lab's policy, or under `configured` its own strategy. */
+export type LeafRun = Exclude<LeafPolicyName, 'configured'>;
+
+/**
+ * A leaf's own policy. Under `configured`, `ballast` leaves get an agent, `num-multipaths` leaves
+ * FRR's route-map, and `ecmp` leaves no outbound policy at all (a leaf not yet touched by the
+ * rollout: its paths carry no link-bandwidth).
+ */
+export function leafRuns(policy: LeafPolicyName, leaf: { readonly strategy?: Strategy }): LeafRun {
+  if (policy !== 'configured') return policy;
+  const own = leaf.strategy ?? 'ballast';
+  return own === 'ecmp' ? 'none' : own;
+}
 
 /** Default namespace prefix; another (`--ns-prefix`) lets a second lab, e.g. the tests', run beside it. */
 export const NETNS_PREFIX = 'bl-';
@@ -100,9 +115,9 @@ export interface LabTopology {
   readonly notes: readonly string[];
 }
 
-/** The planner strategy that predicts what a static leaf policy does. */
-export function strategyFor(policy: LeafPolicyName): Strategy {
-  return policy === 'num-multipaths' ? 'num-multipaths' : policy === 'ballast' ? 'ballast' : 'ecmp';
+/** The planner strategy that predicts what a leaf policy does (`configured`: each leaf its own). */
+export function strategyFor(policy: LeafPolicyName): FleetStrategy {
+  return policy === 'num-multipaths' || policy === 'ballast' || policy === 'configured' ? policy : 'ecmp';
 }
 
 /** Documentation ranges only (RFC 5737, RFC 3849), so a lab never puts a real network's address on an interface. */
@@ -262,7 +277,9 @@ export function labTopology(fabric: Fabric, leafPolicy: LeafPolicyName, runDir: 
   // Spines peer upward with every super-spine, or else with a BGP client.
   const upward = supers.length > 0 ? [{ name: 'SUPERSPINES', interfaces: supers.map((x) => x.name) }] : client === 'bgp' ? [{ name: CLIENT_PEER_GROUP, interfaces: [CLIENT] }] : [];
   for (const ss of supers) {
-    nodes.push({ name: ss.name, ns: ns(ss.name), role: 'superspine', forwarding: true, hashSeed: hashSeed(ss.name), frr: router(ss.name, ss.asn, { peerGroups: [{ name: 'SPINES', interfaces: fabric.spines.map((x) => x.name) }] }), frrVersion: versions.get(ss.name)! });
+    // The border (the client) always sits above the super-spines: each needs its side of that session.
+    const peerGroups = [{ name: 'SPINES', interfaces: fabric.spines.map((x) => x.name) }, { name: CLIENT_PEER_GROUP, interfaces: [CLIENT] }];
+    nodes.push({ name: ss.name, ns: ns(ss.name), role: 'superspine', forwarding: true, hashSeed: hashSeed(ss.name), frr: router(ss.name, ss.asn, { peerGroups }), frrVersion: versions.get(ss.name)! });
     for (const spine of fabric.spines) links.push({ a: { ns: ns(ss.name), ifname: spine.name }, b: { ns: ns(spine.name), ifname: ss.name } });
   }
   for (const spine of fabric.spines) {
@@ -280,11 +297,10 @@ export function labTopology(fabric: Fabric, leafPolicy: LeafPolicyName, runDir: 
     });
   }
 
-  const toSpine: RouteMap | undefined =
-    leafPolicy === 'none' || leafPolicy === 'ballast'
-      ? undefined
-      : { name: 'TO_SPINE', entries: [{ seq: 10, action: 'permit', ...(leafPolicy === 'num-multipaths' ? { setBandwidth: 'num-multipaths' as const } : {}) }] };
+  const toSpineOf = (run: LeafRun): RouteMap | undefined =>
+    run === 'none' || run === 'ballast' ? undefined : { name: 'TO_SPINE', entries: [{ seq: 10, action: 'permit', ...(run === 'num-multipaths' ? { setBandwidth: 'num-multipaths' as const } : {}) }] };
   for (const leaf of fabric.leaves) {
+    const toSpine = toSpineOf(leafRuns(leafPolicy, leaf));
     const servers = fabric.servers.filter((s) => s.leaf === leaf.name).map((s) => s.name);
     nodes.push({
       name: leaf.name,
@@ -309,7 +325,7 @@ export function labTopology(fabric: Fabric, leafPolicy: LeafPolicyName, runDir: 
     // FRR 8.4 weights a leaf's ECMP only by link-bandwidth that arrives on the server paths (an inbound
     // route-map's value is shown but not used), so with an agent the servers announce their capacity.
     const capacity: RouteMap | undefined =
-      leafPolicy === 'ballast' && fabric.policy.weightServers
+      leafRuns(leafPolicy, fabric.leaves.find((l) => l.name === server.leaf)!) === 'ballast' && fabric.policy.weightServers
         ? { name: 'CAPACITY', entries: [{ seq: 10, action: 'permit', setBandwidth: capacityToMbps(fabric.policy, server.capacity) }] }
         : undefined;
     nodes.push({

@@ -2,7 +2,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { loadFixture } from '../../src/fabric/load.js';
 import { parseFixture } from '../../src/fabric/load.js';
-import { checkLabPrefix, CLIENT_ADDRESS6, hashSeed, hostPrefix, ingressWeights, linkMac, labTopology, strategyFor } from '../../src/lab/topology.js';
+import { checkLabPrefix, CLIENT_ADDRESS6, hashSeed, hostPrefix, ingressWeights, leafRuns, linkMac, labTopology, strategyFor } from '../../src/lab/topology.js';
+import { agentLeaves } from '../../src/lab/agents.js';
+import { expectedSessions } from '../../src/lab/lab.js';
+import { predictLab } from '../../src/lab/predict.js';
 
 const lab421 = loadFixture('fixtures/lab-421.yaml');
 
@@ -136,4 +139,43 @@ test('parallel links: a second session to the same spine gets its own veth pair,
   // An interface name that would collide with a node is refused before anything is built.
   const clash = parseFixture(text.replace('name: leaf2, asn', 'name: leaf1-2, asn').replaceAll('leaf: leaf2', 'leaf: leaf1-2'), 'clash.yaml');
   assert.throws(() => labTopology(clash, 'num-multipaths', '/run/x', 'bp-'), /parallel link leaf1\/spine1#2.*"leaf1-2"/);
+});
+
+test('configured (a mixed fleet, rollout.yaml): each leaf its own strategy, agents and server capacity only on the ballast leaves', () => {
+  const topology = labTopology(loadFixture('fixtures/rollout.yaml'), 'configured', '/run/x');
+  const frr = (name: string) => topology.nodes.find((n) => n.name === name)!.frr!;
+  assert.deepEqual(frr('leaf1').routeMaps, [], 'ballast: the agent writes the outbound policy');
+  assert.deepEqual(frr('leaf2').routeMaps, [{ name: 'TO_SPINE', entries: [{ seq: 10, action: 'permit', setBandwidth: 'num-multipaths' }] }]);
+  assert.deepEqual(frr('leaf3').routeMaps, [], 'ecmp: no policy at all, its path carries no value');
+  assert.equal(frr('leaf3').bgp.peerGroups[0]!.routeMapOut, undefined);
+  assert.deepEqual(frr('srv11').routeMaps.map((m) => m.name), ['ANYCAST', 'CAPACITY'], 'servers of a ballast leaf announce their capacity');
+  assert.deepEqual(frr('srv21').routeMaps.map((m) => m.name), ['ANYCAST']);
+  assert.deepEqual(frr('srv31').routeMaps.map((m) => m.name), ['ANYCAST']);
+  assert.deepEqual(agentLeaves(topology), ['leaf1']);
+  assert.deepEqual(['spine1', 'spine2', 'spine3'].map((s) => frr(s).bgp.bestpathBandwidth), [undefined, 'skip-missing', 'default-weight-for-missing']);
+  assert.equal(strategyFor('configured'), 'configured');
+  assert.equal(leafRuns('ballast', { strategy: 'ecmp' }), 'ballast', 'a lab-wide policy overrides the fixture');
+  assert.deepEqual(agentLeaves(labTopology(lab421, 'ballast', '/run/x')), ['leaf1', 'leaf2', 'leaf3']);
+});
+
+test('configured on rollout.yaml predicts each missing-bandwidth rule: 1/1/1, 66/33/-, 66/33/1 on FRR 8.4', () => {
+  const [p] = predictLab(loadFixture('fixtures/rollout.yaml'), 'configured', []);
+  const spine = (name: string) => Object.fromEntries(p!.routers.find((r) => r.router === name)!.predicted);
+  assert.deepEqual(spine('spine1'), { leaf1: 1, leaf2: 1, leaf3: 1 });
+  assert.deepEqual(spine('spine2'), { leaf1: 66, leaf2: 33 });
+  assert.deepEqual(spine('spine3'), { leaf1: 66, leaf2: 33, leaf3: 1 });
+  const [q] = predictLab(loadFixture('fixtures/rollout.yaml'), 'configured', [], '10.3');
+  const spine10 = (name: string) => Object.fromEntries(q!.routers.find((r) => r.router === name)!.predicted);
+  assert.deepEqual(spine10('spine2'), { leaf1: 254, leaf2: 127 });
+  assert.deepEqual(spine10('spine3'), { leaf1: 254, leaf2: 127, leaf3: 1 });
+});
+
+test('pods: every super-spine has its side of the border session (CLIENT), the client peers with both', () => {
+  const topology = labTopology(loadFixture('fixtures/pods.yaml'), 'num-multipaths', '/run/x', 'bpd-');
+  for (const ss of ['super1', 'super2']) {
+    const groups = topology.nodes.find((n) => n.name === ss)!.frr!.bgp.peerGroups;
+    assert.deepEqual(groups.map((g) => [g.name, g.interfaces]), [['SPINES', ['spa1', 'spa2', 'spb1', 'spb2']], ['CLIENT', ['client']]], ss);
+  }
+  assert.deepEqual(topology.nodes.find((n) => n.name === 'client')!.frr!.bgp.peerGroups.map((g) => g.interfaces), [['super1', 'super2']]);
+  assert.equal(expectedSessions(topology), 56);
 });
