@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Command, Option } from '@commander-js/extra-typings';
 import { loadFixture } from '../fabric/load.js';
-import { STRATEGIES } from '../fabric/types.js';
+import { defaultStrategies, FLEET_STRATEGIES, STRATEGIES } from '../fabric/types.js';
 import { planSteps, type PlanReport } from '../plan/plan.js';
 import { renderPlanHtml } from '../plan/report-html.js';
 import { renderPlanText } from '../plan/report-text.js';
@@ -32,7 +32,7 @@ export function addPlan(program: Command<[], {}, {}>): void {
     .description('Capacity plan: every scenario of up to k failed servers, leaves and spines; safe load, worst scenarios, quantization and recommendations per strategy')
     .argument('<fixture>', 'fabric fixture (YAML)')
     .addOption(new Option('--k <n>', 'most simultaneous failures per scenario').argParser(whole('k', 0)).default(1))
-    .option('--strategy <list>', `strategies, comma-separated (${STRATEGIES.join(', ')})`, STRATEGIES.join(','))
+    .option('--strategy <list>', `strategies, comma-separated: the whole fabric on ${STRATEGIES.join(', ')}, or configured (each leaf its fixture strategy:) (default: all three, and configured when a leaf sets strategy:)`)
     .addOption(new Option('--budget <n>', 'most scenario evaluations (equivalent servers share one); past it, larger failure sets are searched, not enumerated').argParser(whole('budget', 1)).default(2_000_000))
     .addOption(new Option('--beam <n>', 'worst scenarios per strategy extended by one more failure when searching').argParser(whole('beam', 1)).default(16))
     .addOption(new Option('--worst <n>', 'worst scenarios listed per strategy').argParser(whole('worst', 1)).default(5))
@@ -44,7 +44,8 @@ export function addPlan(program: Command<[], {}, {}>): void {
     .option('--progress', 'show progress on stderr even when it is not a terminal', false)
     .addHelpText('after', '\nExit status: 0 no covered scenario overloads a server at the configured load under ballast (or the first\n--strategy), 1 some does, 2 bad input, 130 stopped by Ctrl-C (the partial report is still printed).')
     .action(async (fixture, opts) => {
-      const strategies = parseStrategies(opts.strategy);
+      // An explicit --strategy is checked before the load; the default needs the fixture (configured when a leaf sets strategy:).
+      const asked = opts.strategy === undefined ? undefined : parseStrategies(opts.strategy, FLEET_STRATEGIES);
       // Progress from the start: a large fixture's load alone can take over a second. It is
       // synchronous, so Ctrl-C during it ends the process at once (no handler yet, nothing covered).
       const progress = progressPrinter(opts.progress);
@@ -55,6 +56,7 @@ export function addPlan(program: Command<[], {}, {}>): void {
         progress.done();
         throw err;
       }
+      const strategies = asked ?? defaultStrategies(fabric);
       let stop = false;
       const onSigint = () => {
         // A second Ctrl-C while the partial report is being written ends the process the usual way.

@@ -5,7 +5,7 @@
  * back as messages and are merged by the sweep, deterministically (sweep-outcome.ts).
  */
 import { Worker } from 'node:worker_threads';
-import type { Fabric, Strategy } from '../fabric/types.js';
+import type { Fabric, FleetStrategy } from '../fabric/types.js';
 import type { ParallelRun, SweepChunk, SweepParallel } from '../plan/sweep.js';
 import type { OutcomeLimits, SweepOutcome } from '../plan/sweep-outcome.js';
 import type { SweepWorkerData } from './sweep-worker.js';
@@ -19,7 +19,7 @@ function workerUrl(): URL {
   return import.meta.url.endsWith('.ts') ? new URL('./sweep-worker-tsx.mjs', import.meta.url) : new URL('../sweep-worker.js', import.meta.url);
 }
 
-export function sweepPool(fabric: Fabric, strategies: readonly Strategy[], symmetry: boolean, jobs: number, minScenarios = PARALLEL_MIN_SCENARIOS): SweepParallel {
+export function sweepPool(fabric: Fabric, strategies: readonly FleetStrategy[], symmetry: boolean, jobs: number, minScenarios = PARALLEL_MIN_SCENARIOS): SweepParallel {
   return {
     jobs,
     minScenarios,

@@ -4,14 +4,14 @@
  * posts back what it saw (a SweepOutcome, plain data). See sweep-pool.ts for the other side.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { Fabric, Strategy } from '../fabric/types.js';
+import type { Fabric, FleetStrategy } from '../fabric/types.js';
 import { SweepEngine } from '../plan/engine.js';
 import { runChunk, type SweepChunk } from '../plan/sweep-chunks.js';
 import { newOutcome, type OutcomeLimits } from '../plan/sweep-outcome.js';
 
 export interface SweepWorkerData {
   readonly fabric: Fabric;
-  readonly strategies: readonly Strategy[];
+  readonly strategies: readonly FleetStrategy[];
   readonly k: number;
   readonly symmetry: boolean;
   readonly chunks: readonly SweepChunk[];

@@ -2,8 +2,7 @@
 import { once } from 'node:events';
 import { Command, Option } from '@commander-js/extra-typings';
 import { loadFixture } from '../fabric/load.js';
-import type { Fabric, FleetStrategy } from '../fabric/types.js';
-import { FLEET_STRATEGIES, STRATEGIES } from '../fabric/types.js';
+import { defaultStrategies, FLEET_STRATEGIES, STRATEGIES } from '../fabric/types.js';
 import { indexFabric } from '../forwarding/fabric-index.js';
 import { renderPrefixText, verdictText, whatifTitle } from '../whatif/report-text.js';
 import { whatifJsonChunks } from '../whatif/report-json.js';
@@ -68,10 +67,6 @@ export function addWhatif(program: Command<[], {}, {}>): void {
     });
 }
 
-/** The three side by side, and the fleet as configured when the fixture gives any leaf a strategy. */
-function defaultStrategies(fabric: Fabric): FleetStrategy[] {
-  return fabric.leaves.some((l) => l.strategy !== undefined) ? [...STRATEGIES, 'configured'] : [...STRATEGIES];
-}
 
 /**
  * stdout in pieces of about 64 KiB, waiting for 'drain' whenever the stream's buffer is full. A

@@ -30,6 +30,11 @@ export type Strategy = (typeof STRATEGIES)[number];
 export type FleetStrategy = Strategy | 'configured';
 export const FLEET_STRATEGIES = [...STRATEGIES, 'configured'] as const;
 
+/** What whatif and plan show by default: the three side by side, and `configured` when a leaf sets `strategy:`. */
+export function defaultStrategies(fabric: { readonly leaves: readonly { readonly strategy?: Strategy }[] }): FleetStrategy[] {
+  return fabric.leaves.some((l) => l.strategy !== undefined) ? [...STRATEGIES, 'configured'] : [...STRATEGIES];
+}
+
 export const POLICY_MODES = ['link-bandwidth', 'prepend', 'link-bandwidth+prepend'] as const;
 export type PolicyMode = (typeof POLICY_MODES)[number];
 

@@ -3,7 +3,7 @@
  * `run(elements)` evaluates one failure scenario for all of them into flat typed arrays, allocating
  * nothing, so a sweep of millions of scenarios costs only arithmetic.
  */
-import type { Fabric, Strategy } from '../fabric/types.js';
+import type { Fabric, FleetStrategy } from '../fabric/types.js';
 import { indexFabric, type FabricIndex } from '../forwarding/fabric-index.js';
 import { newEvalResult, PrefixEvaluator, type EvalResult } from './fast-eval.js';
 import { BallastError, quote } from '../util/errors.js';
@@ -14,7 +14,7 @@ import { groupSpines, type SpineGroups } from './spine-groups.js';
 export class SweepEngine {
   readonly index: FabricIndex;
   readonly groups: SpineGroups;
-  readonly strategies: readonly Strategy[];
+  readonly strategies: readonly FleetStrategy[];
   readonly nPrefixes: number;
   readonly state: ScenarioState;
   /** Per (strategy, prefix) at [s * nPrefixes + p]: the last scenario's terms. */
@@ -47,7 +47,7 @@ export class SweepEngine {
   private readonly evalCap: Float64Array;
   private readonly result: EvalResult = newEvalResult();
 
-  constructor(fabricOrIndex: Fabric | FabricIndex, strategies: readonly Strategy[], maxFailures: number, symmetry = true) {
+  constructor(fabricOrIndex: Fabric | FabricIndex, strategies: readonly FleetStrategy[], maxFailures: number, symmetry = true) {
     this.index = 'fabric' in fabricOrIndex ? fabricOrIndex : indexFabric(fabricOrIndex);
     const index = this.index;
     // The incremental evaluator sees one path per leaf and spine group; parallel links are more.

@@ -13,7 +13,7 @@
  * - everything lives in typed arrays allocated once; `evaluate` allocates nothing but the shared
  *   `decide()` result when a touched leaf's counts are new.
  */
-import type { Strategy } from '../fabric/types.js';
+import type { FleetStrategy } from '../fabric/types.js';
 import type { FabricIndex } from '../forwarding/fabric-index.js';
 import { WEIGHT_RULES, type WeightRule } from '../fabric/weight-model.js';
 import { leafPathLength, pathWeight, plainEcmp } from '../forwarding/weights.js';
@@ -42,7 +42,7 @@ export function newEvalResult(): EvalResult {
 
 export class PrefixEvaluator {
   readonly prefix: number;
-  readonly strategy: Strategy;
+  readonly strategy: FleetStrategy;
   private readonly index: FabricIndex;
   private readonly groups: SpineGroups;
   private readonly t: LeafTables;
@@ -72,7 +72,7 @@ export class PrefixEvaluator {
   private readonly gRule: readonly WeightRule[];
 
   /** `classes` may be shared between the strategies' evaluators of one prefix (it depends only on the prefix). */
-  constructor(index: FabricIndex, groups: SpineGroups, prefix: number, strategy: Strategy, baseLeafDown: Uint8Array, classes: ServerClasses = serverClasses(index, prefix)) {
+  constructor(index: FabricIndex, groups: SpineGroups, prefix: number, strategy: FleetStrategy, baseLeafDown: Uint8Array, classes: ServerClasses = serverClasses(index, prefix)) {
     this.index = index;
     this.groups = groups;
     this.prefix = prefix;

@@ -4,7 +4,7 @@
  * (the reference shape, also used for fractional capacities and to materialize weights) and per
  * capacity class (the sweep path). The property test holds both to evaluatePrefix.
  */
-import type { LeafPolicy, Strategy, WeightModel } from '../fabric/types.js';
+import { leafStrategy, type FleetStrategy, type LeafPolicy, type Strategy, type WeightModel } from '../fabric/types.js';
 import type { FabricIndex, PrefixIndex } from '../forwarding/fabric-index.js';
 import { WEIGHT_RULES, type WeightRule } from '../fabric/weight-model.js';
 import { plainEcmp, receivedBytesPerSecond, ruleWeight } from '../forwarding/weights.js';
@@ -42,10 +42,12 @@ export class LeafTables {
   readonly index: FabricIndex;
   readonly p: PrefixIndex;
   readonly k: ServerClasses;
-  readonly strategy: Strategy;
+  readonly strategy: FleetStrategy;
   readonly policy: LeafPolicy;
-  /** ballast with weight-servers: the servers' paths carry link-bandwidth, so leaves weight their ECMP. */
-  readonly weightServers: boolean;
+  /** Per leaf, the strategy it runs (its own fixture `strategy:` under `configured`). */
+  readonly leafStrategy: readonly Strategy[];
+  /** Per leaf: ballast with weight-servers, the servers' paths carry link-bandwidth, so the leaf weights its ECMP. */
+  readonly weightServers: Uint8Array;
   readonly leafModel: readonly WeightModel[];
   readonly leafRule: readonly WeightRule[];
   /** Per class: the link-bandwidth its servers' paths carry toward the leaf (bytes/s), 0 for none. */
@@ -64,22 +66,24 @@ export class LeafTables {
   private readonly dBw: Float64Array;
   private readonly dPrepend: Int32Array;
 
-  constructor(index: FabricIndex, classes: ServerClasses, strategy: Strategy) {
+  constructor(index: FabricIndex, classes: ServerClasses, strategy: FleetStrategy) {
     const { fabric } = index;
     this.index = index;
     this.p = classes.p;
     this.k = classes;
     this.strategy = strategy;
     this.policy = fabric.policy;
-    this.weightServers = strategy === 'ballast' && fabric.policy.weightServers;
+    this.leafStrategy = fabric.leaves.map((l) => leafStrategy(l, strategy));
+    this.weightServers = Uint8Array.from(this.leafStrategy, (st) => (st === 'ballast' && fabric.policy.weightServers ? 1 : 0));
     this.leafModel = fabric.leaves.map((l) => l.weights);
     this.leafRule = this.leafModel.map((m) => WEIGHT_RULES[m]);
     const nK = classes.kCap.length;
     this.kBw = new Float64Array(nK);
-    if (this.weightServers) for (let j = 0; j < nK; j++) this.kBw[j] = this.serverBw(classes.kCap[j]!);
+    const nLeaves = fabric.leaves.length;
+    // A class belongs to one leaf (kStart): its servers carry a value only where that leaf runs ballast.
+    for (let l = 0; l < nLeaves; l++) for (let j = classes.kStart[l]!; j < classes.kStart[l + 1]!; j++) this.kBw[j] = this.serverBw(l, classes.kCap[j]!);
     this.kFailed = new Int32Array(nK);
     this.wScratch = new Float64Array(Math.max(1, classes.maxPerLeaf));
-    const nLeaves = fabric.leaves.length;
     this.dStart = new Int32Array(nLeaves + 1);
     for (let l = 0; l < nLeaves; l++) this.dStart[l + 1] = this.dStart[l]! + classes.p.configuredServers[l]! + 1;
     const slots = this.dStart[nLeaves]!;
@@ -90,8 +94,8 @@ export class LeafTables {
   }
 
   /** The link-bandwidth (bytes/s as received) on a server path of this capacity, 0 when none is sent. */
-  serverBw(capacity: number): number {
-    return this.weightServers ? receivedBytesPerSecond(capacityToMbps(this.policy, capacity)) : 0;
+  serverBw(l: number, capacity: number): number {
+    return this.weightServers[l] ? receivedBytesPerSecond(capacityToMbps(this.policy, capacity)) : 0;
   }
 
   /** The leaf's decision (memoised: the same counts give the same advertisement). */
@@ -99,7 +103,7 @@ export class LeafTables {
     const d = this.dStart[l]! + healthy;
     if (this.dCap[d] !== healthyCap) {
       const p = this.p;
-      const adv = decide(this.strategy, this.policy, { healthyCount: healthy, healthyCapacity: healthyCap, configuredCount: p.configuredServers[l]!, configuredCapacity: p.configuredCapacity[l]! }).advertisement;
+      const adv = decide(this.leafStrategy[l]!, this.policy, { healthyCount: healthy, healthyCapacity: healthyCap, configuredCount: p.configuredServers[l]!, configuredCapacity: p.configuredCapacity[l]! }).advertisement;
       this.dCap[d] = healthyCap;
       this.dUp[d] = adv.kind === 'advertise' ? 1 : 0;
       this.dBw[d] = adv.kind === 'advertise' && adv.bandwidthMbps ? receivedBytesPerSecond(adv.bandwidthMbps) : 0;
@@ -115,7 +119,7 @@ export class LeafTables {
    * carry values all or none (weightServers), and FRR's default missing rule applies.
    */
   private plain(l: number, healthy: number): boolean {
-    return plainEcmp(this.leafModel[l]!, 'ecmp-fallback', healthy, this.weightServers ? healthy : 0);
+    return plainEcmp(this.leafModel[l]!, 'ecmp-fallback', healthy, this.weightServers[l] ? healthy : 0);
   }
 
   /**
@@ -140,7 +144,7 @@ export class LeafTables {
       if (!baseLive[k] || serverFailed[s]) continue;
       healthy++;
       healthyCap += cap[s]!;
-      const bw = this.serverBw(cap[s]!);
+      const bw = this.serverBw(l, cap[s]!);
       cum += bw;
       if (bw > max) max = bw;
     }
@@ -158,7 +162,7 @@ export class LeafTables {
     for (let k = from; k < to; k++) {
       const s = p.servers[k]!;
       if (!baseLive[k] || serverFailed[s]) continue;
-      const wk = plain ? 1 : ruleWeight(rule, this.serverBw(cap[s]!), cum, max);
+      const wk = plain ? 1 : ruleWeight(rule, this.serverBw(l, cap[s]!), cum, max);
       ws[j++] = wk;
       total += wk;
       if (w) w[k] = wk;

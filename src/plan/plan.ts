@@ -6,7 +6,8 @@
  */
 import { thousands } from '../util/format.js';
 import { BallastError } from '../util/errors.js';
-import type { Fabric, Strategy } from '../fabric/types.js';
+import type { Fabric, FleetStrategy } from '../fabric/types.js';
+import { decidingStrategy } from '../whatif/whatif.js';
 import type { FabricIndex } from '../forwarding/fabric-index.js';
 import { SweepEngine } from './engine.js';
 import { frrUpgradeAdvice, type FrrUpgradeAdvice } from './frr-advice.js';
@@ -19,7 +20,7 @@ export const PLAN_SCHEMA_VERSION = 1;
 export interface PlanOptions {
   readonly fixture: string;
   readonly k: number;
-  readonly strategies: readonly Strategy[];
+  readonly strategies: readonly FleetStrategy[];
   /** Most scenarios to evaluate; past it, orders are searched rather than enumerated. */
   readonly budget: number;
   readonly beamWidth: number;
@@ -57,7 +58,7 @@ export interface PrefixPlan {
 }
 
 export interface StrategyPlan {
-  readonly name: Strategy;
+  readonly name: FleetStrategy;
   /** min over covered scenarios and prefixes of safe load / configured load. */
   readonly safeLoadFactor: number;
   readonly prefixes: PrefixPlan[];
@@ -103,7 +104,7 @@ export interface PlanReport {
   readonly quantization: QuantizationReport;
   readonly recommendations: Recommendations;
   /** The strategy whose overloads decide the exit code, and whether it overloads anywhere covered. */
-  readonly deciding: Strategy;
+  readonly deciding: FleetStrategy;
   readonly overloaded: boolean;
 }
 
@@ -172,7 +173,8 @@ export function* planSteps(fabric: Fabric, o: PlanOptions): Generator<Progress, 
     };
   });
 
-  const deciding: Strategy = o.strategies.includes('ballast') ? 'ballast' : o.strategies[0]!;
+  // As in whatif: the fleet as configured when planned (what will happen), else ballast, else the first.
+  const deciding = decidingStrategy(o.strategies);
   const decidingPlan = strategies.find((s) => s.name === deciding)!;
   // Four more ballast-only sweeps (one per FRR version line): a fraction of the budget, and only when not stopped.
   const factors = new Map<QuantizedModel, number>();
@@ -208,13 +210,13 @@ function withFrrAdvice(rec: Omit<Recommendations, 'frr'>, q: QuantizationReport)
  * quantization sweep was the capacity baseline's sweep (same fabric, strategy, k, budget, search):
  * its factor, so the baseline is not swept twice.
  */
-function ownModelFactor(fabric: Fabric, deciding: Strategy, factors: ReadonlyMap<QuantizedModel, number>): number | undefined {
+function ownModelFactor(fabric: Fabric, deciding: FleetStrategy, factors: ReadonlyMap<QuantizedModel, number>): number | undefined {
   const model = fabric.spines[0]?.weights;
   if (deciding !== 'ballast' || model === undefined || !fabric.spines.every((s) => s.weights === model)) return undefined;
   return factors.get(model as QuantizedModel);
 }
 
-function* recommend(fabric: Fabric, o: PlanOptions, k: number, deciding: Strategy, plan: StrategyPlan, index: FabricIndex, baseFactor: number | undefined): Generator<Progress, Omit<Recommendations, 'frr'>> {
+function* recommend(fabric: Fabric, o: PlanOptions, k: number, deciding: FleetStrategy, plan: StrategyPlan, index: FabricIndex, baseFactor: number | undefined): Generator<Progress, Omit<Recommendations, 'frr'>> {
   // Each recommendation re-sweeps a changed fabric: keep that to a fraction of the main budget.
   const ro = {
     k,

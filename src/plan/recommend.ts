@@ -4,7 +4,7 @@
  * leaf where one more server raises the safe load most, and leaves whose uplinks would saturate once
  * the spines weight their ECMP by capacity.
  */
-import type { Fabric, Server, Strategy } from '../fabric/types.js';
+import type { Fabric, FleetStrategy, Server } from '../fabric/types.js';
 import { withAddedServer, withFabric, type FabricIndex } from '../forwarding/fabric-index.js';
 import { ScenarioState } from './scenario-state.js';
 import { seedAddedServerItems } from './elements.js';
@@ -44,7 +44,7 @@ export interface RecommendOptions {
   /** The fabric's index when the caller has one (saves rebuilding it for policy variants). */
   readonly index?: FabricIndex;
   readonly budget: number;
-  readonly deciding: Strategy;
+  readonly deciding: FleetStrategy;
   /** Leaves to try adding capacity to (the saturating ones first). */
   readonly capacityCandidates: readonly string[];
   /** Extra scenarios for the uplink check (element names), beyond base and single leaf/spine failures. */
@@ -63,7 +63,7 @@ function sameElements(variant: Fabric, o: RecommendOptions): Fabric | FabricInde
 }
 
 /** Sweep the deciding strategy only, within the budget, and summarise. */
-function* quickSweep(subject: Fabric | FabricIndex, strategy: Strategy, o: RecommendOptions, phase: string): Generator<Progress, { factor: number; overloaded: number; result: SweepResult }> {
+function* quickSweep(subject: Fabric | FabricIndex, strategy: FleetStrategy, o: RecommendOptions, phase: string): Generator<Progress, { factor: number; overloaded: number; result: SweepResult }> {
   const engine = new SweepEngine(subject, [strategy], o.k);
   const result = yield* sweepSteps(engine, { k: o.k, budget: o.budget, beamWidth: 4, keepWorst: 1, ...(o.shouldStop ? { shouldStop: o.shouldStop } : {}) }, phase);
   const out = result.strategies[0]!;

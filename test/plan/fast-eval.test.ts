@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { STRATEGIES } from '../../src/fabric/types.js';
+import { FLEET_STRATEGIES, STRATEGIES } from '../../src/fabric/types.js';
 import { baseLiveness, indexFabric } from '../../src/forwarding/fabric-index.js';
 import { evaluatePrefix } from '../../src/forwarding/shares.js';
 import { loadMetrics } from '../../src/whatif/metrics.js';
@@ -22,15 +22,17 @@ const fractional = (spec: FabricSpec): FabricSpec => ({ ...spec, leaves: spec.le
 test('the incremental evaluator gives the reference shares and metrics for random fabrics, failures, strategies, weight models, whole and fractional capacities', () => {
   let withFractions = 0;
   fc.assert(
-    fc.property(fabricSpec, fc.boolean(), fc.boolean(), fc.array(fc.array(fc.nat(), { maxLength: 4 }), { minLength: 1, maxLength: 6 }), (drawn, sameSpines, fractions, scenarios) => {
+    fc.property(fabricSpec, fc.boolean(), fc.boolean(), fc.array(fc.array(fc.nat(), { maxLength: 4 }), { minLength: 1, maxLength: 6 }), fc.array(fc.constantFrom(...STRATEGIES), { minLength: 8, maxLength: 8 }), (drawn, sameSpines, fractions, scenarios, own) => {
       const spec = fractions ? fractional(drawn) : drawn;
-      const fabric = specToFabric(spec, { sameSpines });
+      // `configured`: each leaf on a drawn strategy of its own (a mixed fleet, paths with and without values).
+      const mixed = specToFabric(spec, { sameSpines });
+      const fabric = { ...mixed, leaves: mixed.leaves.map((l, i) => ({ ...l, strategy: own[i % own.length]! })) };
       if (fabric.servers.some((s) => !Number.isInteger(s.capacity))) withFractions++;
       const index = indexFabric(fabric);
       const groups = groupSpines(index);
       const sc = new ScenarioState(index, groups, 4);
       const nElements = sc.elementCount;
-      const evaluators = index.prefixes.flatMap((_, pi) => STRATEGIES.map((s) => new PrefixEvaluator(index, groups, pi, s, sc.leafDown)));
+      const evaluators = index.prefixes.flatMap((_, pi) => FLEET_STRATEGIES.map((s) => new PrefixEvaluator(index, groups, pi, s, sc.leafDown)));
       const r1 = newEvalResult();
       const r2 = newEvalResult();
       // Several scenarios through the same evaluators: state must not leak from one to the next.

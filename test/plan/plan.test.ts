@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { GENERATE_DEFAULTS, generateFixture } from '../../src/fabric/generate.js';
 import { loadFixture, parseFixture } from '../../src/fabric/load.js';
-import { STRATEGIES } from '../../src/fabric/types.js';
+import { FLEET_STRATEGIES, STRATEGIES } from '../../src/fabric/types.js';
 import { baseLiveness, indexFabric } from '../../src/forwarding/fabric-index.js';
 import { evaluatePrefix } from '../../src/forwarding/shares.js';
 import { loadMetrics } from '../../src/whatif/metrics.js';
@@ -105,24 +105,27 @@ policy: { mode: link-bandwidth, mbps-per-unit: 10 }
   assert.equal(u.leaves.find((l) => l.leaf === 'small')!.maxLoad <= 100, true);
 });
 
-test('the sweep finds the same safe load as the reference over every scenario (random small fabrics, k = 2)', () => {
+test('the sweep finds the same safe load as the reference over every scenario (random small fabrics, mixed fleets, k = 2)', () => {
   const arb = fc.record({
     leaves: fc.array(fc.array(fc.constantFrom(1, 2, 5, 10), { minLength: 1, maxLength: 4 }), { minLength: 1, maxLength: 4 }),
     spines: fc.integer({ min: 1, max: 3 }),
     weights: fc.constantFrom('frr8', 'frr10', 'frr10-254', 'ecmp'),
     mode: fc.constantFrom('link-bandwidth', 'prepend', 'link-bandwidth+prepend'),
+    // Per leaf its own strategy (or none: ballast under configured), and the spines' rule for paths without a value.
+    own: fc.array(fc.constantFrom('', 'ecmp', 'num-multipaths', 'ballast'), { minLength: 4, maxLength: 4 }),
+    missing: fc.constantFrom('ecmp-fallback', 'skip-missing', 'default-weight-for-missing'),
   });
   fc.assert(fc.property(arb, (spec) => {
-    const lines = [`defaults: { spine: { weights: ${spec.weights} } }`, 'spines:', ...Array.from({ length: spec.spines }, (_, i) => `  - { name: sp${i} }`), 'leaves:'];
-    spec.leaves.forEach((_, i) => lines.push(`  - { name: lf${i}, asn: ${65201 + i} }`));
+    const lines = [`defaults: { spine: { weights: ${spec.weights}, missing-bandwidth: ${spec.missing} } }`, 'spines:', ...Array.from({ length: spec.spines }, (_, i) => `  - { name: sp${i} }`), 'leaves:'];
+    spec.leaves.forEach((_, i) => lines.push(`  - { name: lf${i}, asn: ${65201 + i}${spec.own[i] ? `, strategy: ${spec.own[i]}` : ''} }`));
     lines.push('servers:');
     spec.leaves.forEach((caps, i) => caps.forEach((c, j) => lines.push(`  - { name: sv${i}x${j}, leaf: lf${i}, capacity: ${c} }`)));
     lines.push('services: [{ prefix: 198.51.100.1/32, load: 10 }]', `policy: { mode: ${spec.mode}, mbps-per-unit: 10, prepend: { below-fraction: 0.5 } }`);
     const fabric = parseFixture(lines.join('\n'), 'random.yaml');
-    const engine = new SweepEngine(fabric, STRATEGIES, 2, false);
+    const engine = new SweepEngine(fabric, FLEET_STRATEGIES, 2, false);
     const result = sweep(engine, { k: 2, budget: 1e9, beamWidth: 1, keepWorst: 1 });
     // Grouping interchangeable servers changes the work, not the answer: same counts and figures.
-    const grouped = sweep(new SweepEngine(fabric, STRATEGIES, 2, true), { k: 2, budget: 1e9, beamWidth: 1, keepWorst: 1 });
+    const grouped = sweep(new SweepEngine(fabric, FLEET_STRATEGIES, 2, true), { k: 2, budget: 1e9, beamWidth: 1, keepWorst: 1 });
     assert.equal(grouped.evaluated, result.evaluated);
     assert.equal(grouped.outages.count, result.outages.count);
     grouped.strategies.forEach((g, si) => {
@@ -135,7 +138,7 @@ test('the sweep finds the same safe load as the reference over every scenario (r
     const n = engine.elements.length;
     assert.equal(result.evaluated, 1 + n + binomial(n, 2));
     const capacity = Float64Array.from(index.prefixes[0]!.servers, (s) => index.serverCapacity[s]!);
-    STRATEGIES.forEach((strategy, si) => {
+    FLEET_STRATEGIES.forEach((strategy, si) => {
       let want = Infinity;
       const scenarios: number[][] = [[]];
       for (let a = 0; a < n; a++) {
@@ -250,4 +253,15 @@ test('a load of over a second shows progress, and Ctrl-C during it ends the comm
   // Ended by the signal itself (the shell shows 130): nothing was covered, so nothing is reported.
   assert.deepEqual([code, signal], [null, 'SIGINT'], stderr);
   assert.equal(stdout, '');
+});
+
+test('rollout.yaml: plan shows the fleet as configured by default, decides by it, and its base safe load is whatif\'s (50 / 0.831)', () => {
+  const r = cli('plan', 'fixtures/rollout.yaml', '--k', '1', '--json', '--no-recommend');
+  assert.equal(r.status, 1, r.stderr);
+  const report = JSON.parse(r.stdout) as { deciding: string; strategies: { name: string; prefixes: { base: { safeLoad: number } }[] }[] };
+  assert.deepEqual(report.strategies.map((s) => s.name), [...STRATEGIES, 'configured']);
+  assert.equal(report.deciding, 'configured');
+  const base = report.strategies.find((s) => s.name === 'configured')!.prefixes[0]!.base.safeLoad;
+  assert.ok(Math.abs(base - 60.2) < 0.05, `configured base safe load ${base}`);
+  assert.equal(cli('plan', 'fixtures/rollout.yaml', '--strategy', 'ecmp,bogus').status, 2);
 });
