@@ -29,10 +29,15 @@ export function renderObserver(target: string, s: GetStateResponse, style: Style
   return [head, table(['prefix', 'installed (weight)', 'received link-bandwidth'], rows)].join('\n');
 }
 
+/** The leaf's spine links whose BGP session is not Established (the agent's spine-session-down faults), as LEAF/SPINE. */
+export function linksDown(s: GetStateResponse): { link: string; detail: string }[] {
+  return s.frrFaults.filter((f) => f.kind === 'spine-session-down').map((f) => ({ link: `${s.leaf}/${f.subject}`, detail: f.detail }));
+}
+
 export function renderStatus(target: string, s: GetStateResponse, style: Style, now = Date.now()): string {
   if (s.role === 'observer') return renderObserver(target, s, style);
   const out: string[] = [];
-  const flags = [s.dryRun ? style.yellow('dry run') : '', s.leafDrained ? style.yellow(`leaf drained: ${s.leafDrainReason || 'no reason given'}`) : '', s.driftTotal ? `drift restored ${s.driftTotal}x` : '', s.frrErrorsTotal ? style.red(`${s.frrErrorsTotal} FRR errors`) : ''].filter(Boolean);
+  const flags = [s.dryRun ? style.yellow('dry run') : '', linksDown(s).length ? style.red(`links down: ${linksDown(s).map((l) => `${l.link} (${l.detail})`).join(', ')}`) : '', s.leafDrained ? style.yellow(`leaf drained: ${s.leafDrainReason || 'no reason given'}`) : '', s.driftTotal ? `drift restored ${s.driftTotal}x` : '', s.frrErrorsTotal ? style.red(`${s.frrErrorsTotal} FRR errors`) : ''].filter(Boolean);
   out.push(style.bold(`${s.leaf} (AS ${s.asn})`) + `  ${target}  spines: ${s.spines.join(', ') || '-'}${flags.length ? `  ${flags.join('; ')}` : ''}`);
   out.push(
     table(

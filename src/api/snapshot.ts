@@ -9,6 +9,7 @@ import { stringify } from 'yaml';
 import type { GetStateResponse } from '../gen/ballast/v1/agent.js';
 import type { MissingBandwidth, WeightModel } from '../fabric/types.js';
 import { BallastError } from '../util/errors.js';
+import { linksDown } from './render.js';
 
 export interface SnapshotOptions {
   /** How every spine weights link-bandwidth, overriding what the observers report. */
@@ -98,6 +99,10 @@ export function snapshotFixture(all: readonly GetStateResponse[], options: Snaps
       damping: { 'hold-down-seconds': policy?.holdDownSeconds ?? 10, 'min-interval-seconds': policy?.minIntervalSeconds ?? 1, 'min-change-fraction': policy?.minChangeFraction ?? 0 },
     },
   };
-  const header = `# Snapshot of ${states.length} ballast agent${states.length === 1 ? '' : 's'} (${[...leaves.keys()].join(', ')}), taken ${new Date().toISOString()}.\n# Spines: ${models}. Offered loads are 0 unless given with --load.\n`;
+  // A fixture has no link state (failures are what-if scenarios): links down now are named, with the what-if that evaluates them.
+  const down = states.flatMap((s) => linksDown(s).map((l) => l.link));
+  for (const s of states) for (const l of linksDown(s)) warnings.push(`link ${l.link} is down (${l.detail}): the snapshot lists it as up; evaluate it with whatif --fail ${l.link}`);
+  const linkLine = down.length ? `# Links down now (BGP session not Established): ${down.join(', ')}; whatif FILE --fail ${down.join(',')}\n` : '';
+  const header = `# Snapshot of ${states.length} ballast agent${states.length === 1 ? '' : 's'} (${[...leaves.keys()].join(', ')}), taken ${new Date().toISOString()}.\n# Spines: ${models}. Offered loads are 0 unless given with --load.\n${linkLine}`;
   return { yaml: header + stringify(doc, { flowCollectionPadding: true, lineWidth: 0 }), warnings };
 }

@@ -2,11 +2,13 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { stateMessage } from '../../src/api/agent-service.js';
 import { snapshotFixture } from '../../src/api/snapshot.js';
+import { linksDown, renderStatus } from '../../src/api/render.js';
+import { makeStyle } from '../../src/util/style.js';
 import { parseFixture } from '../../src/fabric/load.js';
 import { STRATEGIES } from '../../src/fabric/types.js';
 import { indexFabric } from '../../src/forwarding/fabric-index.js';
 import { runWhatif } from '../../src/whatif/whatif.js';
-import { scenarioLiveness } from '../../src/whatif/scenario.js';
+import { resolveFailures, scenarioLiveness } from '../../src/whatif/scenario.js';
 import { FakeAgent } from './fake-agent.js';
 
 /** Three scripted leaves shaped like lab-421: 4, 2 and 1 servers of capacity 10. */
@@ -76,4 +78,24 @@ test("observers give each spine its FRR version, and the prediction follows it; 
   assert.deepEqual(spine1(leaves, { spineFrr: '10.3' }).weights, [[254, 254], [169, 169], [84, 84]]);
   // --spine-weights overrides what the observers say.
   assert.deepEqual(spine1([...leaves, observer('spine1', '10.3'), observer('spine2', '10.3')], { spineWeights: 'frr8' }).weights, [[50, 50], [33, 33], [16, 16]]);
+});
+
+test('a leaf-spine link down (its BGP session not Established) shows in status and in the snapshot, with the what-if that evaluates it', () => {
+  const agent = new FakeAgent();
+  agent.servers = ['srv11', 'srv12'];
+  const base = agent.state();
+  const leaf1 = stateMessage({ ...base, leaf: 'leaf1', asn: 65201, frrFaults: [{ kind: 'spine-session-down', subject: 'spine1', detail: 'state Active', since: 0 }] });
+  const leaf2 = leafState('leaf2', 65202, ['srv21']);
+  assert.deepEqual(linksDown(leaf1), [{ link: 'leaf1/spine1', detail: 'state Active' }]);
+  assert.match(renderStatus('unix:///x', leaf1, makeStyle({ isTTY: false }, {})), /links down: leaf1\/spine1 \(state Active\)/);
+  assert.doesNotMatch(renderStatus('unix:///x', leaf2, makeStyle({ isTTY: false }, {})), /links down/);
+  const snap = snapshotFixture([leaf1, leaf2], { spineWeights: 'frr8', missingBandwidth: 'ecmp-fallback', load: new Map(), unit: 'Gbps', name: 'live' });
+  assert.match(snap.yaml, /^# Links down now \(BGP session not Established\): leaf1\/spine1; whatif FILE --fail leaf1\/spine1$/m);
+  assert.deepEqual(snap.warnings, ['link leaf1/spine1 is down (state Active): the snapshot lists it as up; evaluate it with whatif --fail leaf1/spine1']);
+  // The named failure is one the what-if takes: spine1 then reaches leaf2 only.
+  const index = indexFabric(parseFixture(snap.yaml, 'snapshot.yaml'));
+  const failures = resolveFailures(index, ['leaf1/spine1']);
+  const report = runWhatif(index, { fixture: 'snapshot.yaml', failures, live: scenarioLiveness(index, failures), strategies: STRATEGIES });
+  const ballast = report.prefixes[0]!.strategies.find((s) => s.name === 'ballast')!;
+  assert.deepEqual(ballast.leaves.map((l) => l.spineWeights[report.spines.indexOf('spine1')]), [0, 1]);
 });
