@@ -9,10 +9,9 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { fmt, FRR_ARGS, labInstance, labSkip, TEST_FRR, testFixture, type Comparison } from './harness.js';
 
-// Opt-in (BALLAST_TEST_TIERS=1) until it passes: its one run (FRR 8.4, load about 13) failed because
-// `up` had not seen every session Established when the harness's 120 s limit killed it; not yet known
-// whether the sessions were only slow or some never came up.
-const skip = process.env.BALLAST_TEST_TIERS === '1' ? await labSkip() : 'opt-in until run under the lab lock: BALLAST_TEST_TIERS=1';
+// Its first run failed on `up` (never every session Established): the super-spines had no peer group
+// toward the border, so the client's 4 session ends never came up. Since that fix, 41 s in all.
+const skip = await labSkip();
 const tmp = mkdtempSync(join(tmpdir(), 'ballast-lab-pods-'));
 const FIXTURE = testFixture('fixtures/pods.yaml', tmp);
 const L = labInstance('/run/ballast-lab-pods', 'bpd-');
@@ -29,7 +28,9 @@ const at = (w: Comparison[], router: string, prefix = '198.51.100.1/32') => w.fi
 
 test('pods: every kernel of the 3-tier fabric as predicted after a server and a pod link failure; traffic within 2 points', { skip }, async (t) => {
   t.after(() => L.lab(['down']));
+  const started = performance.now();
   await L.ok(['up', FIXTURE, '--leaf-policy', 'num-multipaths', ...FRR_ARGS]);
+  t.diagnostic(`up (21 routers) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   const status = JSON.parse((await L.lab(['status', '--json'])).stdout) as { sessions: { state: string }[]; weights: Comparison[] };
   assert.equal(status.sessions.length, 56, '8 super-spine, 8 spine-leaf, 10 leaf-server and 2 border links, both ends');
   assert.ok(status.sessions.every((s) => s.state === 'Established'));
