@@ -28,6 +28,8 @@ import type { Benchmark } from './run.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const bin = join(root, 'bin/ballast');
+/** The source runner (tsx), what tests and `npm start` use: its loader thread adds to every start. */
+const binSources = join(root, 'bin/ballast.js');
 const r1 = (x: number) => Math.round(x * 10) / 10;
 const r3 = (x: number) => Math.round(x * 1000) / 1000;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -55,19 +57,24 @@ interface Run {
 }
 
 /** One whole `ballast` process under /usr/bin/time: wall and CPU seconds, peak RSS. */
-function timed(args: string[]): Run {
-  const r = spawnSync('/usr/bin/time', ['-f', 'TIME %e %U %S %M', process.execPath, bin, ...args], { encoding: 'utf8', maxBuffer: 1 << 28 });
+function timed(args: string[], command = bin): Run {
+  const r = spawnSync('/usr/bin/time', ['-f', 'TIME %e %U %S %M', process.execPath, command, ...args], { encoding: 'utf8', maxBuffer: 1 << 28 });
   const line = r.stderr.split('\n').find((l) => l.startsWith('TIME '));
   if (!line || (r.status !== 0 && r.status !== 1)) throw new Error(`ballast ${args.join(' ')} failed (${r.status}): ${r.stderr.slice(-500)}`);
   const [, wall, user, sys, rss] = line.split(' ').map(Number) as number[];
   return { wall: wall!, cpu: user! + sys!, rssMiB: Math.round(rss! / 1024) };
 }
 
-function repeat(args: string[], runs: number): Record<string, number | string> {
-  const all = Array.from({ length: runs }, () => timed(args));
+function repeat(args: string[], runs: number, command = bin): Record<string, number | string> {
+  // The machine is shared: the 1-minute load average before each run, beside the figures.
+  const loads: number[] = [];
+  const all = Array.from({ length: runs }, () => {
+    loads.push(loadavg()[0]!);
+    return timed(args, command);
+  });
   const walls = all.map((r) => r.wall);
   const cpus = all.map((r) => r.cpu);
-  return { runs, wallMedianS: median(walls), wallRangeS: spread(walls), cpuMedianS: r3(median(cpus)), cpuRangeS: spread(cpus), peakRssMiB: Math.max(...all.map((r) => r.rssMiB)) };
+  return { runs, wallMedianS: median(walls), wallRangeS: spread(walls), cpuMedianS: r3(median(cpus)), cpuRangeS: spread(cpus), peakRssMiB: Math.max(...all.map((r) => r.rssMiB)), loadRange: spread(loads, 1) };
 }
 
 /**
@@ -175,6 +182,8 @@ const size = (leaves: number): Benchmark => ({
     // The machine is shared: the 1-minute load average before and after, beside the figures.
     const loadBefore = r1(loadavg()[0]!);
     const e2e = repeat(['plan', file, '--k', '1', '--json'], 5);
+    // The largest size through the source runner too (bin/ballast.js, tsx), 3 runs.
+    const sources = leaves === 512 ? Object.fromEntries(Object.entries(repeat(['plan', file, '--k', '1', '--json'], 3, binSources)).map(([k, v]) => [`sources${k[0]!.toUpperCase()}${k.slice(1)}`, v])) : {};
     const ph = phases(file);
     const fabric = parseFixture(readFileSync(file, 'utf8'), file);
     const scenarios = 1 + fabric.spines.length + fabric.leaves.length + fabric.servers.length;
@@ -185,6 +194,7 @@ const size = (leaves: number): Benchmark => ({
       scenarios,
       fixtureMiB: r1(readFileSync(file).length / 1048576),
       ...e2e,
+      ...sources,
       ...ph,
       naiveMsPerScenario: r1(naiveMs),
       naiveN1Seconds: Math.round(naiveN1S),

@@ -115,19 +115,25 @@ export function indexFabric(fabric: Fabric): FabricIndex {
   for (const s of fabric.servers) total += s.prefixes.length;
   const flat = new Int32Array(total);
   const flatStart = new Int32Array(nServers + 1);
+  // Servers share prefix lists (every server without a prefixes key shares one): each distinct list
+  // resolved once to its known prefixes, each once, in order. Servers usually come leaf by leaf.
+  const resolved = new Map<readonly string[], number[]>();
+  let lastLeaf: string | undefined;
+  let l = -1;
   let at = 0;
   for (let i = 0; i < nServers; i++) {
     const s = fabric.servers[i]!;
-    const l = leafByName.get(s.leaf)!;
+    if (s.leaf !== lastLeaf) {
+      lastLeaf = s.leaf;
+      l = leafByName.get(s.leaf)!;
+    }
     serverLeaf[i] = l;
     serverCapacity[i] = s.capacity;
     flatStart[i] = at;
-    for (const text of s.prefixes) {
-      const p = prefixOf.get(text);
-      if (p === undefined) continue;
-      let repeated = false;
-      for (let x = flatStart[i]!; x < at && !repeated; x++) repeated = flat[x] === p;
-      if (repeated) continue;
+    let ps = resolved.get(s.prefixes);
+    if (!ps) resolved.set(s.prefixes, (ps = [...new Set(s.prefixes.flatMap((text) => prefixOf.get(text) ?? []))]));
+    for (let j = 0; j < ps.length; j++) {
+      const p = ps[j]!;
       flat[at++] = p;
       counts[p]![l + 1]!++;
     }
