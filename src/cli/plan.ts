@@ -29,7 +29,7 @@ const EXIT_INTERRUPTED = 130;
 export function addPlan(program: Command<[], {}, {}>): void {
   program
     .command('plan')
-    .description('Capacity plan: every scenario of up to k failed servers, leaves and spines; safe load, worst scenarios, quantization and recommendations per strategy')
+    .description('Capacity plan: every scenario of up to k failed servers, leaves, spines and (on fabrics small enough) leaf-spine links; safe load, worst scenarios, quantization and recommendations per strategy')
     .argument('<fixture>', 'fabric fixture (YAML)')
     .addOption(new Option('--k <n>', 'most simultaneous failures per scenario').argParser(whole('k', 0)).default(1))
     .option('--strategy <list>', `strategies, comma-separated: the whole fabric on ${STRATEGIES.join(', ')}, or configured (each leaf its fixture strategy:) (default: all three, and configured when a leaf sets strategy:)`)

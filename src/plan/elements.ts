@@ -7,8 +7,24 @@
 import type { FabricIndex } from '../forwarding/fabric-index.js';
 import { serverClasses, type ServerClasses } from './server-classes.js';
 
+/**
+ * Leaf-spine links are failable elements when the fabric is small enough (and has no parallel
+ * links): a scenario with a failed link is evaluated by the reference code, a whole evaluation per
+ * scenario (O(servers)), which the incremental evaluator's spine groups cannot stand in for. Bounded
+ * so that an N-2 sweep's link scenarios stay within seconds: at most 256 links, links x servers at
+ * most 20,000 (warning.yaml: 8 x 40).
+ */
+export const MAX_LINK_ELEMENTS = 256;
+export const MAX_LINK_SERVER_PRODUCT = 20_000;
+
+/** Whether a sweep over this fabric fails links too (every engine of one plan agrees). */
+export function sweepsLinks(index: FabricIndex): boolean {
+  const links = index.linkLeaf.length;
+  return !index.parallelLinks && links <= MAX_LINK_ELEMENTS && links * index.serverLeaf.length <= MAX_LINK_SERVER_PRODUCT;
+}
+
 export interface ElementItems {
-  /** Failable elements: every spine and leaf, and every server up in the fixture. */
+  /** Failable elements: every spine and leaf, every server up in the fixture, and the links (sweepsLinks). */
   readonly elements: Int32Array;
   /** Item t's members are itemMembers[itemStart[t] .. itemStart[t+1]) (see SweepEngine). */
   readonly itemStart: Int32Array;
@@ -16,7 +32,7 @@ export interface ElementItems {
 }
 
 interface Cache {
-  items: Map<boolean, ElementItems>;
+  items: Map<string, ElementItems>;
   same?: Int32Array;
   classes: Map<number, ServerClasses>;
 }
@@ -30,10 +46,11 @@ function cacheOf(index: FabricIndex): Cache {
   return c;
 }
 
-export function elementItems(index: FabricIndex, symmetry: boolean): ElementItems {
+export function elementItems(index: FabricIndex, symmetry: boolean, links = sweepsLinks(index)): ElementItems {
   const cache = cacheOf(index);
-  let items = cache.items.get(symmetry);
-  if (!items) cache.items.set(symmetry, (items = buildItems(index, symmetry)));
+  const key = `${symmetry}/${links}`;
+  let items = cache.items.get(key);
+  if (!items) cache.items.set(key, (items = buildItems(index, symmetry, links)));
   return items;
 }
 
@@ -53,12 +70,16 @@ export function samePrefixes(index: FabricIndex): Int32Array {
   return (cache.same ??= buildSamePrefixes(index));
 }
 
-function buildItems(index: FabricIndex, symmetry: boolean): ElementItems {
+function buildItems(index: FabricIndex, symmetry: boolean, links: boolean): ElementItems {
   const f = index.fabric;
   const S = f.spines.length + f.leaves.length;
   const els: number[] = [];
   for (let i = 0; i < S; i++) els.push(i);
   for (let i = 0; i < f.servers.length; i++) if (f.servers[i]!.state === 'up') els.push(S + i);
+  // Links one item each: two links are never interchangeable, since each meets its own spine and
+  // leaf, which fail on their own (failing spine01 and leaf01/spine01 is not failing spine01 and
+  // leaf01/spine02). Parallel links of one pair would be, but the engine refuses those.
+  if (links) for (let k = 0; k < index.linkLeaf.length; k++) els.push(S + f.servers.length + k);
   // Servers are interchangeable when leaf, capacity and set of prefixes agree. The set gets a small
   // id (a trie over prefix indices in order), so the key needs no per-server sort or join. A number
   // while that stays exact (below 2^53), else a string.
@@ -74,7 +95,7 @@ function buildItems(index: FabricIndex, symmetry: boolean): ElementItems {
   const groups = new Map<number | string, number[]>();
   for (const e of els) {
     let key: number | string = -2 - e;
-    if (setId && e >= S) {
+    if (setId && e >= S && e < S + f.servers.length) {
       const s = e - S;
       const c = capId.get(index.serverCapacity[s]!)!;
       key = numeric ? (setId[s]! * nLeaves + index.serverLeaf[s]!) * capId.size + c : `${setId[s]}|${index.serverLeaf[s]}|${c}`;
@@ -103,6 +124,8 @@ function buildItems(index: FabricIndex, symmetry: boolean): ElementItems {
  * variant. Cached as the variant's items.
  */
 export function seedAddedServerItems(base: FabricIndex, variant: FabricIndex, symmetry: boolean): ElementItems {
+  // With links among the elements, a new server shifts every link's id: build the items afresh.
+  if (sweepsLinks(variant)) return elementItems(variant, symmetry);
   const from = elementItems(base, symmetry);
   const f = variant.fabric;
   const S = f.spines.length + f.leaves.length;
@@ -133,7 +156,7 @@ export function seedAddedServerItems(base: FabricIndex, variant: FabricIndex, sy
     elements[from.elements.length] = S + s;
     items = { elements, itemStart, itemMembers };
   }
-  cacheOf(variant).items.set(symmetry, items);
+  cacheOf(variant).items.set(`${symmetry}/false`, items);
   return items;
 }
 

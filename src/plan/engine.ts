@@ -6,9 +6,10 @@
 import type { Fabric, FleetStrategy } from '../fabric/types.js';
 import { indexFabric, type FabricIndex } from '../forwarding/fabric-index.js';
 import { newEvalResult, PrefixEvaluator, type EvalResult } from './fast-eval.js';
+import { evaluatePrefix } from '../forwarding/shares.js';
 import { BallastError, quote } from '../util/errors.js';
 import { ScenarioState } from './scenario-state.js';
-import { elementItems, prefixServerClasses, samePrefixes } from './elements.js';
+import { elementItems, prefixServerClasses, samePrefixes, sweepsLinks } from './elements.js';
 import { groupSpines, type SpineGroups } from './spine-groups.js';
 
 export class SweepEngine {
@@ -24,7 +25,7 @@ export class SweepEngine {
   /** Per prefix: the load safe loads are measured against (offered load, or capacity when none is offered). */
   readonly referenceLoad: Float64Array;
   readonly offeredLoad: Float64Array;
-  /** Failable elements: every spine and leaf, and every server up in the fixture. */
+  /** Failable elements: every spine and leaf, every server up in the fixture, and the links when swept (elements.ts). */
   readonly elements: Int32Array;
   /**
    * The elements as interchangeable groups ("items"): each spine and leaf alone; servers with the
@@ -47,7 +48,8 @@ export class SweepEngine {
   private readonly evalCap: Float64Array;
   private readonly result: EvalResult = newEvalResult();
 
-  constructor(fabricOrIndex: Fabric | FabricIndex, strategies: readonly FleetStrategy[], maxFailures: number, symmetry = true) {
+  /** `links`: fail leaf-spine links too (default where the fabric is small enough, elements.ts sweepsLinks). */
+  constructor(fabricOrIndex: Fabric | FabricIndex, strategies: readonly FleetStrategy[], maxFailures: number, symmetry = true, links?: boolean) {
     this.index = 'fabric' in fabricOrIndex ? fabricOrIndex : indexFabric(fabricOrIndex);
     const index = this.index;
     // The incremental evaluator sees one path per leaf and spine group; parallel links are more.
@@ -82,7 +84,7 @@ export class SweepEngine {
       for (let k = 0; k < p.servers.length; k++) if (index.fabric.servers[p.servers[k]!]!.state === 'up') cap += index.serverCapacity[p.servers[k]!]!;
       return cap;
     });
-    const items = elementItems(index, symmetry);
+    const items = elementItems(index, symmetry, links ?? sweepsLinks(index));
     this.elements = items.elements;
     this.itemStart = items.itemStart;
     this.itemMembers = items.itemMembers;
@@ -107,11 +109,14 @@ export class SweepEngine {
     const sc = this.state;
     sc.apply(elements, count);
     const r = this.result;
-    for (let e = 0; e < this.evaluators.length; e++) {
-      this.evaluators[e]!.evaluate(sc, r);
-      this.evalMax[e] = r.maxPerCap;
-      this.evalArg[e] = r.argServer;
-      this.evalCap[e] = r.liveCapacity;
+    if (sc.failedLinkCount > 0) this.runReference();
+    else {
+      for (let e = 0; e < this.evaluators.length; e++) {
+        this.evaluators[e]!.evaluate(sc, r);
+        this.evalMax[e] = r.maxPerCap;
+        this.evalArg[e] = r.argServer;
+        this.evalCap[e] = r.liveCapacity;
+      }
     }
     for (let i = 0; i < this.evalOf.length; i++) {
       const e = this.evalOf[i]!;
@@ -155,12 +160,74 @@ export class SweepEngine {
     const L = f.leaves.length;
     if (e < S) return f.spines[e]!.name;
     if (e < S + L) return f.leaves[e - S]!.name;
-    return f.servers[e - S - L]!.name;
+    if (e < S + L + f.servers.length) return f.servers[e - S - L]!.name;
+    return this.index.linkNames[e - S - L - f.servers.length]!;
   }
 
-  elementKind(e: number): 'spine' | 'leaf' | 'server' {
+  elementKind(e: number): 'spine' | 'leaf' | 'server' | 'link' {
     const f = this.index.fabric;
     if (e < f.spines.length) return 'spine';
-    return e < f.spines.length + f.leaves.length ? 'leaf' : 'server';
+    if (e < f.spines.length + f.leaves.length) return 'leaf';
+    return e < f.spines.length + f.leaves.length + f.servers.length ? 'server' : 'link';
+  }
+
+  /**
+   * The applied scenario's shares of strategy s and prefix p (leaf shares, server shares and
+   * liveness aligned with the prefix's servers): the incremental evaluator, or the reference code
+   * when a link failed.
+   */
+  materialize(s: number, p: number, leafShare: Float64Array, serverShare: Float64Array, serverLive: Uint8Array): void {
+    const sc = this.state;
+    if (sc.failedLinkCount === 0) {
+      this.evaluator(s, p).materialize(sc, newEvalResult(), leafShare, serverShare, serverLive);
+      return;
+    }
+    const f = evaluatePrefix(this.index, p, this.strategies[s]!, sc.liveness());
+    leafShare.set(f.leafShare);
+    serverShare.set(f.serverShare);
+    serverLive.set(f.serverLive);
+  }
+
+  /** The applied scenario's per-leaf shares and live capacities of strategy s and prefix p. */
+  leafShares(s: number, p: number, share: Float64Array, capacity: Float64Array): void {
+    const sc = this.state;
+    if (sc.failedLinkCount === 0) {
+      this.evaluator(s, p).leafShares(sc, share, capacity);
+      return;
+    }
+    const pi = this.index.prefixes[p]!;
+    const f = evaluatePrefix(this.index, p, this.strategies[s]!, sc.liveness());
+    share.set(f.leafShare);
+    capacity.fill(0);
+    for (let l = 0; l < pi.leafStart.length - 1; l++) {
+      for (let k = pi.leafStart[l]!; k < pi.leafStart[l + 1]!; k++) if (f.serverLive[k]) capacity[l]! += this.index.serverCapacity[pi.servers[k]!]!;
+    }
+  }
+
+  /** One scenario with a failed link, for every evaluator: the reference code's shares, summarised as the incremental evaluator does. */
+  private runReference(): void {
+    const live = this.state.liveness();
+    const cap = this.index.serverCapacity;
+    for (let e = 0; e < this.evaluators.length; e++) {
+      const ev = this.evaluators[e]!;
+      const pi = this.index.prefixes[ev.prefix]!;
+      const f = evaluatePrefix(this.index, ev.prefix, ev.strategy, live);
+      let max = 0;
+      let arg = -1;
+      let liveCap = 0;
+      for (let k = 0; k < pi.servers.length; k++) {
+        if (!f.serverLive[k]) continue;
+        const c = cap[pi.servers[k]!]!;
+        liveCap += c;
+        const x = f.serverShare[k]! / c;
+        if (x > max) {
+          max = x;
+          arg = pi.servers[k]!;
+        }
+      }
+      this.evalMax[e] = max;
+      this.evalArg[e] = arg;
+      this.evalCap[e] = liveCap;
+    }
   }
 }

@@ -8,6 +8,7 @@ import { thousands } from '../util/format.js';
 import { BallastError } from '../util/errors.js';
 import type { Fabric, FleetStrategy } from '../fabric/types.js';
 import { decidingStrategy } from '../whatif/whatif.js';
+import { sweepsLinks } from './elements.js';
 import type { FabricIndex } from '../forwarding/fabric-index.js';
 import { SweepEngine } from './engine.js';
 import { frrUpgradeAdvice, type FrrUpgradeAdvice } from './frr-advice.js';
@@ -97,7 +98,8 @@ export interface PlanReport {
   readonly fabric: string;
   readonly unit: string;
   readonly k: number;
-  readonly elements: { readonly spines: number; readonly leaves: number; readonly servers: number };
+  /** `links`: leaf-spine links failed in the sweep; 0 where the fabric is too large for that (elements.ts sweepsLinks). */
+  readonly elements: { readonly spines: number; readonly leaves: number; readonly servers: number; readonly links: number };
   readonly coverage: Coverage;
   readonly strategies: StrategyPlan[];
   readonly outages: { readonly count: number; readonly examples: string[][] };
@@ -180,7 +182,7 @@ export function* planSteps(fabric: Fabric, o: PlanOptions): Generator<Progress, 
   const factors = new Map<QuantizedModel, number>();
   const quantization = yield* quantizationReport(fabric, { index: engine.index, k: result.interrupted ? 0 : k, budget: Math.max(1, Math.floor(o.budget / 8)), factors, ...(o.shouldStop ? { shouldStop: o.shouldStop } : {}) });
   const recommendations = o.recommend && !result.interrupted
-    ? withFrrAdvice(yield* recommend(fabric, o, k, deciding, decidingPlan, engine.index, ownModelFactor(fabric, deciding, factors)), quantization)
+    ? withFrrAdvice(yield* recommend(fabric, o, k, deciding, decidingPlan, engine.index, ownModelFactor(fabric, engine.index, deciding, factors)), quantization)
     : { prepend: null, frr: null, capacity: null, uplinks: null, skipped: result.interrupted ? 'the sweep was interrupted' : 'not requested' };
 
   const f = engine.index.fabric;
@@ -190,7 +192,7 @@ export function* planSteps(fabric: Fabric, o: PlanOptions): Generator<Progress, 
     fabric: fabric.name,
     unit: fabric.unit,
     k,
-    elements: { spines: f.spines.length, leaves: f.leaves.length, servers: engine.elements.length - f.spines.length - f.leaves.length },
+    elements: { spines: f.spines.length, leaves: f.leaves.length, servers: engine.elements.filter((e) => engine.elementKind(e) === 'server').length, links: engine.elements.filter((e) => engine.elementKind(e) === 'link').length },
     coverage: coverage(result),
     strategies,
     outages: { count: result.outages.count, examples: result.outages.examples.map(names) },
@@ -210,9 +212,10 @@ function withFrrAdvice(rec: Omit<Recommendations, 'frr'>, q: QuantizationReport)
  * quantization sweep was the capacity baseline's sweep (same fabric, strategy, k, budget, search):
  * its factor, so the baseline is not swept twice.
  */
-function ownModelFactor(fabric: Fabric, deciding: FleetStrategy, factors: ReadonlyMap<QuantizedModel, number>): number | undefined {
+function ownModelFactor(fabric: Fabric, index: FabricIndex, deciding: FleetStrategy, factors: ReadonlyMap<QuantizedModel, number>): number | undefined {
   const model = fabric.spines[0]?.weights;
-  if (deciding !== 'ballast' || model === undefined || !fabric.spines.every((s) => s.weights === model)) return undefined;
+  // The quantization sweeps fail no links: where the plan does, they are not its baseline.
+  if (deciding !== 'ballast' || model === undefined || !fabric.spines.every((s) => s.weights === model) || sweepsLinks(index)) return undefined;
   return factors.get(model as QuantizedModel);
 }
 

@@ -63,7 +63,8 @@ export function* quantizationReport(fabric: Fabric, o: QuantizationSweep): Gener
   for (const model of QUANTIZED_MODELS) {
     const variant: Fabric = { ...fabric, spines: fabric.spines.map((s) => ({ ...s, weights: model })) };
     // Only the spines' weight model differs: the index (names, attachments, prefixes) is the same.
-    const engine = new SweepEngine(o.index ? withFabric(o.index, variant) : variant, ['ballast'], o.k);
+    // Servers, leaves and spines only: a failed link unbalances the spines whatever the weights, which is not quantization.
+    const engine = new SweepEngine(o.index ? withFabric(o.index, variant) : variant, ['ballast'], o.k, true, false);
     const swept = yield* sweepSteps(engine, { k: o.k, budget: o.budget, beamWidth: 4, keepWorst: 1, ...(o.shouldStop ? { shouldStop: o.shouldStop } : {}) }, `quantization ${model}`);
     scenarios = swept.evaluated;
     o.factors?.set(model, swept.strategies[0]!.worst[0]?.factor ?? Infinity);
@@ -71,7 +72,7 @@ export function* quantizationReport(fabric: Fabric, o: QuantizationSweep): Gener
     perModel.push(engine.index.prefixes.map((_, p) => {
       const share = new Float64Array(fabric.leaves.length);
       const cap = new Float64Array(fabric.leaves.length);
-      engine.evaluator(0, p).leafShares(engine.state, share, cap);
+      engine.leafShares(0, p, share, cap);
       const pw = swept.strategies[0]!.prefixes[p]!;
       return { share, cap, maxOverIdeal: pw.maxOverIdeal, failed: pw.overIdealElements.map((e) => engine.elementName(e)) };
     }));

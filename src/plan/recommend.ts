@@ -140,7 +140,7 @@ export function uplinkAdvice(fabric: Fabric, o: RecommendOptions): { checked: nu
     sc.apply(elements, elements.length);
     load.fill(0);
     for (let p = 0; p < engine.nPrefixes; p++) {
-      engine.evaluator(0, p).leafShares(sc, share, cap);
+      engine.leafShares(0, p, share, cap);
       const offered = engine.offeredLoad[p]!;
       for (let l = 0; l < nLeaves; l++) load[l]! += offered * share[l]!;
     }

@@ -82,7 +82,6 @@ function fabricViews(report: PlanReport, fabric: Fabric): FabricView[] {
   const byName = new Map<string, number>();
   for (let e = 0; e < engine.state.elementCount; e++) byName.set(engine.elementName(e), e);
   const views: FabricView[] = [];
-  const result = { maxPerCap: 0, argServer: -1, liveCapacity: 0, sum: 0, sumSq: 0, n: 0 };
   report.strategies.forEach((s, si) => {
     const scenarios: { id: string; label: string; failed: string[] }[] = [{ id: `${s.name}-base`, label: `${s.name}, no failure`, failed: [] }];
     const worst = s.worst[0];
@@ -99,7 +98,7 @@ function fabricViews(report: PlanReport, fabric: Fabric): FabricView[] {
         const leafShare = new Float64Array(fabric.leaves.length);
         const share = new Float64Array(pi.servers.length);
         const live = new Uint8Array(pi.servers.length);
-        engine.evaluator(si, p).materialize(engine.state, result, leafShare, share, live);
+        engine.materialize(si, p, leafShare, share, live);
         const offered = engine.offeredLoad[p]!;
         for (let k = 0; k < pi.servers.length; k++) {
           if (!live[k]) continue;
@@ -178,7 +177,7 @@ const SCRIPT = String.raw`
 
   var e = r.elements;
   document.getElementById('summary').textContent = r.fixture + ': ' + e.spines + ' spines, ' + e.leaves + ' leaves, ' + e.servers +
-    ' servers; up to ' + r.k + ' failures; ' + (r.overloaded ? 'OVERLOAD under ' + r.deciding : 'no overload under ' + r.deciding) + ' at the configured load.';
+    ' servers, ' + e.links + ' links; up to ' + r.k + ' failures; ' + (r.overloaded ? 'OVERLOAD under ' + r.deciding : 'no overload under ' + r.deciding) + ' at the configured load.';
   var cl = document.getElementById('coverage-list');
   cl.appendChild(el('li', { class: r.coverage.complete ? 'good' : 'bad' }, r.coverage.complete ? 'Exhaustive: ' + r.coverage.evaluated + ' scenarios.' : 'Partial: ' + r.coverage.evaluated + ' of ' + r.coverage.total + ' scenarios' + (r.coverage.interrupted ? ' (interrupted)' : '') + '.'));
   r.coverage.covered.forEach(function (c) { cl.appendChild(el('li', {}, 'covered: ' + c)); });

@@ -10,7 +10,7 @@ export function renderPlanText(r: PlanReport, style: Style): string {
   const u = r.unit;
   const out: string[] = [];
   const e = r.elements;
-  out.push(style.bold(`ballast plan  ${r.fixture}  (${r.fabric}: ${e.spines} spines, ${e.leaves} leaves, ${e.servers} servers up; up to ${r.k} failure${r.k === 1 ? '' : 's'})`));
+  out.push(style.bold(`ballast plan  ${r.fixture}  (${r.fabric}: ${e.spines} spines, ${e.leaves} leaves, ${e.servers} servers up, ${e.links ? `${e.links} links` : 'links not failed (too many: whatif --fail LEAF/SPINE)'}; up to ${r.k} failure${r.k === 1 ? '' : 's'})`));
   out.push('');
   const c = r.coverage;
   out.push(c.complete ? style.green(`Coverage: exhaustive, ${thousands(c.evaluated)} scenarios.`) : style.yellow(`Coverage: partial, ${thousands(c.evaluated)} of ${thousands(c.total)} scenarios${c.interrupted ? ' (interrupted)' : ''}.`));

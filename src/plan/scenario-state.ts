@@ -4,15 +4,21 @@
  * and how much ingress each spine group keeps. Reused across scenarios: `apply` then `clear`, no
  * allocation in between.
  *
- * Elements are numbered spines first, then leaves, then servers: 0..S-1, S..S+L-1, S+L..
+ * Elements are numbered spines first, then leaves, then servers, then leaf-spine links (index.linkLeaf
+ * order): 0..S-1, S..S+L-1, S+L..S+L+N-1, S+L+N.. A scenario with a failed link is evaluated by the
+ * reference code (the spine groups assume every link up): `failedLinkCount` and `liveness` say so.
  */
-import type { FabricIndex } from '../forwarding/fabric-index.js';
+import { baseLiveness, type FabricIndex, type Liveness } from '../forwarding/fabric-index.js';
 import type { SpineGroups } from './spine-groups.js';
 
 export class ScenarioState {
   readonly nSpines: number;
   readonly nLeaves: number;
   readonly nServers: number;
+  readonly nLinks: number;
+  readonly linkFailed: Uint8Array;
+  private readonly failedLinks: Int32Array;
+  failedLinkCount = 0;
   readonly serverFailed: Uint8Array;
   readonly leafDown: Uint8Array;
   /** Leaves down in this scenario (failed or unreachable), `downCount` of them. */
@@ -40,6 +46,9 @@ export class ScenarioState {
     this.nSpines = f.spines.length;
     this.nLeaves = f.leaves.length;
     this.nServers = f.servers.length;
+    this.nLinks = index.linkLeaf.length;
+    this.linkFailed = new Uint8Array(this.nLinks);
+    this.failedLinks = new Int32Array(Math.max(1, maxFailures));
     this.serverFailed = new Uint8Array(this.nServers);
     this.leafDown = new Uint8Array(this.nLeaves);
     this.downLeaves = new Int32Array(this.nLeaves);
@@ -61,7 +70,7 @@ export class ScenarioState {
   }
 
   get elementCount(): number {
-    return this.nSpines + this.nLeaves + this.nServers;
+    return this.nSpines + this.nLeaves + this.nServers + this.nLinks;
   }
 
   /** Fail the given elements (at most maxFailures). Call `clear` before the next scenario. */
@@ -81,6 +90,11 @@ export class ScenarioState {
         this.groupIngress[g] = this.liveIngress(g);
       } else if (e < nSpines + nLeaves) {
         this.markDown(e - nSpines);
+      } else if (e >= nSpines + nLeaves + this.nServers) {
+        const k = e - nSpines - nLeaves - this.nServers;
+        if (this.linkFailed[k]) continue;
+        this.linkFailed[k] = 1;
+        this.failedLinks[this.failedLinkCount++] = k;
       } else {
         const s = e - nSpines - nLeaves;
         if (this.serverFailed[s]) continue;
@@ -121,6 +135,18 @@ export class ScenarioState {
       this.groupIngress[g] = this.baseGroupIngress[g]!;
     }
     this.failedSpineCount = 0;
+    for (let i = 0; i < this.failedLinkCount; i++) this.linkFailed[this.failedLinks[i]!] = 0;
+    this.failedLinkCount = 0;
+  }
+
+  /** The scenario as the reference evaluator takes it (for scenarios with failed links; allocates). */
+  liveness(): Liveness {
+    const live = baseLiveness(this.index);
+    for (let s = 0; s < this.nSpines; s++) if (this.spineFailed[s]) live.spine[s] = 0;
+    for (let l = 0; l < this.nLeaves; l++) if (this.leafDown[l]) live.leaf[l] = 0;
+    for (let i = 0; i < this.failedServerCount; i++) live.server[this.failedServers[i]!] = 0;
+    for (let i = 0; i < this.failedLinkCount; i++) live.link![this.failedLinks[i]!] = 0;
+    return live;
   }
 
   private markDown(l: number): void {

@@ -20,9 +20,10 @@ const options = (over: Partial<PlanOptions> = {}): PlanOptions => ({
 test('warning.yaml, k=2: losing two of four leaves limits every strategy to 160; server failures separate them', () => {
   const r = runPlan(loadFixture('fixtures/warning.yaml'), options());
   assert.equal(r.coverage.complete, true);
-  assert.equal(r.coverage.evaluated, 1 + 38 + 703);
-  // 2 spines, 4 leaves and 4 groups of 8 interchangeable servers: 1 + 10 + (45 + 4) evaluations.
-  assert.equal(r.coverage.representatives, 1 + 10 + 49);
+  // 46 elements: 2 spines, 4 leaves, 32 servers, 8 leaf-spine links.
+  assert.equal(r.coverage.evaluated, 1 + 46 + 1035);
+  // Each spine, leaf and link alone and 4 groups of 8 interchangeable servers: 1 + 18 + (C(14,2) + 4 + 14 x 4 ...) = 157.
+  assert.equal(r.coverage.representatives, 1 + 18 + 157);
   // Both spines down is an outage (no path at all), not an overload.
   assert.deepEqual(r.outages, { count: 1, examples: [['spine01', 'spine02']] });
   for (const s of r.strategies) {
@@ -43,13 +44,13 @@ test('warning.yaml, k=2: losing two of four leaves limits every strategy to 160;
 });
 
 test('past the budget the sweep searches, and says what it did not cover', () => {
-  // With interchangeable servers grouped: 1 + 10 representatives up to one failure, 49 for two.
-  const r = runPlan(loadFixture('fixtures/warning.yaml'), options({ budget: 20, beamWidth: 4 }));
+  // With interchangeable servers grouped: 1 + 18 representatives up to one failure (links too), 157 for two.
+  const r = runPlan(loadFixture('fixtures/warning.yaml'), options({ budget: 28, beamWidth: 4 }));
   assert.equal(r.coverage.complete, false);
   const two = r.coverage.orders[2]!;
   assert.equal(two.method, 'beam');
   assert.ok(two.evaluated > 0 && two.evaluated < two.total);
-  assert.match(r.coverage.notCovered.join('\n'), /2 failures: \d+ scenarios not evaluated/);
+  assert.match(r.coverage.notCovered.join('\n'), /2 failures: [\d,]+ scenarios not evaluated/);
   // Extending the worst single failures (leaves) finds the worst pair of leaves.
   assert.ok(Math.abs(r.strategies.find((s) => s.name === 'ballast')!.prefixes[0]!.safeLoad - 160) < 1e-9);
 });
@@ -149,8 +150,10 @@ test('the sweep finds the same safe load as the reference over every scenario (r
         const live = baseLiveness(index);
         for (const e of sc) {
           const kind = engine.elementKind(e);
-          const at = kind === 'spine' ? e : kind === 'leaf' ? e - fabric.spines.length : e - fabric.spines.length - fabric.leaves.length;
-          live[kind][at] = 0;
+          const S = fabric.spines.length;
+          const L = fabric.leaves.length;
+          if (kind === 'link') live.link![e - S - L - fabric.servers.length] = 0;
+          else live[kind][kind === 'spine' ? e : kind === 'leaf' ? e - S : e - S - L] = 0;
         }
         const fwd = evaluatePrefix(index, 0, strategy, live);
         const m = loadMetrics(fwd.serverShare, capacity, fwd.serverLive, 10);
@@ -264,4 +267,21 @@ test('rollout.yaml: plan shows the fleet as configured by default, decides by it
   const base = report.strategies.find((s) => s.name === 'configured')!.prefixes[0]!.base.safeLoad;
   assert.ok(Math.abs(base - 60.2) < 0.05, `configured base safe load ${base}`);
   assert.equal(cli('plan', 'fixtures/rollout.yaml', '--strategy', 'ecmp,bogus').status, 2);
+});
+
+test('links are failed like servers (warning.yaml, k = 1): the worst single link is what whatif --fail leaf01/spine01 says (274 Gbps, 1.17x ideal)', () => {
+  const fabric = loadFixture('fixtures/warning.yaml');
+  const r = runPlan(fabric, options({ k: 1 }));
+  assert.equal(r.coverage.evaluated, 1 + 46);
+  for (const s of r.strategies) {
+    const link = s.worstByKind.find((w) => w.kinds === 'link')!;
+    assert.match(link.failed[0]!, /^leaf0\d\/spine0\d$/);
+    const index = indexFabric(fabric);
+    const live = baseLiveness(index);
+    live.link![index.linkNames.indexOf(link.failed[0]!)] = 0;
+    const fwd = evaluatePrefix(index, 0, s.name, live);
+    const capacity = Float64Array.from(index.prefixes[0]!.servers, (x) => index.serverCapacity[x]!);
+    const want = loadMetrics(fwd.serverShare, capacity, fwd.serverLive, 100).safeLoad;
+    assert.ok(Math.abs(link.safeLoad - want) < 1e-9 && Math.abs(want - 274.2857) < 1e-3, `${s.name}: ${link.safeLoad} vs ${want}`);
+  }
 });
