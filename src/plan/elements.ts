@@ -126,7 +126,9 @@ function buildItems(index: FabricIndex, symmetry: boolean, links: boolean): Elem
 export function seedAddedServerItems(base: FabricIndex, variant: FabricIndex, symmetry: boolean): ElementItems {
   // With links among the elements, a new server shifts every link's id: build the items afresh.
   if (sweepsLinks(variant)) return elementItems(variant, symmetry);
-  const from = elementItems(base, symmetry);
+  // The base's items without links, even where the base sweeps them (its one server fewer can keep
+  // links x servers within the bound the variant crosses).
+  const from = elementItems(base, symmetry, false);
   const f = variant.fabric;
   const S = f.spines.length + f.leaves.length;
   const s = f.servers.length - 1;

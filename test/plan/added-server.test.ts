@@ -42,6 +42,20 @@ test('withAddedServer gives the index of the fabric with the server appended, as
   );
 });
 
+test('the added server\'s items where the base fabric sweeps links and the variant, one server more, no longer does', async () => {
+  const { GENERATE_DEFAULTS, generateFixture } = await import('../../src/fabric/generate.js');
+  const { parseFixture } = await import('../../src/fabric/load.js');
+  const { sweepsLinks } = await import('../../src/plan/elements.js');
+  // 2 spines x 100 leaves = 200 links, 100 servers: links x servers = 20,000, the bound itself.
+  const fabric = parseFixture(generateFixture({ ...GENERATE_DEFAULTS, spines: 2, leaves: 100, serversPerLeaf: 1, prefixes: 1 }), 'edge.yaml');
+  const base = indexFabric(fabric);
+  const server: Server = { ...fabric.servers[0]!, name: 'planned-x' };
+  const fast = withAddedServer(base, server);
+  const ref = indexFabric({ ...fabric, servers: [...fabric.servers, server] });
+  assert.deepEqual([sweepsLinks(base), sweepsLinks(ref)], [true, false]);
+  for (const symmetry of [true, false]) assert.deepEqual(seedAddedServerItems(base, fast, symmetry), elementItems(ref, symmetry));
+});
+
 test('capacity advice from the fabric index equals the advice from re-indexed fabrics, to the last digit', () => {
   fc.assert(
     fc.property(fabricSpec, fc.integer({ min: 1, max: 2 }), fc.constantFrom(...STRATEGIES), (spec, k, deciding) => {
