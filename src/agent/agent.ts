@@ -2,10 +2,10 @@
  * The leaf agent's engine: observe -> decide -> damp -> apply -> verify, and reconcile.
  *
  *   route events (ip monitor) --prefix--> pending set --+
- *   resync timer (all prefixes) ------------------------+
- *   held-poll timer (prefixes with held servers) -------+--> [one serialized queue] --> vtysh
- *   damping timer (raises due for release) -------------+      read prefixes (one call per batch)
- *   reconcile timer (running-config) -------------------+      evaluate (pure step.ts)
+ *   resync timer (all prefixes) ----------+ one tick ---+
+ *   held-poll timer (prefixes with held) -+ when due ---+--> [one serialized queue] --> vtysh
+ *   reconcile timer (running-config) -----+ together    |      read (one call: prefixes, and running-config when due)
+ *   damping timer (raises due for release) -------------+      evaluate (pure step.ts)
  *   SIGHUP reload --------------------------------------+      apply (applyCommands), read back, verify
  *
  * Every FRR call goes through the queue, so reads, writes and verifications never interleave. When
@@ -17,20 +17,22 @@
  * ownership.ts (take-over check, adoption, desired configuration), drains.ts (drain state and
  * transitions), notices.ts (listeners, decision log), frr-io.ts (the two FRR reads), apply.ts (the one
  * write, read back and verified), frr-liveness.ts (waiting for FRR, back-off), restarts.ts (FRR's
- * restarts and the agent's own), timers.ts (every timer, all closed by stop).
+ * restarts and the agent's own), timers.ts (every timer, all closed by stop), tick.ts (the tick).
  */
 import type { Logger } from 'pino';
 import { differences, extractOwned, type OwnedNames, type OwnedView } from '../frr/ballast-route-map.js';
+import type { BgpPrefix } from '../frr/bgp-prefix.js';
+import type { Prefix } from '../fabric/prefix.js';
 import type { AddressFamily, RunningConfig } from '../frr/running-config.js';
 import { BallastError, type ErrorCode } from '../util/errors.js';
-import type { AgentConfig } from './config.js';
-import { staticChanges } from './config.js';
+import { staticChanges, type AgentConfig } from './config.js';
 import { changeDrain, drainedNeighbors, holdsAfterStop, NO_DRAINS, type DrainState, type DrainStore } from './drains.js';
 import { applyAndVerify } from './apply.js';
-import { readPrefixRoutes, readRunning, type FrrRunner } from './frr-io.js';
+import { readPrefixRoutes, readRunning, type FrrRunner, type TickRead } from './frr-io.js';
+import { known, runTick } from './tick.js';
 import { FrrFaults, type FrrFault, type KernelReader } from './frr-faults.js';
 import { ApplyBackoff, waitForFrr, type AgentPhase } from './frr-liveness.js';
-import { AgentTimers } from './timers.js';
+import { AgentTimers, type DueJobs } from './timers.js';
 import { decisionLog, Listeners, type AgentCounters, type AgentNotice } from './notices.js';
 import { observePrefix, neighborIndex, type NeighborIndex } from './observation.js';
 import { adopt, checkOwnership, desired as ownedDesired, ownedNames, serverNeighbors } from './ownership.js';
@@ -175,14 +177,14 @@ export class Agent {
   }
 
   private startTimers(): void {
-    this.timers.periodic(this.config.reloadable, {
-      resync: () => void this.resyncNow(),
-      reconcile: () => void this.reconcileNow(),
-      heldPoll: () => {
-        const held = [...this.prefixes].filter(([, st]) => st.held.size > 0).map(([t]) => t);
-        if (held.length > 0) void this.enqueue(() => this.observe(held, 'held-poll'));
-      },
-    });
+    this.timers.periodic(this.config.reloadable, (due) => void this.enqueue(() => this.tick(due)));
+  }
+
+  /** The periodic jobs due now, in as few vtysh calls as they allow (tick.ts). */
+  private tick(due: DueJobs): Promise<void> {
+    const { frr, config, prefixes } = this;
+    const spinesKnown = (this.neighbors?.spineNeighbors.size ?? 0) > 0;
+    return runTick(due, { frr, config, prefixes, spinesKnown, noticeRestart: () => this.noticeRestart(), reconcile: (read) => this.reconcile(read), observe: (t, c, g) => this.observe(t, c, g), failure: (e, d) => this.frrFailure(e, d) });
   }
 
   /** A route for this prefix changed in the kernel: re-read it soon (coalesced with others). */
@@ -282,8 +284,8 @@ export class Agent {
     this.pendingRelease.set(neighbor, fams);
   }
 
-  private async refreshNeighbors(): Promise<RunningConfig> {
-    const running = await readRunning(this.frr);
+  private async refreshNeighbors(read?: RunningConfig): Promise<RunningConfig> {
+    const running = read ?? (await readRunning(this.frr));
     this.neighbors = neighborIndex(this.config.reloadable, this.config.static.spinePeerGroup, running.bgp);
     // A dry run keeps comparing against the state it pretends to have applied.
     if (!this.io.dryRun || this.view === null) this.view = extractOwned(running, this.names, serverNeighbors(this.config.reloadable));
@@ -301,17 +303,15 @@ export class Agent {
     if (restarted.includes('bgpd')) for (const [text, st] of this.prefixes) this.prefixes.set(text, { ...st, held: new Set() });
   }
 
-  /** Read the given prefixes (one vtysh call per batch), decide, damp, and apply what changed. */
-  private async observe(prefixTexts: readonly string[], cause: string): Promise<void> {
+  /** Read the given prefixes (one vtysh call; `given`: already read), decide, damp, and apply what changed. */
+  private async observe(prefixTexts: readonly string[], cause: string, given?: [Prefix, BgpPrefix][]): Promise<void> {
     this.noticeRestart();
     if (this.neighbors === null) await this.refreshNeighbors();
     const cfg = this.config.reloadable;
-    const byText = new Map(cfg.prefixes.map((p) => [p.text, p]));
-    const wanted = prefixTexts.map((t) => byText.get(t)).filter((p) => p !== undefined);
     const now = this.now();
     const records: DecisionRecord[] = [];
     const drained = this.drainedNeighbors();
-    const read = await readPrefixRoutes(this.frr, wanted, (err, during) => this.frrFailure(err, during));
+    const read = given ?? (await readPrefixRoutes(this.frr, known(cfg, prefixTexts), (err, during) => this.frrFailure(err, during), this.config.static.timeoutMs));
     for (const [p, route] of read) {
       const obs = observePrefix(cfg, this.neighbors!, p, route);
       const found = this.prefixes.get(p.text) ?? EMPTY_PREFIX_STATE;
@@ -376,17 +376,17 @@ export class Agent {
     if (out.released) for (const n of release.keys()) this.pendingRelease.delete(n);
   }
 
-  /** Compare FRR's running configuration with what the agent owns; restore and count any drift. */
-  private async reconcile(): Promise<void> {
+  /** Compare FRR's running configuration (`read`: read already) with what the agent owns; restore and count any drift. */
+  private async reconcile(read?: TickRead): Promise<void> {
     this.noticeRestart();
     try {
-      await this.refreshNeighbors();
+      await this.refreshNeighbors(read?.running);
     } catch (err) {
       this.frrFailure(err, 'reconcile read');
       return;
     }
     const withServers = [...this.records].filter(([, r]) => r.healthyServers.length > 0).map(([p]) => p);
-    await this.faults.check(this.frr, this.neighbors!.spineNeighbors, withServers, this.io.kernel).catch((err: unknown) => this.frrFailure(err, 'read of sessions and kernel routes'));
+    await this.faults.check(this.frr, this.neighbors!.spineNeighbors, withServers, this.io.kernel, read?.summary).catch((err: unknown) => this.frrFailure(err, 'read of sessions and kernel routes'));
     const desired = ownedDesired(this.config, this.prefixes);
     if (desired === null) return;
     const diff = differences(this.view!, this.names, desired);

@@ -6,6 +6,7 @@
  * the API's state and exported as a metric; the agent changes nothing because of them.
  */
 import type { Logger } from 'pino';
+import { splitJsonStream } from '../frr/bgp-prefix.js';
 import { parseBgpSummary } from '../frr/bgp-summary.js';
 import { findRoute, parseKernelRoutes } from '../lab/kernel-route.js';
 import { BallastError } from '../util/errors.js';
@@ -27,17 +28,39 @@ export interface FrrFault {
 /** The kernel's routes of these prefixes (`ip -j route show root P`): the prefixes it holds a route for. */
 export type KernelReader = (prefixes: readonly string[]) => Promise<ReadonlySet<string>>;
 
-/** The kernel's routes through `ip -j route show root P` (targeted: only routes inside P), one call per prefix. */
+/**
+ * The kernel's routes through `ip -j route show root P` (targeted: only routes inside P), all prefixes
+ * of a family in one `ip -batch -` process: a fork per prefix was 200 processes per reconcile at 200
+ * prefixes, each copying the agent's page tables (bench/agent.md). iproute2 prints one JSON array per
+ * line of the batch; an answer that does not have one per prefix is read again prefix by prefix.
+ */
 export function ipKernelReader(timeoutMs: number): KernelReader {
+  const one = async (p: string): Promise<unknown> => parseJson((await run('ip', ['-j', ...family(p), 'route', 'show', 'root', p], { timeoutMs, code: 'E_FRR_COMMAND' })).stdout || '[]', 'ip -j route');
   return async (prefixes) => {
     const held = new Set<string>();
-    for (const p of prefixes) {
-      const { stdout } = await run('ip', ['-j', ...(p.includes(':') ? ['-6'] : []), 'route', 'show', 'root', p], { timeoutMs, code: 'E_FRR_COMMAND' });
-      if (findRoute(parseKernelRoutes(parseJson(stdout || '[]', 'ip -j route')), p)) held.add(p);
+    for (const fam of [prefixes.filter((p) => !p.includes(':')), prefixes.filter((p) => p.includes(':'))]) {
+      if (fam.length === 0) continue;
+      const input = fam.map((p) => `route show root ${p}\n`).join('');
+      const { stdout } = await run('ip', ['-j', ...family(fam[0]!), '-batch', '-'], { timeoutMs, code: 'E_FRR_COMMAND', input });
+      let answers: unknown[];
+      try {
+        answers = splitJsonStream(stdout);
+      } catch {
+        answers = [];
+      }
+      if (answers.length !== fam.length) {
+        answers = [];
+        for (const p of fam) answers.push(await one(p));
+      }
+      fam.forEach((p, i) => {
+        if (findRoute(parseKernelRoutes(answers[i]), p)) held.add(p);
+      });
     }
     return held;
   };
 }
+
+const family = (p: string): string[] => (p.includes(':') ? ['-6'] : []);
 
 /** A vtysh call that ran out of time (src/util/exec.ts), rather than one that failed. */
 export function isTimeout(err: unknown): boolean {
@@ -97,10 +120,11 @@ export class FrrFaults {
   /**
    * The periodic check: spine sessions from `show bgp summary json`, and the kernel's routes of the
    * prefixes for which bgpd has server paths (`withServers`). A failed read leaves that kind as it was.
+   * `summary`: the summary's answer when it was read already (in the tick's one vtysh call).
    */
-  async check(frr: FrrRunner, spines: ReadonlySet<string>, withServers: readonly string[], kernel: KernelReader | undefined): Promise<void> {
+  async check(frr: FrrRunner, spines: ReadonlySet<string>, withServers: readonly string[], kernel: KernelReader | undefined, summary?: unknown): Promise<void> {
     if (spines.size > 0) {
-      const peers = parseBgpSummary(parseJson(await frr(['show bgp summary json']), 'show bgp summary json'));
+      const peers = parseBgpSummary(summary ?? parseJson(await frr(['show bgp summary json']), 'show bgp summary json'));
       const down = new Map<string, string>();
       for (const s of spines) {
         // Only IPv4 unicast peers are listed (bgp-summary.ts): a spine absent there (an IPv6-only

@@ -104,6 +104,23 @@ export function parseLinkBandwidth(raw: unknown, where = 'extendedCommunity'): n
  * order. FRR prints each value whole, so a brace count outside strings finds the boundaries.
  */
 export function splitJsonStream(text: string): unknown[] {
+  const { values, end } = scanJson(text, Infinity);
+  if (end < text.length) throw new BallastError('E_FRR_PARSE', `Unexpected FRR output outside JSON: ${JSON.stringify(text.slice(end, end + 60))}`);
+  return values;
+}
+
+/**
+ * The first `count` JSON values of one vtysh call's output and the text after them: the answers of
+ * `count` JSON commands followed by one text command (`show running-config`) in the same call.
+ */
+export function splitJsonThenText(text: string, count: number): { values: unknown[]; rest: string } {
+  const { values, end } = scanJson(text, count);
+  if (values.length < count) throw new BallastError('E_FRR_PARSE', `Expected ${count} JSON answers from vtysh, got ${values.length}`);
+  return { values, rest: text.slice(end) };
+}
+
+/** Up to `limit` JSON values from the start of `text` (whitespace between them); `end`: where scanning stopped. */
+function scanJson(text: string, limit: number): { values: unknown[]; end: number } {
   const out: unknown[] = [];
   let depth = 0;
   let start = -1;
@@ -129,11 +146,12 @@ export function splitJsonStream(text: string): unknown[] {
         } catch (err) {
           throw new BallastError('E_FRR_PARSE', `Cannot parse FRR JSON: ${chunk.slice(0, 80)}`, { cause: err });
         }
+        if (out.length >= limit) return { values: out, end: i + 1 };
       }
     } else if (depth === 0 && !/\s/.test(c!)) {
-      throw new BallastError('E_FRR_PARSE', `Unexpected FRR output outside JSON: ${JSON.stringify(text.slice(i, i + 60))}`);
+      return { values: out, end: i };
     }
   }
   if (depth !== 0 || inString) throw new BallastError('E_FRR_PARSE', 'Unexpected FRR output: truncated JSON');
-  return out;
+  return { values: out, end: text.length };
 }
