@@ -13,7 +13,7 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -43,6 +43,17 @@ const FRR = frrAt >= 0 ? argv.splice(frrAt, 2)[1] ?? '8.4' : '8.4';
 /** `--idle-only`: resources without the churn half (a quicker footprint run). */
 const idleAt = argv.indexOf('--idle-only');
 const IDLE_ONLY = idleAt >= 0 && argv.splice(idleAt, 1).length > 0;
+/**
+ * `--variants 'NAME=OPTIONS;...'` (with --idle-only): after the lab's own agent, leaf1's agent is
+ * started again once per variant, with the unit's Node options plus OPTIONS, and measured idle the
+ * same way. The word `no-metrics` in OPTIONS runs it without `api.metrics-port` (no prom-client).
+ */
+const variantsAt = argv.indexOf('--variants');
+const VARIANTS = (variantsAt >= 0 ? (argv.splice(variantsAt, 2)[1] ?? '') : '').split(';').filter(Boolean).map((v) => {
+  const [name, ...rest] = v.split('=');
+  const words = rest.join('=').split(/\s+/).filter(Boolean);
+  return { name: name!, options: words.filter((w) => w !== 'no-metrics').join(' '), metrics: !words.includes('no-metrics') };
+});
 
 function lab(...args: string[]): string {
   // Every lab this bench brings up runs on the chosen FRR.
@@ -146,12 +157,19 @@ function cpuTicks(pid: number): number {
   const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   return Number(f[11]) + Number(f[12]); // utime + stime
 }
+/** CPU of the children the process has waited for (vtysh, ip): utime + stime of the reaped ones. */
+function childTicks(pid: number): number {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return Number(f[13]) + Number(f[14]);
+}
 function rssMiB(pid: number): number {
   return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
 }
-async function measure(pid: number, seconds: number, during?: () => Promise<void>): Promise<{ cpu: number; rss: number }> {
+async function measure(pid: number, seconds: number, during?: () => Promise<void>): Promise<{ cpu: number; rss: number; children: number; load: string }> {
   const tick = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
   const c0 = cpuTicks(pid);
+  const k0 = childTicks(pid);
+  const load0 = loadavg()[0]!;
   const t0 = performance.now();
   let rss = rssMiB(pid);
   const deadline = t0 + seconds * 1000;
@@ -161,7 +179,27 @@ async function measure(pid: number, seconds: number, during?: () => Promise<void
     rss = Math.max(rss, rssMiB(pid));
   }
   await work;
-  return { cpu: ((cpuTicks(pid) - c0) / tick / ((performance.now() - t0) / 1000)) * 100, rss };
+  const wall = (performance.now() - t0) / 1000;
+  const load = `${load0.toFixed(1)}-${loadavg()[0]!.toFixed(1)}`;
+  return { cpu: ((cpuTicks(pid) - c0) / tick / wall) * 100, rss, children: ((childTicks(pid) - k0) / tick / wall) * 100, load };
+}
+
+/** leaf1's agent started again with other Node options (and without metrics): kill the running one first. */
+async function restartLeaf1(pid: number, options: string, metrics: boolean): Promise<number> {
+  process.kill(pid, 'SIGTERM');
+  for (let i = 0; i < 100 && existsSync(`/proc/${pid}`); i++) await sleep(100);
+  const dir = `${RUN_DIR}/${NS}leaf1`;
+  const config = join(dir, metrics ? 'agent.yaml' : 'agent-no-metrics.yaml');
+  if (!metrics) writeFileSync(config, readFileSync(join(dir, 'agent.yaml'), 'utf8').replace(/^\s*metrics-port:.*\n/m, ''));
+  const log = join(dir, 'agent.log');
+  const from = readFileSync(log, 'utf8').length;
+  const fd = openSync(log, 'a');
+  const childEnv = { ...env, NODE_OPTIONS: [unitOptions, options, `--require ${PROBE}`].filter(Boolean).join(' ') };
+  const child = spawn('ip', ['netns', 'exec', `${NS}leaf1`, NODE, BIN, 'agent', '-c', config], { detached: true, stdio: ['ignore', fd, fd], env: childEnv });
+  closeSync(fd);
+  child.unref();
+  for (let i = 0; i < 300 && !readFileSync(log, 'utf8').slice(from).includes('"event":"started"'); i++) await sleep(100);
+  return child.pid!;
 }
 
 /** What is resident in the agent: the kernel's anonymous / file-backed split and V8's heap spaces (mem-probe.cjs). */
@@ -187,7 +225,18 @@ async function resources(): Promise<void> {
       const idle = await measure(pid, 30);
       console.log(`${n} prefixes, idle: ${residentText(pid)}`);
       if (IDLE_ONLY) {
-        console.log(`${n} prefixes: idle CPU ${idle.cpu.toFixed(2)} %, RSS ${idle.rss.toFixed(1)} MiB (Node options: ${nodeOptions})`);
+        console.log(`${n} prefixes: idle CPU ${idle.cpu.toFixed(2)} % (children ${idle.children.toFixed(2)} %), RSS ${idle.rss.toFixed(1)} MiB, load ${idle.load} (Node options: ${nodeOptions})`);
+        let current = pid;
+        try {
+          for (const v of VARIANTS) {
+            current = await restartLeaf1(current, v.options, v.metrics);
+            await sleep(8000);
+            const m = await measure(current, 30);
+            console.log(`${n} prefixes, variant ${v.name} (${v.options || 'unit options only'}${v.metrics ? '' : ', no metrics'}): idle CPU ${m.cpu.toFixed(2)} % (children ${m.children.toFixed(2)} %), peak RSS ${m.rss.toFixed(1)} MiB, load ${m.load}; ${residentText(current)}`);
+          }
+        } finally {
+          if (current !== pid) process.kill(current, 'SIGTERM');
+        }
         continue;
       }
       // Churn: srv11 loses and regains all its addresses every second, so every prefix of leaf1 changes.
