@@ -5,7 +5,7 @@
  * end in `_total`, labels only from bounded sets (configured prefixes, service and check names).
  */
 import { createServer, type Server } from 'node:http';
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from './prom.js';
 import type { HealthSnapshot } from '../health/snapshot.js';
 import { BallastError } from '../util/errors.js';
 import type { AgentApi } from './agent-api.js';

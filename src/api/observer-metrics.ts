@@ -3,7 +3,7 @@
  * --watch` (whether that is what the planner predicts). Read at scrape time from the daemons' own
  * state. Labels: configured prefixes, and next hops named after the router's BGP peers (the leaves).
  */
-import { Counter, Gauge, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from './prom.js';
 import type { AgentStateView } from './agent-api.js';
 import { cumulative, registerFrrErrors } from './metrics.js';
 
