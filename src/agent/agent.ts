@@ -21,15 +21,13 @@
  */
 import type { Logger } from 'pino';
 import { differences, extractOwned, type OwnedNames, type OwnedView } from '../frr/ballast-route-map.js';
-import type { BgpPrefix } from '../frr/bgp-prefix.js';
-import type { Prefix } from '../fabric/prefix.js';
 import type { AddressFamily, RunningConfig } from '../frr/running-config.js';
 import { BallastError, type ErrorCode } from '../util/errors.js';
 import { staticChanges, type AgentConfig } from './config.js';
 import { changeDrain, drainedNeighbors, holdsAfterStop, NO_DRAINS, type DrainState, type DrainStore } from './drains.js';
 import { applyAndVerify } from './apply.js';
 import { readPrefixRoutes, readRunning, type FrrRunner, type TickRead } from './frr-io.js';
-import { known, runTick } from './tick.js';
+import { known, runTick, type PrefixRoutes } from './tick.js';
 import { FrrFaults, type FrrFault, type KernelReader } from './frr-faults.js';
 import { ApplyBackoff, waitForFrr, type AgentPhase } from './frr-liveness.js';
 import { AgentTimers, type DueJobs } from './timers.js';
@@ -51,6 +49,8 @@ export interface AgentIo {
   readonly daemonPids?: () => DaemonPids;
   /** The kernel's routes, to notice a zebra that lost them (frr-faults.ts); without it that goes unnoticed. */
   readonly kernel?: KernelReader;
+  /** After each periodic resync (util/heap.ts: a full GC once the reads grew the heap); tests leave it out. */
+  readonly compact?: (() => void) | null;
 }
 
 export class Agent {
@@ -184,7 +184,7 @@ export class Agent {
   private tick(due: DueJobs): Promise<void> {
     const { frr, config, prefixes } = this;
     const spinesKnown = (this.neighbors?.spineNeighbors.size ?? 0) > 0;
-    return runTick(due, { frr, config, prefixes, spinesKnown, noticeRestart: () => this.noticeRestart(), reconcile: (read) => this.reconcile(read), observe: (t, c, g) => this.observe(t, c, g), failure: (e, d) => this.frrFailure(e, d) });
+    return runTick(due, { frr, config, prefixes, spinesKnown, noticeRestart: () => this.noticeRestart(), reconcile: (read) => this.reconcile(read), observe: (t, c, g) => this.observe(t, c, g), failure: (e, d) => this.frrFailure(e, d), compact: this.io.compact ?? null });
   }
 
   /** A route for this prefix changed in the kernel: re-read it soon (coalesced with others). */
@@ -304,7 +304,7 @@ export class Agent {
   }
 
   /** Read the given prefixes (one vtysh call; `given`: already read), decide, damp, and apply what changed. */
-  private async observe(prefixTexts: readonly string[], cause: string, given?: [Prefix, BgpPrefix][]): Promise<void> {
+  private async observe(prefixTexts: readonly string[], cause: string, given?: PrefixRoutes): Promise<void> {
     this.noticeRestart();
     if (this.neighbors === null) await this.refreshNeighbors();
     const cfg = this.config.reloadable;

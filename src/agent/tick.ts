@@ -23,9 +23,14 @@ export interface TickDeps {
   /** The reconcile, on the running configuration read here (undefined: it reads its own). */
   readonly reconcile: (read?: TickRead) => Promise<void>;
   /** Decide these prefixes; `given`: their routes as read here. */
-  readonly observe: (texts: readonly string[], cause: string, given?: [Prefix, BgpPrefix][]) => Promise<void>;
+  readonly observe: (texts: readonly string[], cause: string, given?: PrefixRoutes) => Promise<void>;
   readonly failure: (err: unknown, during: string) => void;
+  /** Run after a resync: the read's garbage is given back (util/heap.ts). */
+  readonly compact: (() => void) | null;
 }
+
+/** Routes read for these prefixes, in order. */
+export type PrefixRoutes = [Prefix, BgpPrefix][];
 
 /** The managed prefixes among these texts, in order. */
 export function known(cfg: AgentReloadable, texts: readonly string[]): Prefix[] {
@@ -47,6 +52,7 @@ export async function runTick(due: DueJobs, deps: TickDeps): Promise<void> {
   if (!due.reconcile || wanted.length > PREFIXES_PER_CALL) {
     if (due.reconcile) await deps.reconcile();
     if (texts.length > 0) await deps.observe(texts, cause);
+    if (due.resync) deps.compact?.();
     return;
   }
   // A bgpd restart noticed before the read, as the reconcile alone would notice it.
@@ -60,4 +66,5 @@ export async function runTick(due: DueJobs, deps: TickDeps): Promise<void> {
   }
   await deps.reconcile(read);
   if (wanted.length > 0) await deps.observe(texts, cause, matching(wanted, read.routes, deps.failure));
+  if (due.resync) deps.compact?.();
 }

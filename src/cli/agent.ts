@@ -21,6 +21,7 @@ import { checkConfig } from './options.js';
 import { skeletonFrrConf, skeletonNvue } from '../agent/skeleton.js';
 import type { DaemonPids } from '../agent/restarts.js';
 import { ipKernelReader } from '../agent/frr-faults.js';
+import { heapCompactor } from '../util/heap.js';
 import { takeEarlySignals } from './early-signals.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -92,6 +93,7 @@ async function runAgent(file: string, dryRun: boolean): Promise<void> {
     drainStore: fileDrainStore(s.stateFile),
     daemonPids: pidReader(s.vtyDir),
     kernel: ipKernelReader(s.timeoutMs),
+    compact: heapCompactor(),
     ...(dryRun ? { dryRun: (commands: readonly string[]) => process.stdout.write(`vtysh${s.vtyDir ? ` --vty_socket ${s.vtyDir}` : ''} -d bgpd ${commands.map((c) => `-c '${c}'`).join(' ')}\n`) } : {}),
   });
   agentRef = agent;
