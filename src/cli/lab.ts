@@ -153,10 +153,10 @@ export function addLab(program: Command<[], {}, {}>): void {
       .command(name)
       .description(
         healthy
-          ? "Restore a server's anycast addresses on lo, or bring a leaf-spine link (LEAF/SPINE) back up"
-          : "Remove a server's anycast addresses from lo (what its health check does when the service fails), or take a leaf-spine link (LEAF/SPINE[#N], either order) down",
+          ? "Restore a server's anycast addresses on lo, or bring a leaf-spine (LEAF/SPINE) or spine/super-spine link (SPINE/SUPER) back up"
+          : "Remove a server's anycast addresses from lo (what its health check does when the service fails), or take a leaf-spine link (LEAF/SPINE[#N]) or a spine/super-spine link (SPINE/SUPER) down, either order",
       )
-      .argument('<element>', 'server name, or a link LEAF/SPINE[#N]')
+      .argument('<element>', 'server name, or a link LEAF/SPINE[#N] or SPINE/SUPER')
       .option('--no-wait', 'return without waiting for the spines to follow')
       .action(async (element, opts) => {
         let line: string;

@@ -52,6 +52,14 @@ export interface Liveness {
   readonly server: Uint8Array;
   /** Per link (FabricIndex.linkLeaf); absent means every link is up. */
   readonly link?: Uint8Array;
+  /** Per spine/super-spine link at [superspine * spines + spine] (uplinkName); absent means all up. */
+  readonly uplink?: Uint8Array;
+}
+
+/** `spa1/super1`: a spine's link to a super-spine, as --fail, reports and the lab name it. */
+export function uplinkName(index: FabricIndex, u: number): string {
+  const n = index.fabric.spines.length;
+  return `${index.fabric.spines[u % n]!.name}/${index.fabric.superspines![Math.floor(u / n)]!.name}`;
 }
 
 /** `leaf01/spine01`, `leaf01/spine01#2`: how a link is named in --fail, reports and the lab. */
@@ -297,5 +305,6 @@ export function baseLiveness(index: FabricIndex): Liveness {
     leaf: new Uint8Array(f.leaves.length).fill(1),
     server: Uint8Array.from(f.servers.map((s) => (s.state === 'up' ? 1 : 0))),
     link: new Uint8Array(index.linkLeaf.length).fill(1),
+    uplink: new Uint8Array((f.superspines?.length ?? 0) * f.spines.length).fill(1),
   };
 }

@@ -28,9 +28,15 @@ export interface SuperSpineModel {
 }
 
 export function tieredIngress(index: FabricIndex, f: PrefixForwarding, live: Liveness, superspines: readonly SuperSpineModel[], borderModel: WeightModel): TieredIngress {
-  const spines = spineAdvertisements(index, f, live);
-  const superWeights = superspines.map((ss) => routerWeights(spines, ss.weights, ss.missingBandwidth).weights);
-  const superAdvertised = upward(superWeights, spines);
+  const all = spineAdvertisements(index, f, live);
+  // What each super-spine hears: nothing from a spine whose link to it is down.
+  const n = index.fabric.spines.length;
+  const heard = superspines.map((_, i): Advertised => (live.uplink?.some((x, u) => x === 0 && Math.floor(u / n) === i) ? {
+    advertisedMbps: all.advertisedMbps.map((v, s) => (live.uplink![i * n + s] === 0 ? undefined : v)),
+    asPathLength: all.asPathLength,
+  } : all));
+  const superWeights = superspines.map((ss, i) => routerWeights(heard[i]!, ss.weights, ss.missingBandwidth).weights);
+  const superAdvertised = upward(superWeights, heard);
   const borderWeights = routerWeights(superAdvertised, borderModel, 'ecmp-fallback').weights;
   const spineIngress = new Float64Array(index.fabric.spines.length);
   let borderTotal = 0;
@@ -48,9 +54,10 @@ export function tieredIngress(index: FabricIndex, f: PrefixForwarding, live: Liv
  * What each super-spine re-advertises: the sum of the values of the spines it installed, when every
  * one of its multipaths carries one (as spineAdvertisements); its AS-path one longer than its best.
  */
-function upward(superWeights: readonly Float64Array[], spines: Advertised): Advertised {
+function upward(superWeights: readonly Float64Array[], heard: readonly Advertised[]): Advertised {
   return {
-    advertisedMbps: superWeights.map((w) => {
+    advertisedMbps: superWeights.map((w, i) => {
+      const spines = heard[i]!;
       let any = false;
       let all = true;
       let mbps = 0;
@@ -65,7 +72,8 @@ function upward(superWeights: readonly Float64Array[], spines: Advertised): Adve
       });
       return !any ? undefined : all && mbps > 0 ? mbps : null;
     }),
-    asPathLength: Float64Array.from(superWeights, (w) => {
+    asPathLength: Float64Array.from(superWeights, (w, i) => {
+      const spines = heard[i]!;
       let best = Infinity;
       w.forEach((x, s) => x > 0 && (best = Math.min(best, spines.asPathLength[s]!)));
       return best + 1;

@@ -261,9 +261,9 @@ export function requireLab(runDir: string = DEFAULT_RUN_DIR): LabState {
 }
 
 /**
- * Take a leaf-spine link down (fail) or up (heal): both ends of its veth pair, so neither FRR sees
- * carrier and the session drops at once. `name` is LEAF/SPINE[#N] in either order; without #N every
- * parallel link of the pair.
+ * Take a leaf-spine or spine/super-spine link down (fail) or up (heal): both ends of its veth pair,
+ * so neither FRR sees carrier and the session drops at once. `name` is LEAF/SPINE[#N] or SPINE/SUPER
+ * in either order; without #N every parallel link of the pair.
  */
 export async function labSetLink(name: string, healthy: boolean, runDir: string = DEFAULT_RUN_DIR): Promise<{ changed: boolean; links: string[] }> {
   const state = requireLab(runDir);
@@ -273,10 +273,13 @@ export async function labSetLink(name: string, healthy: boolean, runDir: string 
   const prefix = state.nsPrefix ?? NETNS_PREFIX;
   let changed = false;
   for (const link of links) {
-    const leaf = fabric.leaves[index.linkLeaf[link.index]!]!.name;
-    const spine = fabric.spines[index.linkSpine[link.index]!]!.name;
-    const ifs = linkInterfaces(leaf, spine, index.linkOrdinal[link.index]!);
-    for (const [ns, ifname] of [[`${prefix}${leaf}`, ifs.onLeaf], [`${prefix}${spine}`, ifs.onSpine]] as const) {
+    // A leaf-spine link, or a spine's link to a super-spine (each end named after the other node).
+    const [lower, upper] = link.name.split(/[/#]/) as [string, string];
+    const ends: readonly (readonly [string, string])[] =
+      link.kind === 'uplink'
+        ? [[`${prefix}${lower}`, upper], [`${prefix}${upper}`, lower]]
+        : ((ifs) => [[`${prefix}${lower}`, ifs.onLeaf], [`${prefix}${upper}`, ifs.onSpine]] as const)(linkInterfaces(lower, upper, index.linkOrdinal[link.index]!));
+    for (const [ns, ifname] of ends) {
       if ((await netns.isLinkUp(ns, ifname)) === healthy) continue;
       await (healthy ? netns.linkUp(ns, ifname) : netns.linkDown(ns, ifname));
       changed = true;

@@ -3,7 +3,7 @@
  * Pure: the prediction is forwarding/shares.ts, the same code the planner runs.
  */
 import type { Fabric, WeightModel } from '../fabric/types.js';
-import { baseLiveness, indexFabric, type FabricIndex } from '../forwarding/fabric-index.js';
+import { baseLiveness, indexFabric, uplinkName, type FabricIndex } from '../forwarding/fabric-index.js';
 import { borderIngress } from '../forwarding/ingress.js';
 import { evaluateFabricPrefix } from '../forwarding/tiers.js';
 import { evaluatePrefix } from '../forwarding/shares.js';
@@ -46,6 +46,9 @@ export function labLiveness(index: FabricIndex, failed: readonly string[], faile
   });
   index.linkNames.forEach((name, i) => {
     live.link![i] = failedLinks.includes(name) ? 0 : 1;
+  });
+  live.uplink!.forEach((_, u) => {
+    live.uplink![u] = failedLinks.includes(uplinkName(index, u)) ? 0 : 1;
   });
   return live;
 }

@@ -4,10 +4,10 @@
  * `leaf01/spine01#2` (the second of them).
  */
 import type { FabricIndex, Liveness } from '../forwarding/fabric-index.js';
-import { baseLiveness } from '../forwarding/fabric-index.js';
+import { baseLiveness, uplinkName } from '../forwarding/fabric-index.js';
 import { BallastError, quote } from '../util/errors.js';
 
-export type ElementKind = 'spine' | 'leaf' | 'server' | 'link';
+export type ElementKind = 'spine' | 'leaf' | 'server' | 'link' | 'uplink';
 
 export interface Failure {
   readonly kind: ElementKind;
@@ -25,7 +25,7 @@ export function resolveFailures(index: FabricIndex, names: readonly string[]): F
     seen.add(name);
     if (name.includes('/')) {
       for (const link of resolveLink(index, name)) {
-        if (out.some((f) => f.kind === 'link' && f.index === link.index)) continue;
+        if (out.some((f) => f.kind === link.kind && f.index === link.index)) continue;
         out.push(link);
       }
       continue;
@@ -46,10 +46,18 @@ export function resolveLink(index: FabricIndex, text: string): Failure[] {
   const m = /^([^/#\s]+)\/([^/#\s]+)(?:#(\d+))?$/.exec(text);
   if (!m) throw new BallastError('E_USAGE', `Cannot fail ${quote(text)}: expected a link as LEAF/SPINE or LEAF/SPINE#N (either order)`);
   const [, x, y, nth] = m as unknown as [string, string, string, string | undefined];
+  // A spine's link to a super-spine (SPINE/SUPER, either order), in a fabric with super-spines.
+  const supers = index.fabric.superspines ?? [];
+  const ssOf = (name: string) => supers.findIndex((ss) => ss.name === name);
+  const up = index.spineByName.has(x) && ssOf(y) >= 0 ? [x, y] : index.spineByName.has(y) && ssOf(x) >= 0 ? [y, x] : null;
+  if (up && nth === undefined) {
+    const u = ssOf(up[1]!) * index.fabric.spines.length + index.spineByName.get(up[0]!)!;
+    return [{ kind: 'uplink', name: uplinkName(index, u), index: u }];
+  }
   const leafFirst = index.leafByName.has(x) && index.spineByName.has(y);
   const spineFirst = index.spineByName.has(x) && index.leafByName.has(y);
   if (!leafFirst && !spineFirst) {
-    throw new BallastError('E_USAGE', `Cannot fail ${quote(text)}: a link joins a leaf and a spine, and ${quote(x)} and ${quote(y)} are not one of each`);
+    throw new BallastError('E_USAGE', `Cannot fail ${quote(text)}: a link joins a leaf and a spine (or a spine and a super-spine), and ${quote(x)} and ${quote(y)} are not one of each`);
   }
   const leaf = leafFirst ? x : y;
   const spine = leafFirst ? y : x;

@@ -6,6 +6,8 @@ import { checkLabPrefix, CLIENT_ADDRESS6, hashSeed, hostPrefix, ingressWeights, 
 import { agentLeaves } from '../../src/lab/agents.js';
 import { expectedSessions } from '../../src/lab/lab.js';
 import { predictLab } from '../../src/lab/predict.js';
+import { indexFabric } from '../../src/forwarding/fabric-index.js';
+import { resolveFailures } from '../../src/whatif/scenario.js';
 
 const lab421 = loadFixture('fixtures/lab-421.yaml');
 
@@ -178,4 +180,16 @@ test('pods: every super-spine has its side of the border session (CLIENT), the c
   }
   assert.deepEqual(topology.nodes.find((n) => n.name === 'client')!.frr!.bgp.peerGroups.map((g) => g.interfaces), [['super1', 'super2']]);
   assert.equal(expectedSessions(topology), 56);
+});
+
+test('pods: a spine/super-spine link (either order) fails the super-spine\'s path to that spine only; the border follows', () => {
+  const pods = loadFixture('fixtures/pods.yaml');
+  assert.deepEqual(resolveFailures(indexFabric(pods), ['super1/spb1']).map((f) => [f.kind, f.name]), [['uplink', 'spb1/super1']]);
+  const [p] = predictLab(pods, 'num-multipaths', [], undefined, ['spb1/super1']);
+  const at = (name: string) => Object.fromEntries(p!.routers.find((r) => r.router === name)!.predicted);
+  // Spines re-advertise 6, 6, 4, 4 Mbps. super1 hears 6 + 6 + 4 = 16 (floor(bw*100/16)), super2 all 20.
+  assert.deepEqual(at('super1'), { spa1: 37, spa2: 37, spb2: 25 });
+  assert.deepEqual(at('super2'), { spa1: 30, spa2: 30, spb1: 20, spb2: 20 });
+  assert.deepEqual(at('client'), { super1: 44, super2: 55 }, '16 and 20 Mbps: floor(1600/36), floor(2000/36)');
+  assert.throws(() => resolveFailures(indexFabric(pods), ['spb1/lfa1']), /has no link to spb1/);
 });
