@@ -6,7 +6,7 @@
 import type { Fabric, FleetStrategy } from '../fabric/types.js';
 import { indexFabric, type FabricIndex } from '../forwarding/fabric-index.js';
 import { newEvalResult, PrefixEvaluator, type EvalResult } from './fast-eval.js';
-import { evaluatePrefix } from '../forwarding/shares.js';
+import { evaluateFabricPrefix } from '../forwarding/tiers.js';
 import { BallastError, quote } from '../util/errors.js';
 import { ScenarioState } from './scenario-state.js';
 import { elementItems, prefixServerClasses, samePrefixes, sweepsLinks } from './elements.js';
@@ -54,6 +54,7 @@ export class SweepEngine {
     const index = this.index;
     // The incremental evaluator sees one path per leaf and spine group; parallel links are more.
     if (index.parallelLinks) throw new BallastError('E_USAGE', `Cannot plan ${quote(index.fabric.name)}: it has parallel leaf-spine links, which the sweep engine does not model yet (whatif does)`);
+    this.tiered = (index.fabric.superspines?.length ?? 0) > 0;
     this.groups = groupSpines(index);
     this.strategies = strategies;
     this.nPrefixes = index.prefixes.length;
@@ -109,7 +110,7 @@ export class SweepEngine {
     const sc = this.state;
     sc.apply(elements, count);
     const r = this.result;
-    if (sc.failedLinkCount > 0) this.runReference();
+    if (this.byReference()) this.runReference();
     else {
       for (let e = 0; e < this.evaluators.length; e++) {
         this.evaluators[e]!.evaluate(sc, r);
@@ -178,11 +179,11 @@ export class SweepEngine {
    */
   materialize(s: number, p: number, leafShare: Float64Array, serverShare: Float64Array, serverLive: Uint8Array): void {
     const sc = this.state;
-    if (sc.failedLinkCount === 0) {
+    if (!this.byReference()) {
       this.evaluator(s, p).materialize(sc, newEvalResult(), leafShare, serverShare, serverLive);
       return;
     }
-    const f = evaluatePrefix(this.index, p, this.strategies[s]!, sc.liveness());
+    const f = evaluateFabricPrefix(this.index, p, this.strategies[s]!, sc.liveness()).f;
     leafShare.set(f.leafShare);
     serverShare.set(f.serverShare);
     serverLive.set(f.serverLive);
@@ -191,18 +192,29 @@ export class SweepEngine {
   /** The applied scenario's per-leaf shares and live capacities of strategy s and prefix p. */
   leafShares(s: number, p: number, share: Float64Array, capacity: Float64Array): void {
     const sc = this.state;
-    if (sc.failedLinkCount === 0) {
+    if (!this.byReference()) {
       this.evaluator(s, p).leafShares(sc, share, capacity);
       return;
     }
     const pi = this.index.prefixes[p]!;
-    const f = evaluatePrefix(this.index, p, this.strategies[s]!, sc.liveness());
+    const f = evaluateFabricPrefix(this.index, p, this.strategies[s]!, sc.liveness()).f;
     share.set(f.leafShare);
     capacity.fill(0);
     for (let l = 0; l < pi.leafStart.length - 1; l++) {
       for (let k = pi.leafStart[l]!; k < pi.leafStart[l + 1]!; k++) if (f.serverLive[k]) capacity[l]! += this.index.serverCapacity[pi.servers[k]!]!;
     }
   }
+
+  /**
+   * Whether the applied scenario goes to the reference code (what whatif runs): a failed link, or a
+   * fabric with super-spines, whose spines' ingress comes from the tiers above (forwarding/tiers.ts),
+   * which the incremental evaluator's fixed ingress shares cannot express.
+   */
+  private byReference(): boolean {
+    return this.state.failedLinkCount > 0 || this.tiered;
+  }
+
+  private readonly tiered: boolean;
 
   /** One scenario with a failed link, for every evaluator: the reference code's shares, summarised as the incremental evaluator does. */
   private runReference(): void {
@@ -211,7 +223,7 @@ export class SweepEngine {
     for (let e = 0; e < this.evaluators.length; e++) {
       const ev = this.evaluators[e]!;
       const pi = this.index.prefixes[ev.prefix]!;
-      const f = evaluatePrefix(this.index, ev.prefix, ev.strategy, live);
+      const f = evaluateFabricPrefix(this.index, ev.prefix, ev.strategy, live).f;
       let max = 0;
       let arg = -1;
       let liveCap = 0;

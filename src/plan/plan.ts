@@ -116,12 +116,12 @@ export function runPlan(fabric: Fabric, o: PlanOptions): PlanReport {
 
 /** The plan as a generator of progress (see sweepSteps), returning the report. */
 export function* planSteps(fabric: Fabric, o: PlanOptions): Generator<Progress, PlanReport> {
-  // The N-k sweep's fast evaluator models spines fed by fixed ingress shares; with super-spines the
-  // shares come from the tiers above (forwarding/tiers.ts), which it does not compute yet.
-  if (fabric.superspines?.length) {
-    throw new BallastError('E_TIERS_UNSUPPORTED', `Cannot plan ${fabric.name}: it has super-spines (${fabric.superspines.map((s) => s.name).join(', ')}), and the N-k planner models 3-stage fabrics only; use "ballast whatif" for a 5-stage fabric`);
-  }
   const engine = new SweepEngine(fabric, o.strategies, o.k, o.symmetry ?? true);
+  // With super-spines every scenario goes to the reference code (engine.ts byReference): a whole
+  // evaluation per scenario, so only where the fabric is small enough to fail its links too.
+  if (fabric.superspines?.length && !sweepsLinks(engine.index)) {
+    throw new BallastError('E_TIERS_UNSUPPORTED', `Cannot plan ${fabric.name}: it has super-spines (${fabric.superspines.map((s) => s.name).join(', ')}), and the N-k planner evaluates 5-stage fabrics one whole scenario at a time, only up to 256 leaf-spine links and links x servers 20,000; use "ballast whatif" for this one`);
+  }
   const k = Math.min(o.k, engine.elements.length);
   const result = yield* sweepSteps(engine, {
     k,

@@ -5,6 +5,8 @@ import { loadFixture, parseFixture } from '../../src/fabric/load.js';
 import { baseLiveness, indexFabric } from '../../src/forwarding/fabric-index.js';
 import { evaluateFabricPrefix } from '../../src/forwarding/tiers.js';
 import { runPlan } from '../../src/plan/plan.js';
+import { STRATEGIES } from '../../src/fabric/types.js';
+import { loadMetrics } from '../../src/whatif/metrics.js';
 
 const pods = readFileSync('fixtures/pods.yaml', 'utf8');
 
@@ -38,6 +40,39 @@ test('tiers: border 50/50 over the super-spines, which weight the spines by the 
   for (const x of fwd.serverShare) assert.ok(Math.abs(x - 0.1) < 0.002, String(x));
 });
 
-test('plan refuses a fabric with super-spines with a stable code', () => {
-  assert.throws(() => runPlan(loadFixture('fixtures/pods.yaml'), {} as never), { code: 'E_TIERS_UNSUPPORTED' });
+test('plan sweeps a small fabric with super-spines through the tiers (pods.yaml, k = 1): every safe load is the reference\'s over every single failure, links too', () => {
+  const fabric = loadFixture('fixtures/pods.yaml');
+  const r = runPlan(fabric, { fixture: 'pods.yaml', k: 1, strategies: [...STRATEGIES], budget: 1e6, beamWidth: 4, keepWorst: 3, recommend: false });
+  assert.equal(r.elements.links, 8);
+  const index = indexFabric(fabric);
+  const S = fabric.spines.length;
+  const L = fabric.leaves.length;
+  const N = fabric.servers.length;
+  const singles: (number | null)[] = [null, ...Array.from({ length: S + L + N + index.linkLeaf.length }, (_, e) => e)];
+  r.strategies.forEach((plan) => {
+    index.prefixes.forEach((pi, p) => {
+      let want = Infinity;
+      const capacity = Float64Array.from(pi.servers, (x) => index.serverCapacity[x]!);
+      for (const e of singles) {
+        const live = baseLiveness(index);
+        if (e !== null) {
+          if (e < S) live.spine[e] = 0;
+          else if (e < S + L) live.leaf[e - S] = 0;
+          else if (e < S + L + N) live.server[e - S - L] = 0;
+          else live.link![e - S - L - N] = 0;
+        }
+        const f = evaluateFabricPrefix(index, p, plan.name, live).f;
+        const m = loadMetrics(f.serverShare, capacity, f.serverLive, 1);
+        if (m.liveCapacity > 0) want = Math.min(want, m.safeLoad);
+      }
+      const got = plan.prefixes[p]!.safeLoad;
+      assert.ok(Math.abs(got - want) <= 1e-9 * want, `${plan.name} ${pi.service.prefix.text}: plan ${got}, reference ${want}`);
+    });
+  });
+});
+
+test('plan refuses a fabric with super-spines too large for whole-scenario evaluation, with a stable code', () => {
+  const big = loadFixture('fixtures/pods.yaml');
+  const many = { ...big, servers: Array.from({ length: 3000 }, (_, i) => ({ ...big.servers[i % 10]!, name: `x${i}` })) };
+  assert.throws(() => runPlan(many, { fixture: 'x', k: 1, strategies: ['ballast'], budget: 10, beamWidth: 1, keepWorst: 1, recommend: false }), { code: 'E_TIERS_UNSUPPORTED' });
 });
