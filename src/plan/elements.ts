@@ -80,6 +80,9 @@ function buildItems(index: FabricIndex, symmetry: boolean, links: boolean): Elem
   // leaf, which fail on their own (failing spine01 and leaf01/spine01 is not failing spine01 and
   // leaf01/spine02). Parallel links of one pair would be, but the engine refuses those.
   if (links) for (let k = 0; k < index.linkLeaf.length; k++) els.push(S + f.servers.length + k);
+  // Spine/super-spine links likewise (only fabrics with super-spines, all swept by the reference code).
+  const uplinks = (f.superspines?.length ?? 0) * f.spines.length;
+  if (links) for (let u = 0; u < uplinks; u++) els.push(S + f.servers.length + index.linkLeaf.length + u);
   // Servers are interchangeable when leaf, capacity and set of prefixes agree. The set gets a small
   // id (a trie over prefix indices in order), so the key needs no per-server sort or join. A number
   // while that stays exact (below 2^53), else a string.

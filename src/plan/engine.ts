@@ -4,7 +4,7 @@
  * nothing, so a sweep of millions of scenarios costs only arithmetic.
  */
 import type { Fabric, FleetStrategy } from '../fabric/types.js';
-import { indexFabric, type FabricIndex } from '../forwarding/fabric-index.js';
+import { indexFabric, uplinkName, type FabricIndex } from '../forwarding/fabric-index.js';
 import { newEvalResult, PrefixEvaluator, type EvalResult } from './fast-eval.js';
 import { evaluateFabricPrefix } from '../forwarding/tiers.js';
 import { BallastError, quote } from '../util/errors.js';
@@ -162,14 +162,16 @@ export class SweepEngine {
     if (e < S) return f.spines[e]!.name;
     if (e < S + L) return f.leaves[e - S]!.name;
     if (e < S + L + f.servers.length) return f.servers[e - S - L]!.name;
-    return this.index.linkNames[e - S - L - f.servers.length]!;
+    const k = e - S - L - f.servers.length;
+    return k < this.index.linkLeaf.length ? this.index.linkNames[k]! : uplinkName(this.index, k - this.index.linkLeaf.length);
   }
 
-  elementKind(e: number): 'spine' | 'leaf' | 'server' | 'link' {
+  elementKind(e: number): 'spine' | 'leaf' | 'server' | 'link' | 'uplink' {
     const f = this.index.fabric;
     if (e < f.spines.length) return 'spine';
     if (e < f.spines.length + f.leaves.length) return 'leaf';
-    return e < f.spines.length + f.leaves.length + f.servers.length ? 'server' : 'link';
+    if (e < f.spines.length + f.leaves.length + f.servers.length) return 'server';
+    return e < f.spines.length + f.leaves.length + f.servers.length + this.index.linkLeaf.length ? 'link' : 'uplink';
   }
 
   /**

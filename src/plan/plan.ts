@@ -98,7 +98,7 @@ export interface PlanReport {
   readonly fabric: string;
   readonly unit: string;
   readonly k: number;
-  /** `links`: leaf-spine links failed in the sweep; 0 where the fabric is too large for that (elements.ts sweepsLinks). */
+  /** `links`: leaf-spine (and spine/super-spine) links failed in the sweep; 0 where the fabric is too large for that (elements.ts sweepsLinks). */
   readonly elements: { readonly spines: number; readonly leaves: number; readonly servers: number; readonly links: number };
   readonly coverage: Coverage;
   readonly strategies: StrategyPlan[];
@@ -192,7 +192,7 @@ export function* planSteps(fabric: Fabric, o: PlanOptions): Generator<Progress, 
     fabric: fabric.name,
     unit: fabric.unit,
     k,
-    elements: { spines: f.spines.length, leaves: f.leaves.length, servers: engine.elements.filter((e) => engine.elementKind(e) === 'server').length, links: engine.elements.filter((e) => engine.elementKind(e) === 'link').length },
+    elements: { spines: f.spines.length, leaves: f.leaves.length, servers: engine.elements.filter((e) => engine.elementKind(e) === 'server').length, links: engine.elements.filter((e) => engine.elementKind(e) === 'link' || engine.elementKind(e) === 'uplink').length },
     coverage: coverage(result),
     strategies,
     outages: { count: result.outages.count, examples: result.outages.examples.map(names) },

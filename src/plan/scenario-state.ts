@@ -16,6 +16,9 @@ export class ScenarioState {
   readonly nLeaves: number;
   readonly nServers: number;
   readonly nLinks: number;
+  /** Spine/super-spine links (fabrics with super-spines), numbered after the leaf-spine links as Liveness.uplink. */
+  readonly nUplinks: number;
+  private readonly uplinkFailed: Uint8Array;
   readonly linkFailed: Uint8Array;
   private readonly failedLinks: Int32Array;
   failedLinkCount = 0;
@@ -48,6 +51,8 @@ export class ScenarioState {
     this.nServers = f.servers.length;
     this.nLinks = index.linkLeaf.length;
     this.linkFailed = new Uint8Array(this.nLinks);
+    this.nUplinks = (f.superspines?.length ?? 0) * this.nSpines;
+    this.uplinkFailed = new Uint8Array(this.nUplinks);
     this.failedLinks = new Int32Array(Math.max(1, maxFailures));
     this.serverFailed = new Uint8Array(this.nServers);
     this.leafDown = new Uint8Array(this.nLeaves);
@@ -70,7 +75,7 @@ export class ScenarioState {
   }
 
   get elementCount(): number {
-    return this.nSpines + this.nLeaves + this.nServers + this.nLinks;
+    return this.nSpines + this.nLeaves + this.nServers + this.nLinks + this.nUplinks;
   }
 
   /** Fail the given elements (at most maxFailures). Call `clear` before the next scenario. */
@@ -90,6 +95,9 @@ export class ScenarioState {
         this.groupIngress[g] = this.liveIngress(g);
       } else if (e < nSpines + nLeaves) {
         this.markDown(e - nSpines);
+      } else if (e >= nSpines + nLeaves + this.nServers + this.nLinks) {
+        // Only fabrics with super-spines have these, and they always go to the reference code.
+        this.uplinkFailed[e - nSpines - nLeaves - this.nServers - this.nLinks] = 1;
       } else if (e >= nSpines + nLeaves + this.nServers) {
         const k = e - nSpines - nLeaves - this.nServers;
         if (this.linkFailed[k]) continue;
@@ -137,6 +145,7 @@ export class ScenarioState {
     this.failedSpineCount = 0;
     for (let i = 0; i < this.failedLinkCount; i++) this.linkFailed[this.failedLinks[i]!] = 0;
     this.failedLinkCount = 0;
+    this.uplinkFailed.fill(0);
   }
 
   /** The scenario as the reference evaluator takes it (for scenarios with failed links; allocates). */
@@ -146,6 +155,7 @@ export class ScenarioState {
     for (let l = 0; l < this.nLeaves; l++) if (this.leafDown[l]) live.leaf[l] = 0;
     for (let i = 0; i < this.failedServerCount; i++) live.server[this.failedServers[i]!] = 0;
     for (let i = 0; i < this.failedLinkCount; i++) live.link![this.failedLinks[i]!] = 0;
+    for (let u = 0; u < this.nUplinks; u++) if (this.uplinkFailed[u]) live.uplink![u] = 0;
     return live;
   }
 

@@ -77,13 +77,13 @@ export interface OutcomeLimits {
   readonly beamWidth: number;
 }
 
-export const KIND_BITS = { spine: 1, leaf: 2, server: 4, link: 8 } as const;
+export const KIND_BITS = { spine: 1, leaf: 2, server: 4, link: 8, uplink: 16 } as const;
 
 export function newOutcome(strategies: number, prefixes: number, k: number): SweepOutcome {
   return {
     strategies: Array.from({ length: strategies }, () => ({
       worst: [],
-      byKind: new Array<ScenarioHit | null>(16).fill(null),
+      byKind: new Array<ScenarioHit | null>(32).fill(null),
       prefixes: Array.from({ length: prefixes }, () => ({ safeLoad: Infinity, elements: [], server: -1, seq: Infinity, overloads: 0, maxOverIdeal: 0, overIdealElements: [], overIdealSeq: Infinity })),
       overloadedScenarios: 0,
     })),

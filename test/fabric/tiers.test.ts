@@ -43,12 +43,12 @@ test('tiers: border 50/50 over the super-spines, which weight the spines by the 
 test('plan sweeps a small fabric with super-spines through the tiers (pods.yaml, k = 1): every safe load is the reference\'s over every single failure, links too', () => {
   const fabric = loadFixture('fixtures/pods.yaml');
   const r = runPlan(fabric, { fixture: 'pods.yaml', k: 1, strategies: [...STRATEGIES], budget: 1e6, beamWidth: 4, keepWorst: 3, recommend: false });
-  assert.equal(r.elements.links, 8);
+  assert.equal(r.elements.links, 8 + 8, '8 leaf-spine and 8 spine/super-spine links');
   const index = indexFabric(fabric);
   const S = fabric.spines.length;
   const L = fabric.leaves.length;
   const N = fabric.servers.length;
-  const singles: (number | null)[] = [null, ...Array.from({ length: S + L + N + index.linkLeaf.length }, (_, e) => e)];
+  const singles: (number | null)[] = [null, ...Array.from({ length: S + L + N + index.linkLeaf.length + 2 * S }, (_, e) => e)];
   r.strategies.forEach((plan) => {
     index.prefixes.forEach((pi, p) => {
       let want = Infinity;
@@ -59,7 +59,8 @@ test('plan sweeps a small fabric with super-spines through the tiers (pods.yaml,
           if (e < S) live.spine[e] = 0;
           else if (e < S + L) live.leaf[e - S] = 0;
           else if (e < S + L + N) live.server[e - S - L] = 0;
-          else live.link![e - S - L - N] = 0;
+          else if (e < S + L + N + index.linkLeaf.length) live.link![e - S - L - N] = 0;
+          else live.uplink![e - S - L - N - index.linkLeaf.length] = 0;
         }
         const f = evaluateFabricPrefix(index, p, plan.name, live).f;
         const m = loadMetrics(f.serverShare, capacity, f.serverLive, 1);

@@ -153,7 +153,7 @@ test('the sweep finds the same safe load as the reference over every scenario (r
           const S = fabric.spines.length;
           const L = fabric.leaves.length;
           if (kind === 'link') live.link![e - S - L - fabric.servers.length] = 0;
-          else live[kind][kind === 'spine' ? e : kind === 'leaf' ? e - S : e - S - L] = 0;
+          else if (kind !== 'uplink') live[kind][kind === 'spine' ? e : kind === 'leaf' ? e - S : e - S - L] = 0;
         }
         const fwd = evaluatePrefix(index, 0, strategy, live);
         const m = loadMetrics(fwd.serverShare, capacity, fwd.serverLive, 10);
