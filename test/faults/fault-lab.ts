@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadFixture } from '../../src/fabric/load.js';
 import { restartAgent } from '../../src/lab/agents.js';
@@ -42,6 +42,8 @@ export function faultLab(fixture: string) {
   /** Start a daemon again with the lab's command line (what watchfrr would do), recorded for `lab down`. */
   async function restart(node: string, daemon: Daemon): Promise<number> {
     const v = frrOf(role(node));
+    // A killed daemon leaves its pid file: without it, the PID read back is the new daemon's own.
+    rmSync(`${dir(node)}/${daemon}.pid`, { force: true });
     const pid = await startDaemon(ns(node), dir(node), daemon, { view: v === '8.4' ? null : chrootView(RUN_DIR, v) });
     const state = readState(RUN_DIR)!;
     state.daemons.push({ ns: ns(node), daemon, pid });
