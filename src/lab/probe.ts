@@ -91,8 +91,13 @@ export interface PrefixProbes {
   readonly received: number;
   /** Probes numbered but not received (send errors included). */
   readonly lost: number;
-  /** The longest run of consecutive lost probes, in ms of the stream. */
+  /** The longest run of consecutive lost probes, in ms of the stream: every flow of the address out at once. */
   readonly longestGapMs: number;
+  /**
+   * The longest outage of one flow (one source port: probes n, n + flows, ...), in ms: what a
+   * connection hashed onto a dead path sees, even while the other flows still arrive.
+   */
+  readonly longestFlowGapMs: number;
   /** Received per server. */
   readonly servers: ReadonlyMap<string, number>;
 }
@@ -139,7 +144,7 @@ export async function startProbes(servers: readonly { readonly name: string; rea
           await sleep(300);
           for (const l of listeners) l.child.stdin?.end();
           const seen = await Promise.all(listeners.map(async (l) => ({ name: l.name, seen: JSON.parse(await l.result) as Record<string, number[]> })));
-          return new Map(prefixes.map((p, i) => [p, count(targets[i]!, sent, seen, opts.rate)]));
+          return new Map(prefixes.map((p, i) => [p, count(targets[i]!, sent, seen, opts.rate, opts.flows)]));
         } finally {
           await end();
         }
@@ -151,7 +156,7 @@ export async function startProbes(servers: readonly { readonly name: string; rea
   }
 }
 
-function count(target: string, sent: { sent: Record<string, number>; errors: Record<string, number>; probes: number }, seen: readonly { name: string; seen: Record<string, number[]> }[], rate: number): PrefixProbes {
+function count(target: string, sent: { sent: Record<string, number>; errors: Record<string, number>; probes: number }, seen: readonly { name: string; seen: Record<string, number[]> }[], rate: number, flows: number): PrefixProbes {
   const got = new Uint8Array(sent.probes);
   const servers = new Map<string, number>();
   for (const s of seen) {
@@ -159,14 +164,27 @@ function count(target: string, sent: { sent: Record<string, number>; errors: Rec
     servers.set(s.name, ns.length);
     for (const n of ns) if (n >= 0 && n < got.length) got[n] = 1;
   }
-  let received = 0;
+  const received = got.reduce((a, g) => a + g, 0);
+  let longestFlow = 0;
+  for (let f = 0; f < flows; f++) longestFlow = Math.max(longestFlow, longestRun(got, f, flows));
+  return {
+    sent: sent.sent[target] ?? 0,
+    sendErrors: sent.errors[target] ?? 0,
+    received,
+    lost: sent.probes - received,
+    longestGapMs: Math.round((longestRun(got, 0, 1) * 1000) / rate),
+    longestFlowGapMs: Math.round((longestFlow * flows * 1000) / rate),
+    servers,
+  };
+}
+
+/** The longest run of lost probes among got[from], got[from + step], ... */
+function longestRun(got: Uint8Array, from: number, step: number): number {
   let gap = 0;
   let longest = 0;
-  for (const g of got) {
-    if (g) {
-      received++;
-      gap = 0;
-    } else longest = Math.max(longest, ++gap);
+  for (let i = from; i < got.length; i += step) {
+    if (got[i]) gap = 0;
+    else longest = Math.max(longest, ++gap);
   }
-  return { sent: sent.sent[target] ?? 0, sendErrors: sent.errors[target] ?? 0, received, lost: sent.probes - received, longestGapMs: Math.round((longest * 1000) / rate), servers };
+  return longest;
 }

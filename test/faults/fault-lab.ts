@@ -94,7 +94,8 @@ export function faultLab(fixture: string) {
       const count = (re: RegExp) => procs.filter((p) => re.test(p)).length;
       assert.equal(count(/\/bgpd /), 1, `${leaf.name}: one bgpd: ${procs.join(' | ')}`);
       assert.equal(count(/\/zebra /), 1, `${leaf.name}: one zebra: ${procs.join(' | ')}`);
-      assert.equal(count(/ballast\.js agent /), agents ? 1 : 0, `${leaf.name}: agents: ${procs.join(' | ')}`);
+      // The agent runs from bin/ballast.js or the bundle (dist/main.js): `... agent -c FILE`.
+      assert.equal(count(/\.js agent -c /), agents ? 1 : 0, `${leaf.name}: agents: ${procs.join(' | ')}`);
       assert.equal(count(/ip .*monitor/), agents ? 1 : 0, `${leaf.name}: route monitors: ${procs.join(' | ')}`);
       const text = vtysh(leaf.name, 'show running-config');
       const maps = [...new Set([...text.matchAll(/^route-map (BALLAST\S*) /gm)].map((m) => m[1]!))];
@@ -120,8 +121,18 @@ export function faultLab(fixture: string) {
 
 export type FaultLab = ReturnType<typeof faultLab>;
 
-/** Probes lost over every address, and the longest outage of one address. */
-export function lossOf(r: ReadonlyMap<string, PrefixProbes>): { lost: number; sent: number; longestGapMs: number } {
+export interface Loss {
+  readonly lost: number;
+  readonly sent: number;
+  /** Every flow of one address out at once, longest (ms). */
+  readonly longestGapMs: number;
+  /** One flow of one address out, longest (ms). */
+  readonly longestFlowGapMs: number;
+}
+
+/** Probes lost over every address, and the longest outages of one address and of one flow. */
+export function lossOf(r: ReadonlyMap<string, PrefixProbes>): Loss {
   const v = [...r.values()];
-  return { lost: v.reduce((a, p) => a + p.lost, 0), sent: v.reduce((a, p) => a + p.sent + p.sendErrors, 0), longestGapMs: Math.max(0, ...v.map((p) => p.longestGapMs)) };
+  const max = (k: 'longestGapMs' | 'longestFlowGapMs') => Math.max(0, ...v.map((p) => p[k]));
+  return { lost: v.reduce((a, p) => a + p.lost, 0), sent: v.reduce((a, p) => a + p.sent + p.sendErrors, 0), longestGapMs: max('longestGapMs'), longestFlowGapMs: max('longestFlowGapMs') };
 }

@@ -12,7 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, test, type TestContext } from 'node:test';
 import { labSetLink, labSetServer } from '../../src/lab/lab.js';
 import { labSkip, testFixture } from '../lab/harness.js';
-import { faultLab, lossOf, PROBE_RATE, RUN_DIR, type FaultLab } from './fault-lab.js';
+import { faultLab, lossOf, PROBE_RATE, RUN_DIR, type FaultLab, type Loss } from './fault-lab.js';
 
 // Opt-in until the run is measured on this machine (docs/faults.md, "Lab tests"): BALLAST_FAULTS=ci
 // runs the CI set, BALLAST_FAULTS=all every fault; BALLAST_FAULTS_ONLY=TEXT keeps the faults whose
@@ -234,7 +234,8 @@ const FAULTS: Fault[] = [
 ];
 
 const selected = FAULTS.filter((x) => (ALL || x.ci) && x.name.toLowerCase().includes(ONLY));
-const results = new Map<string, Partial<Record<Policy, { lost: number; sent: number; longestGapMs: number; convergedS: number }>>>();
+type Measured = Loss & { convergedS: number };
+const results = new Map<string, Partial<Record<Policy, Measured>>>();
 
 async function measure(policy: Policy, fault: Fault, t: TestContext): Promise<void> {
   await F.converged('healthy before the fault', 30_000);
@@ -254,7 +255,7 @@ async function measure(policy: Policy, fault: Fault, t: TestContext): Promise<vo
   await sleep(1000);
   const loss = lossOf(await stream.stop());
   results.set(fault.name, { ...results.get(fault.name), [policy]: { ...loss, convergedS } });
-  t.diagnostic(`${policy}: ${loss.lost} of ${loss.sent} probes lost (longest outage ${loss.longestGapMs} ms); kernels equal the prediction ${convergedS.toFixed(2)} s after the repair${since}`);
+  t.diagnostic(`${policy}: ${loss.lost} of ${loss.sent} probes lost (longest outage ${loss.longestGapMs} ms, of one flow ${loss.longestFlowGapMs} ms); kernels equal the prediction ${convergedS.toFixed(2)} s after the repair${since}`);
   await F.nothingLeft(policy === 'ballast');
 }
 
@@ -280,7 +281,7 @@ for (const policy of ['num-multipaths', 'ballast'] as const) {
 
 test('the figures, ballast beside native', { skip }, (t) => {
   for (const [name, r] of results) {
-    const f = (x?: { lost: number; longestGapMs: number; convergedS: number }) => (x ? `${x.lost} lost, outage ${x.longestGapMs} ms, equal after ${x.convergedS.toFixed(2)} s` : '-');
+    const f = (x?: Measured) => (x ? `${x.lost} lost, outage ${x.longestGapMs} ms (one flow ${x.longestFlowGapMs} ms), equal after ${x.convergedS.toFixed(2)} s` : '-');
     t.diagnostic(`${name} | ballast: ${f(r.ballast)} | native: ${f(r['num-multipaths'])}`);
   }
   assert.ok(results.size > 0);
