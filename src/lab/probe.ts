@@ -144,7 +144,7 @@ export async function startProbes(servers: readonly { readonly name: string; rea
           await sleep(300);
           for (const l of listeners) l.child.stdin?.end();
           const seen = await Promise.all(listeners.map(async (l) => ({ name: l.name, seen: JSON.parse(await l.result) as Record<string, number[]> })));
-          return new Map(prefixes.map((p, i) => [p, count(targets[i]!, sent, seen, opts.rate, opts.flows)]));
+          return new Map(prefixes.map((p, i) => [p, countProbes(targets[i]!, sent, seen, opts.rate, opts.flows)]));
         } finally {
           await end();
         }
@@ -156,7 +156,8 @@ export async function startProbes(servers: readonly { readonly name: string; rea
   }
 }
 
-function count(target: string, sent: { sent: Record<string, number>; errors: Record<string, number>; probes: number }, seen: readonly { name: string; seen: Record<string, number[]> }[], rate: number, flows: number): PrefixProbes {
+/** What arrived of one address's probes: lost, and the longest outages of the address and of one flow. */
+export function countProbes(target: string, sent: { sent: Record<string, number>; errors: Record<string, number>; probes: number }, seen: readonly { name: string; seen: Record<string, number[]> }[], rate: number, flows: number): PrefixProbes {
   const got = new Uint8Array(sent.probes);
   const servers = new Map<string, number>();
   for (const s of seen) {
