@@ -57,6 +57,7 @@ const VERSION_PASSES = [
 const EXPECTED_S = {
   'test/lab/lab-agent.test.ts@10.3': 240,
   'test/lab/lab-agent.test.ts': 200,
+  'test/faults/lab-faults.test.ts': 135,
   'test/lab/lab-agent.test.ts@mixed': 200,
   'test/lab/lab-verify.test.ts': 90,
   'test/lab/lab.test.ts': 90,
