@@ -3,7 +3,7 @@
  * instance (run directory and namespace prefix), and poll the kernels against the prediction.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
@@ -228,6 +228,30 @@ export function labInstance(runDir: string, nsPrefix: string) {
     assert.fail(`${when}: not as expected after ${timeoutMs} ms: ${view.join('; ')}`);
   }
 
+  /**
+   * What a failed wait should show about these nodes: the agent's last log lines that are not periodic
+   * reads (leaves), and FRR's view of the prefix (every node), through the node's own vtysh.
+   */
+  function diagnose(nodes: readonly string[], prefix: string): string {
+    const out: string[] = [];
+    for (const node of nodes) {
+      const dir = `${runDir}/${nsPrefix}${node}`;
+      try {
+        const log = readFileSync(`${dir}/agent.log`, 'utf8').split('\n').filter((l) => l && !l.includes('"cause":"resync"') && !l.includes('"event":"resync"'));
+        out.push(`${node} agent.log (last 12 lines but resyncs):`, ...log.slice(-12).map((l) => `  ${l.slice(0, 400)}`));
+      } catch {
+        /* not a leaf with an agent */
+      }
+      try {
+        const text = execFileSync('ip', ['netns', 'exec', `${nsPrefix}${node}`, `${dir}/vtysh`, '--vty_socket', dir, '-c', `show bgp ipv4 unicast ${prefix}`], { encoding: 'utf8', timeout: 30_000 });
+        out.push(`${node} show bgp ipv4 unicast ${prefix}:`, ...text.trimEnd().split('\n').map((l) => `  ${l}`));
+      } catch (err) {
+        out.push(`${node}: vtysh failed: ${(err as Error).message.split('\n')[0]}`);
+      }
+    }
+    return out.join('\n');
+  }
+
   /** `up` on the test's FRR (BALLAST_TEST_FRR): the version arguments added. */
   const up = (args: readonly string[]) => ok(['up', ...args, ...FRR_ARGS]);
 
@@ -251,5 +275,5 @@ export function labInstance(runDir: string, nsPrefix: string) {
     }
   }
 
-  return { runDir, nsPrefix, env, lab, ballast, ok, up, weights, statusWeights, until, trafficWithin2Points, converged: (when: string, timeoutMs: number) => until(when, timeoutMs) };
+  return { runDir, nsPrefix, env, lab, ballast, ok, up, weights, statusWeights, until, diagnose, trafficWithin2Points, converged: (when: string, timeoutMs: number) => until(when, timeoutMs) };
 }
