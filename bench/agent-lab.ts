@@ -43,6 +43,9 @@ const FRR = frrAt >= 0 ? argv.splice(frrAt, 2)[1] ?? '8.4' : '8.4';
 /** `--idle-only`: resources without the churn half (a quicker footprint run). */
 const idleAt = argv.indexOf('--idle-only');
 const IDLE_ONLY = idleAt >= 0 && argv.splice(idleAt, 1).length > 0;
+/** `--prefixes N`: resources at N managed prefixes only (default: 1, then 200). */
+const prefixesAt = argv.indexOf('--prefixes');
+const PREFIX_COUNTS = prefixesAt >= 0 ? [Number(argv.splice(prefixesAt, 2)[1])] : [1, 200];
 /**
  * `--variants 'NAME=OPTIONS;...'` (with --idle-only): after the lab's own agent, leaf1's agent is
  * started again once per variant, with the unit's Node options plus OPTIONS, and measured idle the
@@ -216,7 +219,7 @@ function residentText(pid: number): string {
 }
 
 async function resources(): Promise<void> {
-  for (const n of [1, 200]) {
+  for (const n of PREFIX_COUNTS) {
     const prefixes = Array.from({ length: n }, (_, i) => `198.51.100.${i + 1}/32`);
     lab('up', fixture(`res${n}`, '  mode: link-bandwidth\n  mbps-per-unit: 100\n  damping: { hold-down-seconds: 2 }\n', prefixes), '--leaf-policy', 'ballast');
     try {
@@ -251,7 +254,7 @@ async function resources(): Promise<void> {
       const applyMs = [...log.matchAll(/"event":"applied".*?"applyMs":(\d+)/g)].map((m) => Number(m[1]));
       const reads = log.split('\n').filter((l) => l.includes('"event":"applied"')).length;
       console.log(
-        `${n} prefixes: idle CPU ${idle.cpu.toFixed(2)} %, RSS ${idle.rss.toFixed(0)} MiB; churn CPU ${churn.cpu.toFixed(2)} %, peak RSS ${churn.rss.toFixed(0)} MiB; ` +
+        `${n} prefixes: idle CPU ${idle.cpu.toFixed(2)} % (load ${idle.load}), RSS ${idle.rss.toFixed(0)} MiB; churn CPU ${churn.cpu.toFixed(2)} % (load ${churn.load}), peak RSS ${churn.rss.toFixed(0)} MiB; ` +
           `applies ${reads} (first ${applyMs[0]} ms, then median ${pct(applyMs.slice(1), 50)} ms, max ${Math.max(...applyMs.slice(1))} ms), frr errors ${(log.match(/"event":"frr-error"/g) ?? []).length}`,
       );
     } finally {
