@@ -159,10 +159,12 @@ export class Agent {
    */
   async start(): Promise<void> {
     this.drains = this.io.drainStore?.load() ?? NO_DRAINS;
-    const running = await waitForFrr(() => readRunning(this.frr), this.io.logger, () => this.stopped, (wake) => (this.wake = wake));
+    let unanswered = 0; // bgpd not answering at start: it is just coming up (restarts.ts, openGrace)
+    const running = await waitForFrr(() => readRunning(this.frr).catch((err: unknown) => Promise.reject((unanswered++, err))), this.io.logger, () => this.stopped, (wake) => (this.wake = wake));
     // Stopped while the answering read was under way: adopt nothing, start no timer.
     if (running === null || this.stopped) return;
     this.restarts.check(this.now());
+    if (unanswered > 0) this.restarts.openGrace(this.now());
     const { view, neighbors } = checkOwnership(running, this.config);
     this.phase = 'running';
     this.view = view;
@@ -227,11 +229,9 @@ export class Agent {
     this.stopped = true;
     this.timers.close();
     this.wake?.();
-    if (this.phase === 'waiting-for-frr') {
-      this.phase = 'stopped';
-      return;
-    }
+    const waiting = this.phase === 'waiting-for-frr';
     this.phase = 'stopped';
+    if (waiting) return;
     await this.enqueue(() => this.releaseAllHolds());
     await this.queue;
     this.io.logger.info({ event: 'stopped', counters: this.counters }, 'agent stopped; FRR keeps the last applied configuration');

@@ -85,6 +85,15 @@ export class Restarts {
     return restarted;
   }
 
+  /**
+   * bgpd did not answer at start (a supervisor starting both, or bgpd down): it has just come up and
+   * its server sessions are still coming back, as after a restart, so the same grace applies.
+   */
+  openGrace(now: number): void {
+    this.graceUntil = now + RESTART_GRACE_MS;
+    this.logger.info({ event: 'restart-grace', graceMs: RESTART_GRACE_MS }, 'bgpd was not answering at start: absent servers are not held for the grace');
+  }
+
   /** Whether an absent server is pre-marked as held now (not while the leaf's own sessions come back). */
   holdsAbsent(now: number): boolean {
     return now >= this.graceUntil;

@@ -135,6 +135,23 @@ test('without a restart, a server that was absent is held when it returns (the g
   assert.deepEqual(holdsOf(frr), ['BALLAST-IN-s12']);
 });
 
+test('started while bgpd is down: servers whose sessions come back after the adoption are not held (the grace)', async () => {
+  const frr = new FakeFrr(base);
+  frr.failure = 'throw';
+  const { agent, logs } = agentOn(frr, { pids: () => ({ bgpd: 100, zebra: 99 }) });
+  const start = agent.start();
+  await new Promise((r) => setTimeout(r, 700));
+  // bgpd answers with only s11's session up yet; s12 and s13 follow.
+  frr.routes.set(P, routeWith(['s11']));
+  frr.failure = null;
+  await start;
+  assert.ok(logs.some((l) => l.event === 'restart-grace'));
+  frr.routes.set(P, routeWith(['s11', 's12', 's13']));
+  await agent.resyncNow();
+  assert.deepEqual(holdsOf(frr), [], 'no late session held');
+  assert.equal(agent.latestRecords().get(P)!.healthyServers.length, 3);
+});
+
 test('a failed apply is not repeated at once: the next one waits out a back-off and re-plans from a fresh read', async () => {
   const frr = new FakeFrr(base);
   frr.routes.set(P, routeWith(['s11', 's12', 's13']));

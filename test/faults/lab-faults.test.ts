@@ -261,16 +261,19 @@ async function measure(policy: Policy, fault: Fault, t: TestContext): Promise<vo
   const stream = await F.probes(120);
   let mark: void | { from: number; what: string };
   const logFrom = policy === 'ballast' ? logOf('leaf1').length : 0;
+  let convergedS: number;
+  let since = '';
   try {
     await sleep(1000);
     mark = await fault.run(F, policy, t);
+    convergedS = await F.until(`${fault.name} (${policy})`, fault.boundMs, (w) => w.every((x) => x.equal));
+    since = mark ? `, ${((performance.now() - mark.from) / 1000).toFixed(2)} s after ${mark.what}` : '';
+    if (policy === 'ballast') for (const c of fault.logged ?? []) await expectLogged(logFrom, c);
   } catch (err) {
+    // The listeners hold the probe port in every server: a failed fault must not fail the next one.
     await stream.stop();
     throw err;
   }
-  const convergedS = await F.until(`${fault.name} (${policy})`, fault.boundMs, (w) => w.every((x) => x.equal));
-  const since = mark ? `, ${((performance.now() - mark.from) / 1000).toFixed(2)} s after ${mark.what}` : '';
-  if (policy === 'ballast') for (const c of fault.logged ?? []) await expectLogged(logFrom, c);
   await sleep(1000);
   const loss = lossOf(await stream.stop());
   results.set(fault.name, { ...results.get(fault.name), [policy]: { ...loss, convergedS } });
