@@ -48,11 +48,13 @@ export class AgentTimers {
         if (!this.closed) tick(due);
       });
     };
-    this.intervals = [
-      setInterval(mark('resync'), p.resyncSeconds * 1000),
-      setInterval(mark('reconcile'), p.reconcileSeconds * 1000),
-      setInterval(mark('heldPoll'), p.heldPollSeconds * 1000),
-    ];
+    // Jobs of one period share one interval: two intervals of the same period drift apart under load
+    // (each is re-armed from when its callback ran), and then no longer fall due together.
+    const byPeriod = new Map<number, (keyof DueJobs)[]>();
+    for (const [job, seconds] of [['resync', p.resyncSeconds], ['reconcile', p.reconcileSeconds], ['heldPoll', p.heldPollSeconds]] as const) {
+      byPeriod.set(seconds, [...(byPeriod.get(seconds) ?? []), job]);
+    }
+    this.intervals = [...byPeriod].map(([seconds, jobs]) => setInterval(() => { for (const job of jobs) mark(job)(); }, seconds * 1000));
   }
 
   /** Run `job` after `delayMs`, replacing the previous damping deadline (null: none). */
