@@ -13,11 +13,11 @@
  * stays, the failure is logged and counted, and the next tick tries again. Stopping releases the
  * holds and leaves the outbound configuration as it is.
  *
- * This file is the loop; the rules it runs live beside it: step.ts (one prefix's evaluation),
- * ownership.ts (take-over check, adoption, desired configuration), drains.ts (drain state and
- * transitions), notices.ts (listeners, decision log), frr-io.ts (the two FRR reads), apply.ts (the one
- * write, read back and verified), frr-liveness.ts (waiting for FRR, back-off), restarts.ts (FRR's
- * restarts and the agent's own), timers.ts (every timer, all closed by stop), tick.ts (the tick).
+ * This file is the loop; the rules it runs live beside it: step.ts (one prefix's evaluation), ownership.ts (take-over
+ * check, adoption, desired configuration), drains.ts and drain-outcome.ts (drain state, transitions, whether FRR
+ * carries one), notices.ts (listeners, decision log), frr-io.ts (the two FRR reads), apply.ts (the one write, read back
+ * and verified), frr-liveness.ts (waiting for FRR, back-off), restarts.ts (FRR's restarts and the agent's own),
+ * timers.ts (every timer, all closed by stop), tick.ts (the tick).
  */
 import type { Logger } from 'pino';
 import { differences, extractOwned, type OwnedNames, type OwnedView } from '../frr/ballast-route-map.js';
@@ -26,6 +26,7 @@ import { BallastError, type ErrorCode } from '../util/errors.js';
 import { staticChanges, type AgentConfig } from './config.js';
 import { changeDrain, drainedNeighbors, holdsAfterStop, NO_DRAINS, type DrainState, type DrainStore } from './drains.js';
 import { applyAndVerify } from './apply.js';
+import { drainNotCarried, drainPendingError } from './drain-outcome.js';
 import { readPrefixRoutes, readRunning, type FrrRunner, type TickRead } from './frr-io.js';
 import { known, runTick, type PrefixRoutes } from './tick.js';
 import { FrrFaults, type FrrFault, type KernelReader } from './frr-faults.js';
@@ -97,13 +98,9 @@ export class Agent {
     return this.faults.list();
   }
 
-  get currentConfig(): AgentConfig {
-    return this.config;
-  }
+  get currentConfig(): AgentConfig { return this.config; }
 
-  get drainState(): DrainState {
-    return this.drains;
-  }
+  get drainState(): DrainState { return this.drains; }
 
   /** The spine-facing neighbors as FRR names them (interfaces named after the peer in unnumbered fabrics). */
   spineNeighbors(): string[] {
@@ -122,24 +119,28 @@ export class Agent {
 
   /**
    * Drain (reason given) or undrain (reason null) a configured server, or the whole leaf (server null).
-   * Persisted first, then applied; resolves once FRR holds the result.
+   * Persisted first, then applied; resolves once FRR holds the result, else throws E_FRR_DRAIN_PENDING
+   * (drain-outcome.ts): the drain stays saved and the next tick that succeeds applies it.
    */
   async setDrain(server: string | null, reason: string | null): Promise<DrainState> {
     const { next, server: name } = changeDrain(this.drains, this.config.reloadable.servers, this.config.static.leaf, server, reason, this.now());
     this.io.drainStore?.save(next);
     this.drains = next;
-    this.io.logger.info({ event: reason === null ? 'undrain' : 'drain', server: name ?? 'leaf', reason }, `${reason === null ? 'undrained' : 'drained'} ${name ?? `leaf ${this.config.static.leaf}`}${reason ? `: ${reason}` : ''}`);
-    await this.enqueue(() => this.observe(this.managed(), reason === null ? 'undrain' : 'drain'));
+    const what = name ?? `leaf ${this.config.static.leaf}`, cause = reason === null ? 'undrain' : 'drain';
+    this.io.logger.info({ event: cause, server: name ?? 'leaf', reason }, `${cause}ed ${what}${reason ? `: ${reason}` : ''}`);
+    const out = { why: null as string | null }; // judged inside the job: nothing else touches FRR meanwhile
+    await this.enqueue(async () => {
+      const errors = this.counters.frrErrors, backedOff = !this.backoff.ready(this.now());
+      await this.observe(this.managed(), cause).catch((err: unknown) => this.frrFailure(err, 'job'));
+      out.why = drainNotCarried({ view: this.view, names: this.names, desired: ownedDesired(this.config, this.prefixes), failures: this.counters.frrErrors - errors, backedOff });
+    });
+    if (out.why !== null) throw drainPendingError(what, reason === null, out.why);
     return next;
   }
 
-  private managed(): string[] {
-    return this.config.reloadable.prefixes.map((p) => p.text);
-  }
+  private managed(): string[] { return this.config.reloadable.prefixes.map((p) => p.text); }
 
-  private drainedNeighbors(): Set<string> {
-    return drainedNeighbors(this.drains, this.config.reloadable.servers);
-  }
+  private drainedNeighbors(): Set<string> { return drainedNeighbors(this.drains, this.config.reloadable.servers); }
 
   /** What each prefix would be advertised as if these servers (names or neighbors) failed now. */
   whatIf(fail: readonly string[]): Map<string, WhatIf | null> {
@@ -148,9 +149,7 @@ export class Agent {
     return new Map([...this.prefixes].map(([text, st]) => [text, whatIf(this.config.reloadable, st, drained, failed)]));
   }
 
-  get names(): OwnedNames {
-    return ownedNames(this.config.static);
-  }
+  get names(): OwnedNames { return ownedNames(this.config.static); }
 
   /**
    * Read FRR, adopt what runs, decide every prefix, apply only what differs (no flap on restart).

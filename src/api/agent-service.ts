@@ -128,6 +128,8 @@ const GRPC_STATUS: Partial<Record<ErrorCode, status>> = {
   E_API_READ_ONLY: status.UNIMPLEMENTED,
   // The agent is there and refused: not UNAVAILABLE, which a client reads as "cannot reach it".
   E_FILE_WRITE: status.FAILED_PRECONDITION,
+  // Saved, not yet in FRR: FRR is what is unavailable; the agent retries by itself (the details say so).
+  E_FRR_DRAIN_PENDING: status.UNAVAILABLE,
   E_INTERNAL: status.INTERNAL,
 };
 

@@ -69,7 +69,8 @@ function clientError(target: string, err: ServiceError): BallastError {
   // The agent's own refusals end in "[E_CODE]" (agent-service.ts): report that code and message, even
   // under UNAVAILABLE (an FRR failure), rather than "cannot reach the agent".
   const own = /^(.*) \[(E_[A-Z_]+)\]$/s.exec(err.details ?? '');
-  if (own && (ERROR_CODES as readonly string[]).includes(own[2]!)) return new BallastError(own[2] as ErrorCode, `The agent at ${quote(target)} refused: ${own[1]}`);
+  // A drain saved but not yet in FRR was not refused: the agent answered it so.
+  if (own && (ERROR_CODES as readonly string[]).includes(own[2]!)) return new BallastError(own[2] as ErrorCode, `The agent at ${quote(target)} ${own[2] === 'E_FRR_DRAIN_PENDING' ? 'answered' : 'refused'}: ${own[1]}`);
   const unreachable = err.code === 14; // UNAVAILABLE: nothing listening, or refused
   return new BallastError('E_API_UNAVAILABLE', unreachable ? `Cannot reach the agent at ${quote(target)}: ${err.details} (is ballast agent running, and may you open its socket?)` : `The agent at ${quote(target)} answered: ${err.details}`);
 }

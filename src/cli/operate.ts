@@ -4,6 +4,7 @@
  */
 import { Command, Option, type OptionValues } from '@commander-js/extra-typings';
 import { connectAgent, type AgentClient, type ClientTls } from '../api/client.js';
+import type { DrainResponse } from '../gen/ballast/v1/agent.js';
 import { renderEvent, renderWhatIf, renderStatus } from '../api/render.js';
 import { snapshotFixture } from '../api/snapshot.js';
 import { DEFAULT_SOCKET } from '../api/listen.js';
@@ -11,6 +12,7 @@ import { MISSING_BANDWIDTH, WEIGHT_MODELS } from '../fabric/types.js';
 import { BallastError, quote } from '../util/errors.js';
 import { makeStyle } from '../util/style.js';
 import { toJson } from './options.js';
+import { EXIT_DRAIN_PENDING } from './run.js';
 
 interface Conn {
   agent: string[];
@@ -43,6 +45,30 @@ async function each<R>(opts: Conn, fn: (c: AgentClient) => Promise<R>): Promise<
   } finally {
     for (const c of cs) c.close();
   }
+}
+
+/**
+ * Drain or undrain on every agent, one line each. An agent that saved it but could not bring FRR to it
+ * (E_FRR_DRAIN_PENDING) is said so on stderr, and the exit is 4 (docs/api.md), never a plain "drained";
+ * any other failure is thrown as usual (exit 2) after the agents that answered are printed.
+ */
+async function drainEach(opts: Conn, call: (c: AgentClient) => Promise<DrainResponse>, line: (x: DrainResponse) => string): Promise<void> {
+  const cs = clients(opts);
+  let results: PromiseSettledResult<DrainResponse>[];
+  try {
+    results = await Promise.allSettled(cs.map(call));
+  } finally {
+    for (const c of cs) c.close();
+  }
+  let other: unknown = null;
+  for (const r of results) {
+    if (r.status === 'fulfilled') process.stdout.write(`${line(r.value)}\n`);
+    else if (r.reason instanceof BallastError && r.reason.code === 'E_FRR_DRAIN_PENDING') {
+      process.stderr.write(`ballast: NOT YET IN FRR: ${r.reason.message} [${r.reason.code}]\n`);
+      process.exitCode = EXIT_DRAIN_PENDING;
+    } else other ??= r.reason;
+  }
+  if (other !== null) throw other;
 }
 
 export function addOperate(program: Command<[], {}, {}>): void {
@@ -86,16 +112,14 @@ export function addOperate(program: Command<[], {}, {}>): void {
     .argument('[server]', 'server name; omit to drain the whole leaf')
     .requiredOption('--reason <text>', 'why (shown in status and logs)')
     .action(async (server, opts) => {
-      const r = await each(opts, (c) => c.drain(server ?? null, opts.reason));
-      for (const x of r) process.stdout.write(`drained: ${x.leafDrained ? 'whole leaf' : x.drained.join(', ') || 'none'}\n`);
+      await drainEach(opts, (c) => c.drain(server ?? null, opts.reason), (x) => `drained: ${x.leafDrained ? 'whole leaf' : x.drained.join(', ') || 'none'}`);
     });
 
   withConnection(program.command('undrain'))
     .description('Bring a drained server (or the leaf) back through the normal decision and its hold-down')
     .argument('[server]', 'server name; omit to undrain the whole leaf')
     .action(async (server, opts) => {
-      const r = await each(opts, (c) => c.undrain(server ?? null));
-      for (const x of r) process.stdout.write(`still drained: ${x.leafDrained ? 'whole leaf' : x.drained.join(', ') || 'none'}\n`);
+      await drainEach(opts, (c) => c.undrain(server ?? null), (x) => `still drained: ${x.leafDrained ? 'whole leaf' : x.drained.join(', ') || 'none'}`);
     });
 
   withConnection(program.command('snapshot'))

@@ -9,6 +9,8 @@ export const EXIT_USAGE = 2;
 export const EXIT_INTERNAL = 70;
 /** The what-if found a prefix that reaches no live server at all. */
 export const EXIT_OUTAGE = 3;
+/** A drain or undrain the agent saved but FRR does not carry yet (E_FRR_DRAIN_PENDING): retried by the agent. */
+export const EXIT_DRAIN_PENDING = 4;
 
 /** Print an error the way users should see it: position first, no stack trace. */
 export function reportError(err: unknown): number {
@@ -22,6 +24,7 @@ export function reportError(err: unknown): number {
   }
   if (err instanceof BallastError) {
     process.stderr.write(`ballast: ${err.message} [${err.code}]\n`);
+    if (err.code === 'E_FRR_DRAIN_PENDING') return EXIT_DRAIN_PENDING;
     return err.code === 'E_INTERNAL' ? EXIT_INTERNAL : EXIT_USAGE;
   }
   process.stderr.write(`ballast: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);

@@ -29,6 +29,7 @@ export const ERROR_CODES = [
   'E_FRR_VERSION',
   'E_FRR_COMMAND',
   'E_FRR_PARSE',
+  'E_FRR_DRAIN_PENDING',
   'E_AGENT_OWNERSHIP',
   'E_LAB',
   'E_LAB_EXISTS',

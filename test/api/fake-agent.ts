@@ -65,7 +65,7 @@ export class FakeAgent implements AgentApi {
     for (const l of this.listeners) l(e);
   }
 
-  /** When set, drains are refused with it (as the real agent does when its state file cannot be written). */
+  /** When set, drains and undrains fail with it (as the real agent's do when its state file cannot be written, or FRR does not carry them). */
   drainRefusal: BallastError | null = null;
 
   async drain(server: string | null, reason: string): Promise<DrainView> {
@@ -77,6 +77,7 @@ export class FakeAgent implements AgentApi {
   }
 
   async undrain(server: string | null): Promise<DrainView> {
+    if (this.drainRefusal) throw this.drainRefusal;
     if (server === null) this.leafDrained = false;
     else this.drained.delete(server);
     return { drained: [...this.drained.keys()], leafDrained: this.leafDrained };

@@ -79,6 +79,21 @@ test('a drain the agent refuses (its state file cannot be written) is reported a
   }
 });
 
+test('a drain saved but not yet in FRR is said so, not "drained", and exits 4', async () => {
+  agent.drainRefusal = new BallastError('E_FRR_DRAIN_PENDING', 'Drain of srv12 is saved in the state file but FRR does not carry it yet: 1 FRR call failed or timed out; the agent retries at its next tick');
+  try {
+    for (const args of [['drain', 'srv12', '--reason', 'x'], ['undrain', 'srv12']]) {
+      const r = await ballast([...args, '--agent', `unix://${sock}`]);
+      assert.equal(r.code, 4, r.stderr);
+      assert.match(r.stderr, /NOT YET IN FRR: The agent at .* answered: Drain of srv12 is saved in the state file but FRR does not carry it yet.*retries.*\[E_FRR_DRAIN_PENDING\]/);
+      assert.doesNotMatch(r.stdout, /drained/);
+      assert.doesNotMatch(r.stderr, /refused|Cannot reach/);
+    }
+  } finally {
+    agent.drainRefusal = null;
+  }
+});
+
 test('ballast watch streams a decision as it happens', async () => {
   // Up to 20 s for the client to subscribe: a CLI start took over 5 s at load 17 on the 2 cores.
   const pending = ballast(['watch', '--agent', `unix://${sock}`], /decision/);
