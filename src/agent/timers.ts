@@ -38,7 +38,7 @@ export class AgentTimers {
     this.intervals = [];
     if (this.closed) return;
     // Timers due at the same moment run in one timers phase; the immediate runs after all of them.
-    const mark = (job: keyof DueJobs) => () => {
+    const mark = (job: keyof DueJobs) => {
       this.due ??= { resync: false, reconcile: false, heldPoll: false };
       this.due[job] = true;
       this.gather ??= setImmediate(() => {
@@ -54,7 +54,7 @@ export class AgentTimers {
     for (const [job, seconds] of [['resync', p.resyncSeconds], ['reconcile', p.reconcileSeconds], ['heldPoll', p.heldPollSeconds]] as const) {
       byPeriod.set(seconds, [...(byPeriod.get(seconds) ?? []), job]);
     }
-    this.intervals = [...byPeriod].map(([seconds, jobs]) => setInterval(() => { for (const job of jobs) mark(job)(); }, seconds * 1000));
+    this.intervals = [...byPeriod].map(([seconds, jobs]) => setInterval(() => jobs.forEach(mark), seconds * 1000));
   }
 
   /** Run `job` after `delayMs`, replacing the previous damping deadline (null: none). */

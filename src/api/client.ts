@@ -44,13 +44,14 @@ export function connectAgent(target: string = `unix://${DEFAULT_SOCKET}`, tls: C
   }
   const client = new AgentServiceClient(address, creds);
   const deadline = (ms = deadlineMs) => ({ deadline: Date.now() + ms });
+  const applied = () => deadline(Math.max(deadlineMs, APPLY_DEADLINE_MS));
   const call = <T>(fn: (cb: (err: ServiceError | null, res: T) => void) => void): Promise<T> =>
     new Promise((resolve, reject) => fn((err, res) => (err ? reject(clientError(target, err)) : resolve(res))));
   return {
     target,
     getState: (prefixes = []) => call((cb) => client.getState({ prefixes: [...prefixes] }, new Metadata(), deadline(), cb)),
-    drain: (server, reason) => call((cb) => client.drain({ server: server ?? '', reason }, new Metadata(), deadline(Math.max(deadlineMs, APPLY_DEADLINE_MS)), cb)),
-    undrain: (server) => call((cb) => client.undrain({ server: server ?? '' }, new Metadata(), deadline(Math.max(deadlineMs, APPLY_DEADLINE_MS)), cb)),
+    drain: (server, reason) => call((cb) => client.drain({ server: server ?? '', reason }, new Metadata(), applied(), cb)),
+    undrain: (server) => call((cb) => client.undrain({ server: server ?? '' }, new Metadata(), applied(), cb)),
     whatIf: (fail) => call((cb) => client.whatIf({ fail: [...fail] }, new Metadata(), deadline(), cb)),
     watch(prefixes, onEvent) {
       const stream = client.watch({ prefixes: [...prefixes] });

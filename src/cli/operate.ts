@@ -53,13 +53,8 @@ async function each<R>(opts: Conn, fn: (c: AgentClient) => Promise<R>): Promise<
  * any other failure is thrown as usual (exit 2) after the agents that answered are printed.
  */
 async function drainEach(opts: Conn, call: (c: AgentClient) => Promise<DrainResponse>, line: (x: DrainResponse) => string): Promise<void> {
-  const cs = clients(opts);
-  let results: PromiseSettledResult<DrainResponse>[];
-  try {
-    results = await Promise.allSettled(cs.map(call));
-  } finally {
-    for (const c of cs) c.close();
-  }
+  // Every agent's answer is awaited (none rejects here), so one failure does not hide the others'.
+  const results = await each(opts, (c) => call(c).then((value) => ({ status: 'fulfilled', value }) as const, (reason: unknown) => ({ status: 'rejected', reason }) as const));
   let other: unknown = null;
   for (const r of results) {
     if (r.status === 'fulfilled') process.stdout.write(`${line(r.value)}\n`);
