@@ -214,7 +214,7 @@ function routerId(i: number): string {
 /** What differs between a spine, a leaf and a server router. */
 type RouterRole = Pick<BgpRouter, 'peerGroups' | 'redistributeConnectedRouteMap' | 'bestpathBandwidth'> & Partial<Pick<RouterConfig, 'prefixLists' | 'routeMaps'>>;
 
-const TIMERS = { keepalive: 3, hold: 9, connectRetry: 2 } as const;
+export const TIMERS = { keepalive: 3, hold: 9, connectRetry: 2 } as const;
 const RA_INTERVAL_SECONDS = 1;
 
 export function labTopology(fabric: Fabric, leafPolicy: LeafPolicyName, runDir: string, nsPrefix: string = NETNS_PREFIX, labFrr?: LabFrrVersion, client: ClientMode = 'static'): LabTopology {

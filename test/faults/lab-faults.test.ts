@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, test, type TestContext } from 'node:test';
 import { labSetLink, labSetServer } from '../../src/lab/lab.js';
+import { TIMERS } from '../../src/lab/topology.js';
 import { labSkip, testFixture } from '../lab/harness.js';
 import { faultLab, lossOf, PROBE_RATE, RUN_DIR, type FaultLab, type Loss } from './fault-lab.js';
 
@@ -53,6 +54,11 @@ interface Fault {
   run(f: FaultLab, policy: Policy, t: TestContext): Promise<void | { from: number; what: string }>;
   /** Under ballast, once the kernels are equal: what leaf1's agent must have logged since the fault began. */
   logged?: readonly LogCheck[];
+  /**
+   * Seconds by which the fault's own timing varies from one run to the next for the flows through one
+   * spine, whatever the policy: the margin grows by that much of their stream.
+   */
+  readonly jitterS?: number;
 }
 
 /** A log line (`event`, and `kind` for frr-fault lines) leaf1's agent must write within `withinMs` of the kernels being equal. */
@@ -96,6 +102,9 @@ const FAULTS: Fault[] = [
     nativeToo: true,
     boundMs: 15_000,
     run: (f) => f.killAndRestart('spine1', ['bgpd'], 5000),
+    // The client finds the dead spine when its hold timer runs out, which falls anywhere within one
+    // keepalive interval of the kill: 1716 against 1957 probes in two runs of the same fault.
+    jitterS: TIMERS.keepalive,
   },
   {
     name: 'agent kill -9 while a server is failed; the server returns meanwhile (the crash bound)',
@@ -293,7 +302,8 @@ for (const policy of ['num-multipaths', 'ballast'] as const) {
         const native = results.get(fault.name)?.['num-multipaths'];
         const ours = results.get(fault.name)?.ballast;
         if (policy === 'ballast' && native && ours) {
-          assert.ok(ours.lost <= native.lost + MARGIN, `ballast lost ${ours.lost} probes, native ${native.lost} (margin ${MARGIN})`);
+          const margin = MARGIN + ((fault.jitterS ?? 0) * PROBE_RATE * PREFIXES) / F.fabric.spines.length;
+          assert.ok(ours.lost <= native.lost + margin, `ballast lost ${ours.lost} probes, native ${native.lost} (margin ${margin})`);
         }
       });
     }
