@@ -37,6 +37,8 @@ import { observePrefix, neighborIndex, type NeighborIndex } from './observation.
 import { adopt, checkOwnership, desired as ownedDesired, ownedNames, serverNeighbors } from './ownership.js';
 import { Restarts, type DaemonPids } from './restarts.js';
 import { EMPTY_PREFIX_STATE, evaluate, whatIf, type DecisionRecord, type PrefixState, type WhatIf } from './step.js';
+import { LastOf, ReadCache } from './read-cache.js';
+import { drainedKey, FixedPoints } from './fixed-point.js';
 
 export interface AgentIo {
   readonly frr: FrrRunner;
@@ -64,6 +66,10 @@ export class Agent {
   private readonly prefixes = new Map<string, PrefixState>();
   private view: OwnedView | null = null;
   private neighbors: NeighborIndex | null = null;
+  /** The last tick's reply, what was derived from its running configuration, the prefixes it left at a fixed point. */
+  private readonly readCache = new ReadCache();
+  private readonly derived = new LastOf<{ neighbors: NeighborIndex; view: OwnedView }>();
+  private readonly fixed = new FixedPoints();
   private queue: Promise<void> = Promise.resolve();
   private readonly pending = new Set<string>();
   /** Server paths to re-evaluate with `clear ... soft in` (released or newly drained; kept until an apply succeeds). */
@@ -94,28 +100,20 @@ export class Agent {
   }
 
   /** FRR's own faults noticed now (vtysh timing out, spine sessions down, kernel routes missing). */
-  frrFaults(): FrrFault[] {
-    return this.faults.list();
-  }
+  frrFaults(): FrrFault[] { return this.faults.list(); }
 
   get currentConfig(): AgentConfig { return this.config; }
 
   get drainState(): DrainState { return this.drains; }
 
   /** The spine-facing neighbors as FRR names them (interfaces named after the peer in unnumbered fabrics). */
-  spineNeighbors(): string[] {
-    return [...(this.neighbors?.spineNeighbors ?? [])].sort();
-  }
+  spineNeighbors(): string[] { return [...(this.neighbors?.spineNeighbors ?? [])].sort(); }
 
   /** The latest evaluation per prefix. */
-  latestRecords(): ReadonlyMap<string, DecisionRecord> {
-    return this.records;
-  }
+  latestRecords(): ReadonlyMap<string, DecisionRecord> { return this.records; }
 
   /** Returns the unsubscribe function. A listener that throws is dropped, never the agent's work. */
-  subscribe(listener: (n: AgentNotice) => void): () => void {
-    return this.listeners.add(listener);
-  }
+  subscribe(listener: (n: AgentNotice) => void): () => void { return this.listeners.add(listener); }
 
   /**
    * Drain (reason given) or undrain (reason null) a configured server, or the whole leaf (server null).
@@ -185,7 +183,7 @@ export class Agent {
   private tick(due: DueJobs): Promise<void> {
     const { frr, config, prefixes } = this;
     const spinesKnown = (this.neighbors?.spineNeighbors.size ?? 0) > 0;
-    return runTick(due, { frr, config, prefixes, spinesKnown, noticeRestart: () => this.noticeRestart(), reconcile: (read) => this.reconcile(read), observe: (t, c, g) => this.observe(t, c, g), failure: (e, d) => this.frrFailure(e, d), compact: this.io.compact ?? null });
+    return runTick(due, { frr, config, prefixes, spinesKnown, noticeRestart: () => this.noticeRestart(), reconcile: (read) => this.reconcile(read), observe: (t, c, g) => this.observe(t, c, g), failure: (e, d) => this.frrFailure(e, d), compact: this.io.compact ?? null, cache: this.readCache });
   }
 
   /** A route for this prefix changed in the kernel: re-read it soon (coalesced with others). */
@@ -237,9 +235,7 @@ export class Agent {
   }
 
   /** The agent's belief per prefix (for status and the coming API). */
-  snapshot(): ReadonlyMap<string, PrefixState> {
-    return this.prefixes;
-  }
+  snapshot(): ReadonlyMap<string, PrefixState> { return this.prefixes; }
 
   /** Re-read every managed prefix now (the periodic resync, on demand). */
   resyncNow(): Promise<void> {
@@ -252,9 +248,7 @@ export class Agent {
   }
 
   /** Wait until everything queued so far has run (tests, benchmarks). */
-  idle(): Promise<void> {
-    return this.queue;
-  }
+  idle(): Promise<void> { return this.queue; }
 
   private enqueue(job: () => Promise<void>): Promise<void> {
     const next = this.queue.then(async () => {
@@ -278,16 +272,16 @@ export class Agent {
 
   /** Re-evaluate this server's path (`clear ... soft in`) at the next apply. */
   private markRelease(neighbor: string, family: AddressFamily): void {
-    const fams = this.pendingRelease.get(neighbor) ?? new Set<AddressFamily>();
-    fams.add(family);
-    this.pendingRelease.set(neighbor, fams);
+    this.pendingRelease.set(neighbor, (this.pendingRelease.get(neighbor) ?? new Set<AddressFamily>()).add(family));
   }
 
   private async refreshNeighbors(read?: RunningConfig): Promise<RunningConfig> {
     const running = read ?? (await readRunning(this.frr));
-    this.neighbors = neighborIndex(this.config.reloadable, this.config.static.spinePeerGroup, running.bgp);
+    const { reloadable, static: fixed } = this.config;
+    const got = this.derived.get([running, this.config], () => ({ neighbors: neighborIndex(reloadable, fixed.spinePeerGroup, running.bgp), view: extractOwned(running, this.names, serverNeighbors(reloadable)) }));
+    this.neighbors = got.neighbors;
     // A dry run keeps comparing against the state it pretends to have applied.
-    if (!this.io.dryRun || this.view === null) this.view = extractOwned(running, this.names, serverNeighbors(this.config.reloadable));
+    if (!this.io.dryRun || this.view === null) this.view = got.view;
     return running;
   }
 
@@ -311,11 +305,16 @@ export class Agent {
     const records: DecisionRecord[] = [];
     const drained = this.drainedNeighbors();
     const read = given ?? (await readPrefixRoutes(this.frr, known(cfg, prefixTexts), (err, during) => this.frrFailure(err, during), this.config.static.timeoutMs));
+    const same = { config: cfg, neighbors: this.neighbors!, drained: drainedKey(drained), holdsAbsent: this.restarts.holdsAbsent(now) };
     for (const [p, route] of read) {
-      const obs = observePrefix(cfg, this.neighbors!, p, route);
       const found = this.prefixes.get(p.text) ?? EMPTY_PREFIX_STATE;
+      const inputs = { ...same, route };
+      // Its evaluation would give the same state and record (fixed-point.ts): nothing to do.
+      if (!this.restarts.adopting && this.fixed.holds(p.text, found, inputs)) continue;
+      const obs = observePrefix(cfg, this.neighbors!, p, route);
       const prev = this.restarts.prior(found, obs, drained, (n) => this.markRelease(n, p.family));
-      const r = evaluate(cfg, obs, prev, now, drained, this.restarts.holdsAbsent(now));
+      const r = evaluate(cfg, obs, prev, now, drained, same.holdsAbsent);
+      this.fixed.note(p.text, prev, r, inputs);
       const before = this.records.get(p.text);
       this.records.set(p.text, r.record);
       if (before === undefined || before.healthyServers.join() !== r.record.healthyServers.join()) {

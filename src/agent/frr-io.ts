@@ -3,9 +3,10 @@
  * one in frr/vtysh.ts, a fake FRR in tests). Answers that do not match the question are E_FRR_PARSE.
  */
 import type { Prefix } from '../fabric/prefix.js';
-import { parseBgpPrefix, splitJsonStream, splitJsonThenText, type BgpPrefix } from '../frr/bgp-prefix.js';
+import { parseBgpPrefix, splitJsonStream, type BgpPrefix } from '../frr/bgp-prefix.js';
 import { parseRunningConfig, type RunningConfig } from '../frr/running-config.js';
 import { BallastError } from '../util/errors.js';
+import { ReadCache } from './read-cache.js';
 
 /** One vtysh invocation: the commands in order; resolves with stdout. A long apply asks for more time. */
 export type FrrRunner = (commands: readonly string[], timeoutMs?: number) => Promise<string>;
@@ -61,12 +62,12 @@ export interface TickRead {
  * The resync's and the reconcile's reads in one vtysh call (one fork instead of 3-6): `show bgp
  * summary json` (optional), the prefixes, then `show running-config`, whose text follows the JSON
  * answers. Any failure fails the whole read (the caller keeps the last state, as for each alone).
+ * `cache`: the last tick's reply, so that the parts equal to it are not parsed again (read-cache.ts).
  */
-export async function readTick(frr: FrrRunner, prefixes: readonly Prefix[], summary: boolean, baseMs?: number): Promise<TickRead> {
+export async function readTick(frr: FrrRunner, prefixes: readonly Prefix[], summary: boolean, baseMs?: number, cache = new ReadCache()): Promise<TickRead> {
   const commands = [...(summary ? ['show bgp summary json'] : []), ...prefixes.map(prefixQuery), 'show running-config'];
   const text = await frr(commands, baseMs === undefined ? undefined : readTimeoutMs(baseMs, commands.length));
-  const { values, rest } = splitJsonThenText(text, commands.length - 1);
-  return { summary: summary ? values[0] : undefined, routes: answers(summary ? values.slice(1) : values, prefixes), running: parseRunningConfig(rest) };
+  return cache.split(text, commands, prefixes, summary);
 }
 
 /**

@@ -10,6 +10,7 @@ import type { Prefix } from '../fabric/prefix.js';
 import type { BgpPrefix } from '../frr/bgp-prefix.js';
 import type { AgentConfig, AgentReloadable } from './config.js';
 import { matching, PREFIXES_PER_CALL, readTick, type FrrRunner, type TickRead } from './frr-io.js';
+import type { ReadCache } from './read-cache.js';
 import type { PrefixState } from './step.js';
 import type { DueJobs } from './timers.js';
 
@@ -25,8 +26,13 @@ export interface TickDeps {
   /** Decide these prefixes; `given`: their routes as read here. */
   readonly observe: (texts: readonly string[], cause: string, given?: PrefixRoutes) => Promise<void>;
   readonly failure: (err: unknown, during: string) => void;
-  /** Run after a resync: the read's garbage is given back (util/heap.ts). */
+  /**
+   * Run after a resync: the read's garbage is given back (util/heap.ts). Also when nothing was parsed:
+   * the 750 KB reply itself is garbage every tick, and the compactor collects only after 6 MiB of growth.
+   */
   readonly compact: (() => void) | null;
+  /** The last tick's reply (read-cache.ts). */
+  readonly cache: ReadCache;
 }
 
 /** Routes read for these prefixes, in order. */
@@ -59,7 +65,7 @@ export async function runTick(due: DueJobs, deps: TickDeps): Promise<void> {
   deps.noticeRestart();
   let read: TickRead;
   try {
-    read = await readTick(deps.frr, wanted, deps.spinesKnown, deps.config.static.timeoutMs);
+    read = await readTick(deps.frr, wanted, deps.spinesKnown, deps.config.static.timeoutMs, deps.cache);
   } catch (err) {
     deps.failure(err, `read of running-config and ${wanted.length} prefix(es)`);
     return;

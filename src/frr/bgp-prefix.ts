@@ -114,9 +114,19 @@ export function splitJsonStream(text: string): unknown[] {
  * `count` JSON commands followed by one text command (`show running-config`) in the same call.
  */
 export function splitJsonThenText(text: string, count: number): { values: unknown[]; rest: string } {
-  const { values, end } = scanJson(text, count);
-  if (values.length < count) throw new BallastError('E_FRR_PARSE', `Expected ${count} JSON answers from vtysh, got ${values.length}`);
+  const { values, end } = splitJsonAt(text, 0, count);
   return { values, rest: text.slice(end) };
+}
+
+/**
+ * `count` JSON values of `text` from offset `from` on (whitespace before and between them), and the
+ * offset just after the last: what splitJsonThenText reads, for a caller that compares parts of the
+ * text with an earlier answer before parsing them (agent/read-cache.ts).
+ */
+export function splitJsonAt(text: string, from: number, count: number): { values: unknown[]; end: number } {
+  const { values, end } = scanJson(text, count, from);
+  if (values.length < count) throw new BallastError('E_FRR_PARSE', `Expected ${count} JSON answers from vtysh, got ${values.length}`);
+  return { values, end };
 }
 
 /**
@@ -126,14 +136,15 @@ export function splitJsonThenText(text: string, count: number): { values: unknow
  */
 const TOKEN = /"[^"\\]*(?:\\.[^"\\]*)*"|[{}[\]]/g;
 
-/** Up to `limit` JSON values from the start of `text` (whitespace between them); `end`: where scanning stopped. */
-function scanJson(text: string, limit: number): { values: unknown[]; end: number } {
+/** Up to `limit` JSON values of `text` from `from` on (whitespace between them); `end`: where scanning stopped. */
+function scanJson(text: string, limit: number, from = 0): { values: unknown[]; end: number } {
   const out: unknown[] = [];
   let depth = 0;
   let start = -1;
   // Where the text after the last value starts: only whitespace may stand between values.
-  let gap = 0;
+  let gap = from;
   const token = new RegExp(TOKEN);
+  token.lastIndex = from;
   for (let m: RegExpExecArray | null; (m = token.exec(text)) !== null; ) {
     const c = m[0];
     if (c.length > 1) continue;
