@@ -20,7 +20,7 @@
  * timers.ts (every timer, all closed by stop), tick.ts (the tick).
  */
 import type { Logger } from 'pino';
-import { differences, extractOwned, type OwnedNames, type OwnedView } from '../frr/ballast-route-map.js';
+import { differences, extractOwned, type DesiredConfig, type OwnedNames, type OwnedView } from '../frr/ballast-route-map.js';
 import type { AddressFamily, RunningConfig } from '../frr/running-config.js';
 import { BallastError, type ErrorCode } from '../util/errors.js';
 import { staticChanges, type AgentConfig } from './config.js';
@@ -66,10 +66,11 @@ export class Agent {
   private readonly prefixes = new Map<string, PrefixState>();
   private view: OwnedView | null = null;
   private neighbors: NeighborIndex | null = null;
-  /** The last tick's reply, what was derived from its running configuration, the prefixes it left at a fixed point. */
+  /** What an unchanged tick reuses: the last reply, what was derived from its running-config, the prefixes at a fixed point, desired(). */
   private readonly readCache = new ReadCache();
   private readonly derived = new LastOf<{ neighbors: NeighborIndex; view: OwnedView }>();
   private readonly fixed = new FixedPoints();
+  private readonly lastDesired = new LastOf<DesiredConfig | null>();
   private queue: Promise<void> = Promise.resolve();
   private readonly pending = new Set<string>();
   /** Server paths to re-evaluate with `clear ... soft in` (released or newly drained; kept until an apply succeeds). */
@@ -130,11 +131,13 @@ export class Agent {
     await this.enqueue(async () => {
       const errors = this.counters.frrErrors, backedOff = !this.backoff.ready(this.now());
       await this.observe(this.managed(), cause).catch((err: unknown) => this.frrFailure(err, 'job'));
-      out.why = drainNotCarried({ view: this.view, names: this.names, desired: ownedDesired(this.config, this.prefixes), failures: this.counters.frrErrors - errors, backedOff });
+      out.why = drainNotCarried({ view: this.view, names: this.names, desired: this.desired(), failures: this.counters.frrErrors - errors, backedOff });
     });
     if (out.why !== null) throw drainPendingError(what, reason === null, out.why);
     return next;
   }
+
+  private desired(): DesiredConfig | null { return this.lastDesired.get([this.config, ...this.prefixes.values()], () => ownedDesired(this.config, this.prefixes)); }
 
   private managed(): string[] { return this.config.reloadable.prefixes.map((p) => p.text); }
 
@@ -356,7 +359,7 @@ export class Agent {
 
   /** Bring FRR to the desired entries if it differs; read back and verify (apply.ts). */
   private async apply(cause: string): Promise<void> {
-    const desired = ownedDesired(this.config, this.prefixes);
+    const desired = this.desired();
     if (desired === null) return;
     if (this.view === null) {
       try {
@@ -385,7 +388,7 @@ export class Agent {
     }
     const withServers = [...this.records].filter(([, r]) => r.healthyServers.length > 0).map(([p]) => p);
     await this.faults.check(this.frr, this.neighbors!.spineNeighbors, withServers, this.io.kernel, read?.summary).catch((err: unknown) => this.frrFailure(err, 'read of sessions and kernel routes'));
-    const desired = ownedDesired(this.config, this.prefixes);
+    const desired = this.desired();
     if (desired === null) return;
     const diff = differences(this.view!, this.names, desired);
     if (diff.length === 0) return;

@@ -57,7 +57,7 @@ test('ReadCache: equal parts give the last objects back, a changed part is parse
   assert.equal(g.routes[0]!.paths.length, d.routes[0]!.paths.length);
 });
 
-const YAML = ONE_PREFIX_YAML.replace('intervals: { resync-seconds: 3600, reconcile-seconds: 3600 }', 'intervals: { resync-seconds: 0.3, reconcile-seconds: 0.3, held-poll-seconds: 3600 }').replace(
+const YAML = ONE_PREFIX_YAML.replace('intervals: { resync-seconds: 3600, reconcile-seconds: 3600 }', 'intervals: { resync-seconds: 0.2, reconcile-seconds: 0.2, held-poll-seconds: 3600 }').replace(
   'damping: { hold-down-seconds: 3, min-interval-seconds: 1 }',
   'damping: { hold-down-seconds: 1, min-interval-seconds: 0 }',
 );
@@ -71,25 +71,25 @@ test('the agent on unchanged ticks: a settled prefix is left as it is; each chan
   const agent = new Agent(parseAgentConfig(YAML, 'agent.yaml'), { frr: frr.run, logger });
   after(() => agent.stop());
   await agent.start();
-  await sleep(700);
+  await sleep(450);
   await agent.idle();
   // Settled: later ticks find it at its fixed point and keep the very same state.
   const settled = agent.snapshot().get(ONE_PREFIX)!;
-  await sleep(700);
+  await sleep(450);
   await agent.idle();
   assert.equal(agent.snapshot().get(ONE_PREFIX), settled, 'not re-decided while nothing changed');
   assert.deepEqual(agent.latestRecords().get(ONE_PREFIX)!.healthyServers, ['s11', 's12', 'big']);
 
   // A changed prefix answer: decided at the next tick (no route event here, only the ticks).
   frr.routes.set(ONE_PREFIX, routeWith(['s11', 's12']));
-  await sleep(700);
+  await sleep(450);
   await agent.idle();
   assert.deepEqual(agent.latestRecords().get(ONE_PREFIX)!.healthyServers, ['s11', 's12']);
   assert.deepEqual([...agent.snapshot().get(ONE_PREFIX)!.held], ['s13'], 'the absent server is pre-marked held');
 
   // A changed session summary: the spine session's fault is noticed at the next tick.
   frr.spineState = 'Idle';
-  await sleep(700);
+  await sleep(450);
   await agent.idle();
   assert.ok(agent.frrFaults().some((f) => f.kind === 'spine-session-down'), 'spine session down noticed');
   frr.spineState = 'Established';
@@ -97,7 +97,7 @@ test('the agent on unchanged ticks: a settled prefix is left as it is; each chan
   // A changed running configuration (an owned entry deleted by hand): restored at the next tick.
   const [name, entries] = [...frr.routeMaps].find(([n]) => /^BALLAST-[AB]$/.test(n))!;
   entries.delete([...entries.keys()][0]!);
-  await sleep(700);
+  await sleep(450);
   await agent.idle();
   assert.ok(logs.some((l) => l.event === 'drift'), 'drift noticed');
   assert.ok(frr.routeMaps.get(name)!.size > 0, 'and restored');
@@ -105,12 +105,12 @@ test('the agent on unchanged ticks: a settled prefix is left as it is; each chan
   // A damping deadline still fires: s13 returns, held (not admitted), and is released after the
   // hold-down (1 s) by the damping timer, though every tick's reply in between is the same.
   frr.routes.set(ONE_PREFIX, routeWith(['s11', 's12'], { held: ['s13'] }));
-  await sleep(600);
+  await sleep(400);
   await agent.idle();
   const waiting = agent.latestRecords().get(ONE_PREFIX)!;
   assert.deepEqual(waiting.heldServers, ['big'], 'held back first');
   assert.notEqual(agent.snapshot().get(ONE_PREFIX)!.nextCheckAt, null, 'with a deadline');
-  await sleep(1200);
+  await sleep(1100);
   await agent.idle();
   assert.ok(logs.some((l) => l.cause === 'damping' && (l.heldServers as unknown[] | undefined)?.length === 0), `released by the damping timer: ${JSON.stringify(logs.filter((l) => l.cause === 'damping'))}`);
   assert.equal(agent.snapshot().get(ONE_PREFIX)!.held.has('s13'), false);
