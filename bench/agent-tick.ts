@@ -1,7 +1,12 @@
-// Per-tick JS cost of the agent at N prefixes on the fake vtysh: node --jitless --import tsx tick.ts ROOT N TICKS
+/**
+ * The agent's own JavaScript per periodic tick (resync + reconcile) at N prefixes, on the tests' fake
+ * vtysh (test/agent/fake-frr.ts), nothing changing between ticks: what the idle loop costs besides
+ * vtysh and ip. ROOT is a checkout (to compare two): bench/agent.md, fourth pass.
+ *   node --jitless --max-semi-space-size=1 --import tsx bench/agent-tick.ts ROOT [N=200] [TICKS=30]
+ */
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-const [root, nArg, ticksArg] = process.argv.slice(2);
+const [root = process.cwd(), nArg, ticksArg] = process.argv.slice(2);
 const N = Number(nArg ?? 200), TICKS = Number(ticksArg ?? 30);
 const { Agent } = await import(`${root}/src/agent/agent.ts`);
 const { parseAgentConfig } = await import(`${root}/src/agent/config.ts`);
@@ -11,28 +16,9 @@ const { heapCompactor } = await import(`${root}/src/util/heap.ts`);
 const { pino } = await import('pino');
 const base = readFileSync(`${root}/test/conformance/agent/leaf-base.conf`, 'utf8');
 const prefixes = Array.from({ length: N }, (_, i) => `198.51.100.${i + 1}/32`);
-const yaml = `leaf: l1
-frr:
-  vty-socket-dir: /run/ballast-ag/l1
-  timeout-ms: 2000
-bgp:
-  asn: 65201
-  spine-peer-group: SPINE
-prefixes: [${prefixes.join(', ')}]
-servers:
-  match: { peer-group: SERVERS }
-  default-capacity: 10
-  list:
-    - { neighbor: s11, capacity: 10 }
-    - { neighbor: s12 }
-    - { neighbor: s13, name: big, capacity: 20 }
-policy:
-  mode: link-bandwidth
-  mbps-per-unit: 100
-  damping: { hold-down-seconds: 3, min-interval-seconds: 1 }
-intervals: { resync-seconds: 3600, reconcile-seconds: 3600, held-poll-seconds: 3600 }
-events: { route-monitor: false }
-`;
+// The tests' leaf (config-fixture.ts) with N prefixes, every server serving all of them, the timers out of the way.
+const { ONE_PREFIX_YAML } = await import(`${root}/test/agent/config-fixture.ts`);
+const yaml = (ONE_PREFIX_YAML as string).replace('prefixes: [198.51.100.1/32]', `prefixes: [${prefixes.join(', ')}]`).replace(', prefixes: [198.51.100.1/32] }', ' }');
 const frr = new FakeFrr(base);
 const one = routeWith(['s11', 's12', 's13']);
 for (const p of prefixes) frr.routes.set(p, one.replaceAll('198.51.100.1/32', p));

@@ -103,7 +103,7 @@ test('the agent on unchanged ticks: a settled prefix is left as it is; each chan
   assert.ok(frr.routeMaps.get(name)!.size > 0, 'and restored');
 
   // A damping deadline still fires: s13 returns, held (not admitted), and is released after the
-  // hold-down (1 s) by the damping timer, though every tick's reply in between is the same.
+  // hold-down (1 s), though every tick's reply in between is the same.
   frr.routes.set(ONE_PREFIX, routeWith(['s11', 's12'], { held: ['s13'] }));
   await sleep(400);
   await agent.idle();
@@ -112,7 +112,10 @@ test('the agent on unchanged ticks: a settled prefix is left as it is; each chan
   assert.notEqual(agent.snapshot().get(ONE_PREFIX)!.nextCheckAt, null, 'with a deadline');
   await sleep(1100);
   await agent.idle();
-  assert.ok(logs.some((l) => l.cause === 'damping' && (l.heldServers as unknown[] | undefined)?.length === 0), `released by the damping timer: ${JSON.stringify(logs.filter((l) => l.cause === 'damping'))}`);
+  // Released at the deadline: by the damping timer, or by a tick that ran first (every 0.2 s here): a
+  // prefix with a deadline pending is never at a fixed point, so each tick re-decides it.
+  const release = logs.find((l) => l.event === 'decision' && (l.cause === 'damping' || l.cause === 'resync') && Array.isArray(l.heldServers) && l.heldServers.length === 0 && (l.healthyServers as string[]).includes('big'));
+  assert.ok(release, `released at the deadline: ${JSON.stringify(logs.filter((l) => l.event === 'decision').slice(-3))}`);
   assert.equal(agent.snapshot().get(ONE_PREFIX)!.held.has('s13'), false);
   assert.ok(frr.clears.length > 0, 'its path re-evaluated in FRR');
   await agent.stop();
