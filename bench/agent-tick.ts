@@ -3,11 +3,12 @@
  * vtysh (test/agent/fake-frr.ts), nothing changing between ticks: what the idle loop costs besides
  * vtysh and ip. ROOT is a checkout (to compare two): bench/agent.md, fourth pass.
  *   node --jitless --max-semi-space-size=1 --import tsx bench/agent-tick.ts ROOT [N=200] [TICKS=30]
+ * Each tick's answers differ from the last in their lastUpdate epochs, as FRR's do (BALLAST_BENCH_SAME_EPOCH=1: not).
  */
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 const [root = process.cwd(), nArg, ticksArg] = process.argv.slice(2);
-const N = Number(nArg ?? 200), TICKS = Number(ticksArg ?? 30);
+const N = Number(nArg ?? 200), TICKS = Number(ticksArg ?? 30), flip = process.env.BALLAST_BENCH_SAME_EPOCH === undefined;
 const { Agent } = await import(`${root}/src/agent/agent.ts`);
 const { parseAgentConfig } = await import(`${root}/src/agent/config.ts`);
 const { FakeFrr } = await import(`${root}/test/agent/fake-frr.ts`);
@@ -30,7 +31,13 @@ const tick = (agent as unknown as { tick: (d: object) => Promise<void> }).tick.b
 for (let i = 0; i < 3; i++) await tick({ resync: true, reconcile: true, heldPoll: false });
 frrMs = 0;
 const cpu0 = process.cpuUsage(); const t0 = performance.now();
-for (let i = 0; i < TICKS; i++) await tick({ resync: true, reconcile: true, heldPoll: false });
+for (let i = 0; i < TICKS; i++) {
+  // As FRR does: a path's lastUpdate epoch moves by a second from one read to the next (read-cache.ts).
+  const f0 = performance.now();
+  if (flip) for (const p of prefixes) frr.routes.set(p, frr.routes.get(p)!.replace(/"epoch": (\d+)/g, (_: string, e: string) => `"epoch": ${Number(e) + (i % 2 === 0 ? 1 : -1)}`));
+  frrMs += performance.now() - f0; // the fake's work, not the agent's
+  await tick({ resync: true, reconcile: true, heldPoll: false });
+}
 const wall = performance.now() - t0; const cpu = process.cpuUsage(cpu0);
 console.log(JSON.stringify({ root, N, TICKS, msPerTick: +(wall / TICKS).toFixed(2), fakeFrrMsPerTick: +(frrMs / TICKS).toFixed(2), agentMsPerTick: +((wall - frrMs) / TICKS).toFixed(2), cpuMsPerTick: +((cpu.user + cpu.system) / 1000 / TICKS).toFixed(2), decisions: agent.counters.decisions, applies: agent.counters.applies }));
 await agent.stop();

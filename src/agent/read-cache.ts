@@ -3,7 +3,7 @@
  * at 200 prefixes) is byte for byte the last one's except for the session summary, whose counters move
  * with every keepalive. The reply is: the summary (when asked), the prefixes' answers back to back,
  * then `show running-config`. So the prefixes' answers are one block, compared with the last tick's
- * block (a memcmp, ~0.1 ms) before anything is split or parsed, and the running configuration's text
+ * block (memcmps, but for each path's lastUpdate: below) before anything is split or parsed, and the running configuration's text
  * is compared with the last one's; what is equal is not parsed again, and the caller gets the very
  * same objects, which lets it skip what it derives from them (agent.ts: the owned view, the neighbor
  * index, the decisions of prefixes at a fixed point).
@@ -25,10 +25,54 @@ export interface SplitRead {
   readonly running: RunningConfig;
 }
 
+/**
+ * A path's `lastUpdate`. FRR prints its epoch as time(NULL) - (monotime(NULL) - uptime), two clocks read
+ * with one-second resolution, so the same path's epoch (and its date string) moves by a second from one
+ * read to the next (measured in the lab: most ticks' replies differed only there). parseBgpPrefix does
+ * not read it; a reply whose only difference to the last one lies inside these objects (same length,
+ * same shape: digits and one JSON string, so the scanner finds the same tokens outside them) is the same.
+ */
+const LAST_UPDATE = /"lastUpdate":\s*\{\s*"epoch":\s*\d+,\s*"string":\s*"(?:[^"\\]|\\.)*"\s*\}/g;
+
+/** The last block cut at its lastUpdate objects: the text between them (`parts`) and each object's start and length. */
+interface Cut {
+  readonly parts: readonly string[];
+  readonly masks: readonly (readonly [number, number])[];
+}
+
+function cut(block: string): Cut {
+  const parts: string[] = [];
+  const masks: [number, number][] = [];
+  let at = 0;
+  for (const m of block.matchAll(LAST_UPDATE)) {
+    parts.push(block.slice(at, m.index));
+    masks.push([m.index, m[0].length]);
+    at = m.index + m[0].length;
+  }
+  parts.push(block.slice(at));
+  return { parts, masks };
+}
+
+/** Whether `text` from `from` on is the cut block, but for other lastUpdate objects of the same lengths. */
+function sameBut(text: string, from: number, c: Cut): boolean {
+  const one = new RegExp(LAST_UPDATE.source, 'y');
+  let at = from;
+  for (let i = 0; i < c.masks.length; i++) {
+    const [start, length] = c.masks[i]!;
+    if (!text.startsWith(c.parts[i]!, at)) return false;
+    one.lastIndex = from + start;
+    const m = one.exec(text);
+    if (m === null || m[0].length !== length) return false;
+    at = from + start + length;
+  }
+  return text.startsWith(c.parts[c.masks.length]!, at);
+}
+
 export class ReadCache {
-  /** The commands of the last read, the text of its prefixes' answers and their parse. */
+  /** The commands of the last read, the text of its prefixes' answers (cut at lastUpdate) and their parse. */
   private asked = '';
-  private block: string | null = null;
+  private block: Cut | null = null;
+  private blockLength = 0;
   private routes: readonly BgpPrefix[] = [];
   private runningText: string | null = null;
   private running: RunningConfig | null = null;
@@ -39,9 +83,9 @@ export class ReadCache {
     const head = summary ? splitJsonAt(text, 0, 1) : { values: [undefined], end: 0 };
     let routes: readonly BgpPrefix[];
     let end: number;
-    if (this.block !== null && asked === this.asked && text.startsWith(this.block, head.end)) {
+    if (this.block !== null && asked === this.asked && sameBut(text, head.end, this.block)) {
       routes = this.routes;
-      end = head.end + this.block.length;
+      end = head.end + this.blockLength;
     } else {
       this.block = null; // a parse failure below must not leave the old block paired with new commands
       const answers = splitJsonAt(text, head.end, prefixes.length);
@@ -49,7 +93,8 @@ export class ReadCache {
       routes = answers.values.map(parseBgpPrefix);
       end = answers.end;
       this.asked = asked;
-      this.block = text.slice(head.end, end);
+      this.block = cut(text.slice(head.end, end));
+      this.blockLength = end - head.end;
       this.routes = routes;
     }
     const rest = text.slice(end);

@@ -57,6 +57,34 @@ test('ReadCache: equal parts give the last objects back, a changed part is parse
   assert.equal(g.routes[0]!.paths.length, d.routes[0]!.paths.length);
 });
 
+test('ReadCache: a reply that differs only in the paths\' lastUpdate (FRR\'s epoch moves by a second) is the same', () => {
+  // FRR's own text (fixtures/frr/agent: recorded on 8.4), its lastUpdate objects as FRR prints them.
+  const answer = readFileSync(new URL('../../fixtures/frr/agent/leaf-v4-3servers-lb.json', import.meta.url), 'utf8').trim();
+  assert.ok((answer.match(/"lastUpdate":\{/g) ?? []).length >= 3);
+  const epochs = [...answer.matchAll(/"epoch":(\d+)/g)].map((m) => m[1]!);
+  const at = (text: string, n: number) => text.replaceAll(/"epoch":(\d+)/g, (_, e: string) => `"epoch":${Number(e) + n}`).replaceAll(/(\d\d):(\d\d):(\d\d) 2026/g, (_, h: string, m: string) => `${h}:${m}:${String(n).padStart(2, '0')} 2026`);
+  const commands = ['show bgp summary json', `show bgp ipv4 unicast ${ONE_PREFIX} json`, 'show running-config'];
+  const running = new FakeFrr(base).runningConfig();
+  const reply = (a: string) => `{"ipv4Unicast":{}}\n${a}\n${running}`;
+  const cache = new ReadCache();
+  const first = cache.split(reply(at(answer, 0)), commands, [TWO[0]!], true);
+  assert.equal(cache.split(reply(at(answer, 1)), commands, [TWO[0]!], true).routes, first.routes, 'a second later: the same');
+  assert.equal(cache.split(reply(at(answer, 59)), commands, [TWO[0]!], true).routes, first.routes);
+  // Another length (an epoch with more digits): parsed anew, to the same content.
+  const longer = cache.split(reply(answer.replace(`"epoch":${epochs[0]}`, `"epoch":${epochs[0]}0`)), commands, [TWO[0]!], true);
+  assert.notEqual(longer.routes, first.routes);
+  assert.deepEqual(longer.routes, first.routes);
+  // A change right beside a lastUpdate object (the next path field): parsed anew, and seen.
+  const moved = answer.replace(/("lastUpdate":\{[^}]*\},\s*)/, '$1"x":1,');
+  assert.notEqual(moved, answer);
+  const c = cache.split(reply(moved), commands, [TWO[0]!], true);
+  assert.notEqual(c.routes, longer.routes);
+  // A lastUpdate object of the same length but another shape (a bracket in place of a digit): parsed anew.
+  const odd = answer.replace(`"epoch":${epochs[0]}`, `"epoch":${epochs[0]!.slice(0, -1)}]`);
+  assert.throws(() => cache.split(reply(odd), commands, [TWO[0]!], true), { code: 'E_FRR_PARSE' });
+  assert.equal(cache.split(reply(answer), commands, [TWO[0]!], true).routes[0]!.paths.length, first.routes[0]!.paths.length);
+});
+
 const YAML = ONE_PREFIX_YAML.replace('intervals: { resync-seconds: 3600, reconcile-seconds: 3600 }', 'intervals: { resync-seconds: 0.2, reconcile-seconds: 0.2, held-poll-seconds: 3600 }').replace(
   'damping: { hold-down-seconds: 3, min-interval-seconds: 1 }',
   'damping: { hold-down-seconds: 1, min-interval-seconds: 0 }',
