@@ -16,7 +16,7 @@ import { MAX_PREFIXES } from '../frr/ballast-route-map.js';
 import { MAX_BANDWIDTH_MBPS, type LeafPolicy } from '../fabric/types.js';
 import { readTextFile } from '../util/files.js';
 import { BallastError, quote } from '../util/errors.js';
-import { readVtyshSection } from '../frr/vtysh-config.js';
+import { readVtyshSection, type FrrReads } from '../frr/vtysh-config.js';
 import { parseYaml, type Cursor, type MapReader } from '../util/yaml-reader.js';
 
 export type ServerMatch =
@@ -40,6 +40,8 @@ export interface AgentStatic {
   readonly vtysh: string;
   readonly vtyDir: string | null;
   readonly timeoutMs: number;
+  /** How reads reach FRR (vtysh-config.ts). */
+  readonly reads: FrrReads;
   readonly asn: number;
   readonly spinePeerGroup: string;
   readonly routeMap: string;
@@ -100,7 +102,7 @@ export function parseAgentConfig(text: string, file: string): AgentConfig {
   const root = parseYaml(text, file).map();
   const leaf = root.get('leaf')?.name() ?? hostname();
 
-  const { vtysh, vtyDir, timeoutMs } = readVtyshSection(root.get('frr')?.map());
+  const { vtysh, vtyDir, timeoutMs, reads } = readVtyshSection(root.get('frr')?.map());
 
   const bgp = root.require('bgp').map();
   const asn = bgp.require('asn').number(ASN);
@@ -197,7 +199,7 @@ export function parseAgentConfig(text: string, file: string): AgentConfig {
 
   return {
     file,
-    static: { leaf, vtysh, vtyDir, timeoutMs, asn, spinePeerGroup, routeMap, chainRouteMap, routeMonitor, apiListen, tlsCert, tlsKey, tlsClientCa, metricsPort, stateFile },
+    static: { leaf, vtysh, vtyDir, timeoutMs, reads, asn, spinePeerGroup, routeMap, chainRouteMap, routeMonitor, apiListen, tlsCert, tlsKey, tlsClientCa, metricsPort, stateFile },
     reloadable: { prefixes, ranges, serverMatch, defaultCapacity, servers: serverList, policy, fastCut, resyncSeconds, reconcileSeconds, heldPollSeconds, logLevel },
   };
 }

@@ -16,7 +16,7 @@ import { parseListen } from '../api/listen.js';
 import { loadAgentConfig } from '../agent/config.js';
 import { followRanges } from '../agent/ranges.js';
 import { startRouteMonitor } from '../frr/route-monitor.js';
-import { vtysh } from '../frr/vtysh.js';
+import { frrRunner } from '../frr/frr-runner.js';
 import { checkConfig } from './options.js';
 import { skeletonFrrConf, skeletonNvue } from '../agent/skeleton.js';
 import type { DaemonPids } from '../agent/restarts.js';
@@ -75,7 +75,8 @@ async function runAgent(file: string, dryRun: boolean): Promise<void> {
   );
   const s = base.static;
   // bgpd only: its own configuration, and writes that fail whole when bgpd is down (see vtysh.ts).
-  const rawFrr: FrrRunner = (commands, timeoutMs) => vtysh(commands, { ...(s.vtyDir === null ? {} : { vtyDir: s.vtyDir }), timeoutMs: timeoutMs ?? s.timeoutMs, binary: s.vtysh, daemon: 'bgpd' });
+  // Reads over bgpd's vty socket unless `frr.reads: vtysh` (frr-runner.ts).
+  const rawFrr: FrrRunner = frrRunner(s, 'bgpd');
   // Swapped for a timed runner once the metrics exist (they need the agent to read from).
   let frr = rawFrr;
   // Covering ranges: the host routes inside them the servers announce, found before the agent starts.

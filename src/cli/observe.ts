@@ -11,7 +11,7 @@ import { registerObserverMetrics } from '../api/observer-metrics.js';
 import { startApiServer } from '../api/server.js';
 import { parseListen } from '../api/listen.js';
 import { startRouteMonitor } from '../frr/route-monitor.js';
-import { vtysh } from '../frr/vtysh.js';
+import { frrRunner } from '../frr/frr-runner.js';
 import { loadObserverConfig } from '../observer/config.js';
 import { Observer, observerApi } from '../observer/observer.js';
 import { run } from '../util/exec.js';
@@ -34,7 +34,8 @@ async function runObserver(file: string): Promise<void> {
   const logger = pino({ level: config.logLevel, base: { component: 'observer', node: config.node, pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime }, pino.destination(1));
   const observer = new Observer(config, {
     logger,
-    frr: (commands) => vtysh(commands, { ...(config.vtyDir === null ? {} : { vtyDir: config.vtyDir }), timeoutMs: config.timeoutMs, binary: config.vtysh }),
+    // Reads over the daemons' vty sockets (zebra's routes, bgpd's paths) unless `frr.reads: vtysh`.
+    frr: frrRunner(config),
     ip: config.kernel ? async (args) => (await run('ip', args, { timeoutMs: config.timeoutMs, code: 'E_FRR_COMMAND' })).stdout : null,
   });
   const api = observerApi(observer);

@@ -37,13 +37,3 @@ export async function vtysh(commands: readonly string[], options: VtyshOptions =
   const { stdout } = await run(options.binary ?? 'vtysh', args, { timeoutMs: options.timeoutMs ?? DEFAULT_VTYSH_TIMEOUT_MS, code: 'E_FRR_COMMAND' });
   return stdout;
 }
-
-/** Run one `show ... json` command and parse its output. */
-export async function vtyshJson(command: string, options: VtyshOptions = {}): Promise<unknown> {
-  const text = await vtysh([command], options);
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (err) {
-    throw new BallastError('E_FRR_PARSE', `Cannot parse the JSON of ${JSON.stringify(command)}: ${text.slice(0, 120)}`, { cause: err });
-  }
-}

@@ -1,8 +1,7 @@
-/** Reading the running lab: BGP sessions through vtysh, spine kernel routes through iproute2. */
+/** Reading the running lab: BGP sessions over bgpd's vty socket, spine kernel routes through iproute2. */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseBgpSummary, type BgpPeerSummary } from '../frr/bgp-summary.js';
-import { vtyshJson } from '../frr/vtysh.js';
-import { nodeVtysh } from './daemons.js';
+import { vtySocket } from '../frr/vty-socket.js';
 import { BallastError } from '../util/errors.js';
 import { parseKernelRoutes, type KernelRoute } from './kernel-route.js';
 import { routesJson } from './netns.js';
@@ -18,13 +17,19 @@ export async function readSessions(nodes: readonly LabNode[], runDir: string): P
 }
 
 /**
- * `show bgp summary json`, asked up to 3 times: when vtysh cannot connect to a busy bgpd's vty socket
- * (seen at load averages above 10 on 2 cores) it prints nothing and exits 0, which is no answer.
+ * `show bgp summary json` straight over bgpd's vty socket: `lab up` polls it for every router while it
+ * waits for the sessions, and a vtysh per poll was most of the lab's CPU (bench/vty-socket.md). Asked up
+ * to 3 times: an empty or cut answer from a bgpd busy starting is no answer.
  */
 async function summaryJson(dir: string): Promise<unknown> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await vtyshJson('show bgp summary json', { vtyDir: dir, binary: nodeVtysh(dir) });
+      const text = await vtySocket(['show bgp summary json'], { vtyDir: dir, daemon: 'bgpd' });
+      try {
+        return JSON.parse(text) as unknown;
+      } catch (err) {
+        throw new BallastError('E_FRR_PARSE', `Cannot parse the JSON of "show bgp summary json" from ${dir}: ${text.slice(0, 120)}`, { cause: err });
+      }
     } catch (err) {
       if (!(err instanceof BallastError && err.code === 'E_FRR_PARSE') || attempt >= 3) throw err;
       await sleep(300);

@@ -6,7 +6,7 @@
 import { hostname } from 'node:os';
 import { parseListen, type TlsFiles } from '../api/listen.js';
 import { prefixAt, type Prefix } from '../fabric/prefix.js';
-import { readVtyshSection } from '../frr/vtysh-config.js';
+import { readVtyshSection, type FrrReads } from '../frr/vtysh-config.js';
 import { quote } from '../util/errors.js';
 import { readTextFile } from '../util/files.js';
 import { parseYaml } from '../util/yaml-reader.js';
@@ -18,6 +18,8 @@ export interface ObserverConfig {
   readonly vtysh: string;
   readonly vtyDir: string | null;
   readonly timeoutMs: number;
+  /** How reads reach FRR (vtysh-config.ts). */
+  readonly reads: FrrReads;
   /** Host routes and covering ranges; every host route inside a range is observed. */
   readonly prefixes: readonly Prefix[];
   /** Also read the kernel (`ip -j route`): only where the observer runs beside the forwarding kernel. */
@@ -41,7 +43,7 @@ export function loadObserverConfig(file: string): ObserverConfig {
 export function parseObserverConfig(text: string, file: string): ObserverConfig {
   const root = parseYaml(text, file).map();
   const node = root.get('node')?.name() ?? hostname();
-  const { vtysh, vtyDir, timeoutMs } = readVtyshSection(root.get('frr')?.map());
+  const { vtysh, vtyDir, timeoutMs, reads } = readVtyshSection(root.get('frr')?.map());
   const prefixCursor = root.require('prefixes');
   const seen = new Set<string>();
   const prefixes = prefixCursor.listOrOne().map((c) => {
@@ -82,5 +84,5 @@ export function parseObserverConfig(text: string, file: string): ObserverConfig 
   }
   const logLevel = root.get('log-level')?.oneOf(['debug', 'info', 'warn', 'error'] as const) ?? 'info';
   root.done();
-  return { file, node, vtysh, vtyDir, timeoutMs, prefixes, kernel, routeMonitor, pollSeconds, apiListen, tls, metricsPort, logLevel };
+  return { file, node, vtysh, vtyDir, timeoutMs, reads, prefixes, kernel, routeMonitor, pollSeconds, apiListen, tls, metricsPort, logLevel };
 }

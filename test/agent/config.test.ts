@@ -7,7 +7,7 @@ import { GOOD } from './config-fixture.js';
 
 test('a complete config: static and reloadable parts apart, defaults filled', () => {
   const c = parseAgentConfig(GOOD, 'agent.yaml');
-  assert.deepEqual(c.static, { leaf: 'l1', vtysh: 'vtysh', vtyDir: '/run/ballast-ag/l1', timeoutMs: 2000, asn: 65201, spinePeerGroup: 'SPINE', routeMap: 'BALLAST', chainRouteMap: null, routeMonitor: true, apiListen: 'unix:///run/ballast/agent.sock', tlsCert: null, tlsKey: null, tlsClientCa: null, metricsPort: null, stateFile: '/var/lib/ballast/agent-state.json' });
+  assert.deepEqual(c.static, { leaf: 'l1', vtysh: 'vtysh', vtyDir: '/run/ballast-ag/l1', timeoutMs: 2000, reads: 'socket', asn: 65201, spinePeerGroup: 'SPINE', routeMap: 'BALLAST', chainRouteMap: null, routeMonitor: true, apiListen: 'unix:///run/ballast/agent.sock', tlsCert: null, tlsKey: null, tlsClientCa: null, metricsPort: null, stateFile: '/var/lib/ballast/agent-state.json' });
   const r = c.reloadable;
   assert.deepEqual(r.prefixes.map((p) => p.text), ['198.51.100.1/32', '2001:db8:100::10/128']);
   assert.deepEqual(r.serverMatch, { kind: 'peer-group', peerGroup: 'SERVERS' });

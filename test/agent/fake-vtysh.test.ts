@@ -99,7 +99,7 @@ test('CLI dry run on a fake vtysh: prints the commands, SIGHUP with a bad file k
   const fake = script('vtysh-serve', `case "$*" in\n  *"show running-config"*) cat ${running};;\n  *"show bgp"*) cat ${route};;\n  *) echo "fake vtysh: unexpected $*" >&2; exit 1;;\nesac`);
   const file = join(dir, 'agent.yaml');
   // Its own socket and state file: a test never touches /run/ballast or /var/lib/ballast.
-  writeFileSync(file, `${YAML.replace('frr:\n', `frr:\n  vtysh: ${fake}\n`)}api: { listen: "unix://${join(dir, 'agent.sock')}", state-file: ${join(dir, 'state.json')} }\n`);
+  writeFileSync(file, `${YAML.replace('frr:\n', `frr:\n  reads: vtysh\n  vtysh: ${fake}\n`)}api: { listen: "unix://${join(dir, 'agent.sock')}", state-file: ${join(dir, 'state.json')} }\n`);
   const r = runCli(['agent', '-c', file, '--dry-run']);
   await until('the dry-run commands', () => r.out().includes('neighbor SPINE route-map BALLAST-A out'));
   assert.match(r.out(), /^vtysh --vty_socket \/run\/ballast-ag\/l1 -d bgpd -c 'configure terminal' .*-c 'set extcommunity bandwidth cumulative'/m);
@@ -115,7 +115,7 @@ test('CLI dry run on a fake vtysh: prints the commands, SIGHUP with a bad file k
 test('CLI with bgpd down: it waits (waiting-for-frr), a SIGHUP meanwhile does not kill it, SIGTERM exits 0', async () => {
   const down = script('vtysh-down', 'echo "bgpd is not running" >&2; exit 1');
   const file = join(dir, 'agent-down.yaml');
-  writeFileSync(file, `${YAML.replace('frr:\n', `frr:\n  vtysh: ${down}\n`)}api: { listen: "unix://${join(dir, 'down.sock')}", state-file: ${join(dir, 'down.json')} }\n`);
+  writeFileSync(file, `${YAML.replace('frr:\n', `frr:\n  reads: vtysh\n  vtysh: ${down}\n`)}api: { listen: "unix://${join(dir, 'down.sock')}", state-file: ${join(dir, 'down.json')} }\n`);
   const r = runCli(['agent', '-c', file]);
   await until('waiting-for-frr', () => r.out().includes('"event":"waiting-for-frr"'));
   // Before the agent is up: the SIGHUP is held for later, not the default action (which kills).
@@ -134,7 +134,7 @@ test('CLI with a foreign route-map on the spine peer-group: exits 2 at once (not
   writeFileSync(running, fake.runningConfig());
   const vty = script('vtysh-foreign', `case "$*" in\n  *"show running-config"*) cat ${running};;\n  *) echo "{}";;\nesac`);
   const file = join(dir, 'agent-foreign.yaml');
-  writeFileSync(file, `${YAML.replace('frr:\n', `frr:\n  vtysh: ${vty}\n`)}api: { listen: "unix://${join(dir, 'foreign.sock')}", state-file: ${join(dir, 'foreign.json')} }\n`);
+  writeFileSync(file, `${YAML.replace('frr:\n', `frr:\n  reads: vtysh\n  vtysh: ${vty}\n`)}api: { listen: "unix://${join(dir, 'foreign.sock')}", state-file: ${join(dir, 'foreign.json')} }\n`);
   const r = runCli(['agent', '-c', file]);
   assert.equal(await r.exited, 2);
   assert.match(r.out(), /"event":"fatal".*"code":"E_AGENT_OWNERSHIP"/);

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { fmt, labInstance, labSkip, testFixture, passLab } from './harness.js';
+import { compareReads } from './vty-compare.js';
 
 const skip = await labSkip();
 const { runDir: RUN_DIR, nsPrefix: NS_PREFIX } = passLab('/run/ballast-lab-agtest', 'bat-');
@@ -37,6 +38,8 @@ test('heterogeneous.yaml: kernels equal the ballast prediction through fail/heal
   const fixture = fixtureWith('fixtures/heterogeneous.yaml', `  mode: link-bandwidth\n  mbps-per-unit: 100\n  weight-servers: true\n  damping: { hold-down-seconds: ${HOLD_DOWN} }\n`);
   await up([fixture, '--leaf-policy', 'ballast']);
   t.diagnostic(`up: converged ${await converged('after up', 20_000)} s later`);
+  // The agents and observers read over the vty sockets: the same text as vtysh gives (vty-compare.ts).
+  t.diagnostic(`vty socket reads equal vtysh's: ${await compareReads(RUN_DIR, NS_PREFIX, 'leaf01', 'spine01', '198.51.100.10/32', '2001:db8:100::10/128')} calls`);
   const steps: [string, string][] = [
     ['fail', 'server05'], // leaf02's big server: 40 of its 60
     ['fail', 'server08'],

@@ -1,0 +1,216 @@
+/**
+ * Read-only runner over a daemon's own vty socket (`DIR/bgpd.vty`), the socket vtysh itself talks to:
+ * no vtysh process per read. vtysh builds its whole command tree at every start (70-150 ms of CPU per
+ * call, about 40 % of a CI run's CPU, bench/vty-socket.md); a connection to the socket costs about
+ * 1 ms. Reads only (`show ...`): configuration stays on vtysh, the supported path for writes.
+ *
+ * The protocol (FRR lib/vty.c, vtysh/vtysh.c): each command is sent followed by one NUL byte; the daemon
+ * answers with the command's output, then `00 00 00 RET` (RET: FRR's CMD_* code). A new connection starts
+ * in VIEW_NODE: `enable` first (answer: nothing, RET 0), so `show running-config` works too. vtysh prints
+ * a daemon's output as it arrives and adds nothing between commands, so the concatenated outputs are what
+ * `vtysh -c A -c B` prints, except `show running-config`: vtysh re-assembles that from the daemon's lines
+ * (header, vtysh.conf lines, `end`); the daemon's own rendering parses to the same RunningConfig
+ * (test/frr/running-config-raw.test.ts).
+ *
+ * One connection per call and daemon, closed at the end: nothing is carried between calls, so an answer
+ * that arrives after a timeout can never be taken for the next call's.
+ */
+import { createConnection, type Socket } from 'node:net';
+import { join } from 'node:path';
+import { BallastError } from '../util/errors.js';
+
+export interface VtySocketOptions {
+  /** The daemons' vty socket directory; default /var/run/frr, as vtysh's. */
+  readonly vtyDir?: string;
+  readonly timeoutMs?: number;
+  /** Send every command to this daemon; without it each command goes to the daemon that owns it (daemonFor). */
+  readonly daemon?: string;
+  /** Cap on the total answer; a larger one fails the call. */
+  readonly maxBytes?: number;
+}
+
+export const DEFAULT_VTY_DIR = '/var/run/frr';
+const DEFAULT_TIMEOUT_MS = 5_000;
+/** As execFile's maxBuffer for vtysh (src/util/exec.ts). */
+const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
+
+/** The RETs vtysh takes for success (vtysh_main.c): CMD_SUCCESS, CMD_WARNING, CMD_SUCCESS_DAEMON. */
+const OK_RETS = new Set([0, 1, 10]);
+const RET_NAMES: Record<number, string> = { 2: 'unknown command', 3: 'ambiguous command', 4: 'incomplete command', 6: 'nothing to do', 11: 'no file', 13: 'configuration failed', 14: 'not my instance', 16: 'no daemon' };
+
+/**
+ * The daemon that answers a read when no daemon is given (the observer, which vtysh served without `-d`):
+ * zebra its routes and interfaces; bgpd everything else it reads (`show bgp`, `show running-config` for the
+ * BGP instance's settings, `show version`, which every daemon answers alike).
+ */
+export function daemonFor(command: string): string {
+  return /^show (ip|ipv6) (route|nht|protocol)\b|^show (interface|zebra|nexthop-group)\b/.test(command) ? 'zebra' : 'bgpd';
+}
+
+/** Run read-only commands in order over the daemons' vty sockets; the outputs concatenated, as vtysh prints them. */
+export async function vtySocket(commands: readonly string[], options: VtySocketOptions = {}): Promise<string> {
+  if (commands.length === 0) throw new BallastError('E_USAGE', 'A vty socket read needs at least one command');
+  for (const c of commands) {
+    // A NUL or newline would end the command early and smuggle a second one past the caller's validation.
+    if (/[\0\r\n]/.test(c)) throw new BallastError('E_USAGE', `Refusing vty command with a line break: ${JSON.stringify(c)}`);
+    if (!c.startsWith('show ')) throw new BallastError('E_USAGE', `The vty socket runner only reads (show ...): ${JSON.stringify(c)}`);
+  }
+  const dir = options.vtyDir ?? DEFAULT_VTY_DIR;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const session = new Session(dir, options.maxBytes ?? DEFAULT_MAX_BYTES);
+  const timer = new Promise<never>((_, reject) => {
+    session.timer = setTimeout(() => reject(new BallastError('E_FRR_COMMAND', `vty socket read timed out after ${timeoutMs} ms: ${session.where()}: ${commands.join(' | ')}`)), timeoutMs);
+  });
+  try {
+    return await Promise.race([session.runAll(commands, options.daemon), timer]);
+  } finally {
+    clearTimeout(session.timer);
+    session.close();
+  }
+}
+
+/** The connections of one call (one per daemon, opened on first use) and the answer so far. */
+class Session {
+  timer: NodeJS.Timeout | undefined;
+  private readonly conns = new Map<string, Connection>();
+  /** Every socket opened, also one still connecting when the call times out. */
+  private readonly sockets: Socket[] = [];
+  private current = '';
+  private total = 0;
+
+  private readonly dir: string;
+  private readonly maxBytes: number;
+
+  constructor(dir: string, maxBytes: number) {
+    this.dir = dir;
+    this.maxBytes = maxBytes;
+  }
+
+  where(): string {
+    return this.current || this.dir;
+  }
+
+  async runAll(commands: readonly string[], daemon: string | undefined): Promise<string> {
+    const out: string[] = [];
+    for (const c of commands) {
+      const d = daemon ?? daemonFor(c);
+      let conn = this.conns.get(d);
+      const path = join(this.dir, `${d}.vty`);
+      this.current = path;
+      if (conn === undefined) {
+        const socket = createConnection(path);
+        this.sockets.push(socket);
+        conn = await Connection.open(socket, path, d, (n) => this.count(n, path));
+        this.conns.set(d, conn);
+        await conn.command('enable');
+      }
+      out.push(await conn.command(c));
+    }
+    return out.join('');
+  }
+
+  private count(n: number, path: string): void {
+    this.total += n;
+    if (this.total > this.maxBytes) throw new BallastError('E_FRR_COMMAND', `vty socket answer larger than ${this.maxBytes} bytes: ${path}`);
+  }
+
+  close(): void {
+    for (const c of this.conns.values()) c.destroy();
+    for (const s of this.sockets) s.destroy();
+  }
+}
+
+/** One connection to one daemon's vty socket; commands strictly one after another. */
+class Connection {
+  private chunks: Buffer[] = [];
+  private pending: { resolve: (text: string) => void; reject: (err: unknown) => void; command: string } | null = null;
+  private failure: BallastError | null = null;
+
+  private readonly socket: Socket;
+  private readonly path: string;
+  private readonly daemon: string;
+  private readonly count: (n: number) => void;
+
+  private constructor(socket: Socket, path: string, daemon: string, count: (n: number) => void) {
+    this.socket = socket;
+    this.path = path;
+    this.daemon = daemon;
+    this.count = count;
+    socket.on('data', (b: Buffer) => this.data(b));
+    socket.on('error', (err) => this.fail(new BallastError('E_FRR_COMMAND', `vty socket ${path} failed: ${err.message}`, { cause: err })));
+    socket.on('close', () => this.fail(new BallastError('E_FRR_COMMAND', `${daemon} closed its vty socket ${path} before answering${this.pending ? ` ${JSON.stringify(this.pending.command)}` : ''}`)));
+  }
+
+  static open(socket: Socket, path: string, daemon: string, count: (n: number) => void): Promise<Connection> {
+    return new Promise((resolve, reject) => {
+      socket.once('error', (err) => reject(connectError(err as NodeJS.ErrnoException, path, daemon)));
+      socket.once('connect', () => {
+        socket.removeAllListeners('error');
+        resolve(new Connection(socket, path, daemon, count));
+      });
+    });
+  }
+
+  command(command: string): Promise<string> {
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise((resolve, reject) => {
+      this.pending = { resolve, reject, command };
+      this.chunks = [];
+      this.socket.write(`${command}\0`);
+    });
+  }
+
+  destroy(): void {
+    this.pending = null;
+    this.socket.destroy();
+  }
+
+  private data(b: Buffer): void {
+    if (!this.pending) return this.fail(new BallastError('E_FRR_COMMAND', `${this.daemon} sent ${b.length} bytes nobody asked for on ${this.path}`));
+    try {
+      this.count(b.length);
+    } catch (err) {
+      return this.fail(err as BallastError);
+    }
+    this.chunks.push(b);
+    const all = this.chunks.length === 1 ? b : Buffer.concat(this.chunks);
+    this.chunks = [all];
+    // Output is text: the first NUL starts the terminator `00 00 00 RET`.
+    const end = all.indexOf(0);
+    if (end < 0 || all.length < end + 4) return;
+    if (all.length > end + 4 || all[end + 1] !== 0 || all[end + 2] !== 0) {
+      return this.fail(new BallastError('E_FRR_COMMAND', `${this.daemon} answered ${JSON.stringify(this.pending.command)} on ${this.path} with a malformed terminator`));
+    }
+    const ret = all[end + 3]!;
+    const text = all.subarray(0, end).toString('utf8');
+    const p = this.pending;
+    this.pending = null;
+    this.chunks = [];
+    if (OK_RETS.has(ret)) p.resolve(text);
+    else {
+      const detail = text.trim().split('\n').slice(-3).join(' | ');
+      p.reject(new BallastError('E_FRR_COMMAND', `${this.daemon} refused ${JSON.stringify(p.command)} (${RET_NAMES[ret] ?? `code ${ret}`})${detail ? `: ${detail}` : ''}`));
+    }
+  }
+
+  private fail(err: BallastError): void {
+    this.failure ??= err;
+    const p = this.pending;
+    this.pending = null;
+    this.socket.destroy();
+    p?.reject(this.failure);
+  }
+}
+
+/** Say what is wrong with the socket and what would help: it is missing, or the agent may not open it. */
+function connectError(err: NodeJS.ErrnoException, path: string, daemon: string): BallastError {
+  const why =
+    err.code === 'ENOENT'
+      ? `${path} does not exist (is ${daemon} running, and is frr.vty-socket-dir its --vty_socket directory?)`
+      : err.code === 'EACCES' || err.code === 'EPERM'
+        ? `permission denied on ${path}: run as root or in group frrvty (the socket's group, as for vtysh), or set frr.reads: vtysh`
+        : err.code === 'ECONNREFUSED'
+          ? `nothing listens on ${path} (${daemon} stopped or restarting)`
+          : `${path}: ${err.message}`;
+  return new BallastError('E_FRR_COMMAND', `Cannot connect to ${daemon}'s vty socket: ${why}`, { cause: err });
+}
