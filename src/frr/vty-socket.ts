@@ -76,6 +76,7 @@ class Session {
   /** Every socket opened, also one still connecting when the call times out. */
   private readonly sockets: Socket[] = [];
   private current = '';
+  private closed = false;
   private total = 0;
 
   private readonly dir: string;
@@ -98,9 +99,7 @@ class Session {
       const path = join(this.dir, `${d}.vty`);
       this.current = path;
       if (conn === undefined) {
-        const socket = createConnection(path);
-        this.sockets.push(socket);
-        conn = await Connection.open(socket, path, d, (n) => this.count(n, path));
+        conn = await this.connect(path, d);
         this.conns.set(d, conn);
         await conn.command('enable');
       }
@@ -109,12 +108,31 @@ class Session {
     return out.join('');
   }
 
+  /**
+   * A daemon that is frozen or swamped stops accepting: once its listen backlog is full, a non-blocking
+   * connect fails with EAGAIN where vtysh's blocking connect waits. Wait too (until the call's timeout),
+   * so a stuck daemon reads as `timed out` (the vtysh-timeout fault), as it did through vtysh.
+   */
+  private async connect(path: string, daemon: string): Promise<Connection> {
+    for (;;) {
+      const socket = createConnection(path);
+      this.sockets.push(socket);
+      try {
+        return await Connection.open(socket, path, daemon, (n) => this.count(n, path));
+      } catch (err) {
+        if ((err as { cause?: { code?: unknown } }).cause?.code !== 'EAGAIN' || this.closed) throw err;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
+  }
+
   private count(n: number, path: string): void {
     this.total += n;
     if (this.total > this.maxBytes) throw new BallastError('E_FRR_COMMAND', `vty socket answer larger than ${this.maxBytes} bytes: ${path}`);
   }
 
   close(): void {
+    this.closed = true;
     for (const c of this.conns.values()) c.destroy();
     for (const s of this.sockets) s.destroy();
   }

@@ -4,6 +4,7 @@
  * is test/lab/vty-socket-frr.test.ts.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -89,6 +90,20 @@ test('a daemon that does not answer: "timed out" (the vtysh-timeout fault), and 
     assert.equal(await vtySocket(['show x'], { vtyDir: dir, daemon: 'bgpd', timeoutMs: 2000 }), 'late 3\n');
   } finally {
     await close(d.server);
+  }
+});
+
+test('a daemon that stopped accepting (frozen, backlog full): every call times out, none fails on EAGAIN', async () => {
+  const frozen = mkdtempSync(join(dir, 'frozen-'));
+  const path = join(frozen, 'bgpd.vty');
+  // A listener that never accepts, with the smallest backlog: what a SIGSTOPped bgpd looks like.
+  const py = spawn('python3', ['-c', `import socket,time\ns=socket.socket(socket.AF_UNIX)\ns.bind(${JSON.stringify(path)})\ns.listen(0)\nprint('up',flush=True)\ntime.sleep(30)`], { stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    await new Promise((resolve) => py.stdout.once('data', resolve));
+    const calls = [0, 1, 2, 3].map(() => vtySocket(['show bgp summary json'], { vtyDir: frozen, daemon: 'bgpd', timeoutMs: 300 }).then(() => 'answered', (e: unknown) => (e as Error).message));
+    for (const m of await Promise.all(calls)) assert.match(m, /timed out after 300 ms/);
+  } finally {
+    py.kill('SIGKILL');
   }
 });
 
