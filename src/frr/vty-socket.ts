@@ -141,6 +141,9 @@ class Session {
 /** One connection to one daemon's vty socket; commands strictly one after another. */
 class Connection {
   private chunks: Buffer[] = [];
+  private size = 0;
+  /** Where the answer's terminator starts, once seen. */
+  private nul = -1;
   private pending: { resolve: (text: string) => void; reject: (err: unknown) => void; command: string } | null = null;
   private failure: BallastError | null = null;
 
@@ -174,6 +177,8 @@ class Connection {
     return new Promise((resolve, reject) => {
       this.pending = { resolve, reject, command };
       this.chunks = [];
+      this.size = 0;
+      this.nul = -1;
       this.socket.write(`${command}\0`);
     });
   }
@@ -190,12 +195,17 @@ class Connection {
     } catch (err) {
       return this.fail(err as BallastError);
     }
+    // Output is text: the first NUL starts the terminator `00 00 00 RET`. Only the new bytes are
+    // searched, and the chunks joined once, so a 700 KB answer costs no more than its size.
+    if (this.nul < 0) {
+      const i = b.indexOf(0);
+      if (i >= 0) this.nul = this.size + i;
+    }
     this.chunks.push(b);
-    const all = this.chunks.length === 1 ? b : Buffer.concat(this.chunks);
-    this.chunks = [all];
-    // Output is text: the first NUL starts the terminator `00 00 00 RET`.
-    const end = all.indexOf(0);
-    if (end < 0 || all.length < end + 4) return;
+    this.size += b.length;
+    const end = this.nul;
+    if (end < 0 || this.size < end + 4) return;
+    const all = Buffer.concat(this.chunks, this.size);
     if (all.length > end + 4 || all[end + 1] !== 0 || all[end + 2] !== 0) {
       return this.fail(new BallastError('E_FRR_COMMAND', `${this.daemon} answered ${JSON.stringify(this.pending.command)} on ${this.path} with a malformed terminator`));
     }
