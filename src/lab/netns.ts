@@ -1,7 +1,11 @@
 /** Thin wrappers over iproute2 and sysctl for the lab's namespaces. Every call names its namespace. */
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { run } from '../util/exec.js';
 
 const IP = 'ip';
+/** Where iproute2 binds named network namespaces. */
+export const NETNS_DIR = '/run/netns';
 
 export async function addNetns(ns: string): Promise<void> {
   await run(IP, ['netns', 'add', ns]);
@@ -19,8 +23,39 @@ export async function listNetns(): Promise<string[]> {
 
 /** PIDs of every process inside a namespace: all of them are the lab's, since the lab created it. */
 export async function netnsPids(ns: string): Promise<number[]> {
-  const { stdout } = await run(IP, ['netns', 'pids', ns]);
-  return stdout.split(/\s+/).filter(Boolean).map(Number).filter((n) => Number.isInteger(n) && n > 1);
+  return pidsByNetns([ns]).get(ns) ?? [];
+}
+
+/**
+ * The processes inside each of these namespaces, from one scan of /proc: what `ip netns pids` finds
+ * (a process whose network namespace is the one bound at NETNS_DIR/NAME), without a process per
+ * namespace (15 of them took ~0.5 s of every `lab down`). A namespace that is gone has none.
+ */
+export function pidsByNetns(names: readonly string[], procDir = '/proc', netnsDir = NETNS_DIR): Map<string, number[]> {
+  const byInode = new Map<string, string>();
+  for (const name of names) {
+    try {
+      const st = statSync(join(netnsDir, name));
+      byInode.set(`${st.dev}:${st.ino}`, name);
+    } catch {
+      /* not there (any more): no processes */
+    }
+  }
+  const out = new Map<string, number[]>(names.map((n) => [n, []]));
+  if (byInode.size === 0) return out;
+  for (const entry of readdirSync(procDir)) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid) || pid <= 1) continue;
+    let st;
+    try {
+      st = statSync(join(procDir, entry, 'ns', 'net'));
+    } catch {
+      continue; // exited meanwhile, or a kernel thread
+    }
+    const name = byInode.get(`${st.dev}:${st.ino}`);
+    if (name !== undefined) out.get(name)!.push(pid);
+  }
+  return out;
 }
 
 /** A veth pair created straight into its two namespaces: nothing ever appears in the host's. */

@@ -10,6 +10,7 @@ import { parseDocument } from 'yaml';
 import { labUnavailable } from '../../src/lab/preflight.js';
 import { chrootReady } from '../../src/lab/frr-setup.js';
 import { chrootView, mountsUnder } from '../../src/lab/frr-versions.js';
+import { alive } from '../../src/lab/processes.js';
 import { readState } from '../../src/lab/state.js';
 import { readWeights, viewLab } from '../../src/lab/status.js';
 
@@ -139,14 +140,6 @@ async function upTurn(): Promise<() => void> {
   }
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 export function labInstance(runDir: string, nsPrefix: string) {
   const env = { ...process.env, BALLAST_LAB_DIR: runDir, BALLAST_LAB_NS_PREFIX: nsPrefix, NO_COLOR: '1' };
