@@ -18,7 +18,7 @@ import { agentLeaves, startAgents, startObservers } from './agents.js';
 import { assertLabAvailable } from './preflight.js';
 import { alive, cmdline, removeCrashLogDirs, terminate } from './processes.js';
 import { DEFAULT_RUN_DIR, readState, writeState, type LabState } from './state.js';
-import { readSessions, waitFor } from './observe.js';
+import { readSessions, serversNotHeard, waitFor } from './observe.js';
 import type { ClientMode } from './client.js';
 import { predictLab } from './predict.js';
 import { waitConverged } from './status.js';
@@ -184,6 +184,11 @@ export async function labUp(options: UpOptions): Promise<UpResult> {
       'every BGP session to reach Established',
     );
     if (agentLeaves(topology).length > 0) {
+      // Bounded, and never fatal: a server whose health checker has not added its addresses yet announces nothing.
+      await waitFor(async () => (serversNotHeard(await readSessions(topology.nodes, runDir), fabric.servers, state.failed).length === 0 ? true : null), 10_000, "every server's routes at its leaf").catch((err: unknown) => {
+        if (!(err instanceof BallastError && err.code === 'E_LAB_TIMEOUT')) throw err;
+        log(`warning: ${err.message}`);
+      });
       // Side by side: an observer reads its spine and needs nothing from the agents.
       log('starting the leaf agents and the spine observers');
       await Promise.all([startAgents(topology, state), startObservers(topology, state)]);

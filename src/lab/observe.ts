@@ -37,6 +37,19 @@ async function summaryJson(dir: string): Promise<unknown> {
   }
 }
 
+/**
+ * The up servers that announce IPv4 routes whose leaf has received none from them yet. Established is
+ * not routes received: an agent whose first read comes before a server's UPDATE sees that server
+ * appear a moment later, as one that returns, and holds it for the hold-down (fast socket reads made
+ * this likely at `lab up`).
+ */
+export function serversNotHeard(sessions: readonly LabSession[], servers: readonly { readonly name: string; readonly leaf: string; readonly prefixes: readonly string[] }[], failed: readonly string[]): string[] {
+  return servers
+    .filter((s) => !failed.includes(s.name) && s.prefixes.some((p) => !p.includes(':')))
+    .filter((s) => !sessions.some((x) => x.node === s.leaf && x.hostname === s.name && x.prefixesReceived > 0))
+    .map((s) => s.name);
+}
+
 /** Every spine's and leaf's (and a BGP client's) kernel routes of the given families (one `ip` call each), by node name. */
 export async function readRouterRoutes(nodes: readonly LabNode[], families: readonly ('ipv4' | 'ipv6')[] = ['ipv4']): Promise<Map<string, KernelRoute[]>> {
   // The client only when it runs BGP: its static route is the fixture's, not a prediction.
