@@ -28,7 +28,7 @@ let frrMs = 0;
 // answer, written beforehand), as vtysh's does: then the process's CPU is the agent's, fork and read included.
 const pipe = process.env.BALLAST_BENCH_PIPE !== undefined;
 const { run: exec } = await import(`${root}/src/util/exec.ts`);
-const { writeFileSync } = await import('node:fs');
+const { rmSync, writeFileSync } = await import('node:fs');
 let replies = 0;
 const run = async (c: readonly string[]) => {
   const t = performance.now();
@@ -58,3 +58,4 @@ for (let i = 0; i < TICKS; i++) {
 const wall = performance.now() - t0; const cpu = process.cpuUsage(cpu0);
 console.log(JSON.stringify({ root, N, TICKS, msPerTick: +(wall / TICKS).toFixed(2), fakeFrrMsPerTick: +(frrMs / TICKS).toFixed(2), agentMsPerTick: +((wall - frrMs) / TICKS).toFixed(2), cpuMsPerTick: +((cpu.user + cpu.system) / 1000 / TICKS).toFixed(2), flipCpuMsPerTick: +(fakeCpu / TICKS).toFixed(2), pipe, decisions: agent.counters.decisions, applies: agent.counters.applies }));
 await agent.stop();
+if (pipe) for (const k of [0, 1]) rmSync(`/tmp/ballast-agent-tick-${process.pid}-${k}.txt`, { force: true });
