@@ -2,7 +2,7 @@
  * The leaf agent's engine: observe -> decide -> damp -> apply -> verify, and reconcile.
  *
  *   route events (ip monitor) --prefix--> pending set --+
- *   resync timer (all prefixes) ----------+ one tick ---+
+ *   resync timer (prefixes, in slices) ---+ one tick ---+
  *   held-poll timer (prefixes with held) -+ when due ---+--> [one serialized queue] --> vtysh
  *   reconcile timer (running-config) -----+ together    |      read (one call: prefixes, and running-config when due)
  *   damping timer (raises due for release) -------------+      evaluate (pure step.ts)
@@ -13,11 +13,9 @@
  * stays, the failure is logged and counted, and the next tick tries again. Stopping releases the
  * holds and leaves the outbound configuration as it is.
  *
- * This file is the loop; the rules it runs live beside it: step.ts (one prefix's evaluation), ownership.ts (take-over
- * check, adoption, desired configuration), drains.ts and drain-outcome.ts (drain state, transitions, whether FRR
- * carries one), notices.ts (listeners, decision log), frr-io.ts (the two FRR reads), apply.ts (the one write, read back
- * and verified), frr-liveness.ts (waiting for FRR, back-off), restarts.ts (FRR's restarts and the agent's own),
- * timers.ts (every timer, all closed by stop), tick.ts (the tick).
+ * The rules it runs live beside it: step.ts (a prefix's evaluation), ownership.ts (take-over, adoption, desired
+ * configuration), drains.ts, drain-outcome.ts, notices.ts (listeners, decision log), frr-io.ts (the reads), apply.ts
+ * (the one write, read back and verified), frr-liveness.ts, restarts.ts, timers.ts, tick.ts (the tick).
  */
 import type { Logger } from 'pino';
 import { differences, extractOwned, type DesiredConfig, type OwnedNames, type OwnedView } from '../frr/ballast-route-map.js';
@@ -68,6 +66,7 @@ export class Agent {
   private neighbors: NeighborIndex | null = null;
   /** What an unchanged tick reuses: the last reply, what was derived from its running-config, the prefixes at a fixed point, desired(). */
   private readonly readCache = new ReadCache();
+  private resyncTurn = 0; // periodic resyncs so far: which slice the next one reads (tick.ts)
   private readonly derived = new LastOf<{ neighbors: NeighborIndex; view: OwnedView }>();
   private readonly fixed = new FixedPoints();
   private readonly lastDesired = new LastOf<DesiredConfig | null>();
@@ -104,7 +103,6 @@ export class Agent {
   frrFaults(): FrrFault[] { return this.faults.list(); }
 
   get currentConfig(): AgentConfig { return this.config; }
-
   get drainState(): DrainState { return this.drains; }
 
   /** The spine-facing neighbors as FRR names them (interfaces named after the peer in unnumbered fabrics). */
@@ -186,7 +184,9 @@ export class Agent {
   private tick(due: DueJobs): Promise<void> {
     const { frr, config, prefixes } = this;
     const spinesKnown = (this.neighbors?.spineNeighbors.size ?? 0) > 0;
-    return runTick(due, { frr, config, prefixes, spinesKnown, noticeRestart: () => this.noticeRestart(), reconcile: (read) => this.reconcile(read), observe: (t, c, g) => this.observe(t, c, g), failure: (e, d) => this.frrFailure(e, d), compact: this.io.compact ?? null, cache: this.readCache });
+    const resyncTurn = this.resyncTurn;
+    if (due.resync) this.resyncTurn++;
+    return runTick(due, { frr, config, prefixes, spinesKnown, noticeRestart: () => this.noticeRestart(), reconcile: (read) => this.reconcile(read), observe: (t, c, g) => this.observe(t, c, g), failure: (e, d) => this.frrFailure(e, d), compact: this.io.compact ?? null, cache: this.readCache, resyncTurn });
   }
 
   /** A route for this prefix changed in the kernel: re-read it soon (coalesced with others). */

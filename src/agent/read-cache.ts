@@ -68,12 +68,22 @@ function sameBut(text: string, from: number, c: Cut): boolean {
   return text.startsWith(c.parts[c.masks.length]!, at);
 }
 
+/** One question's last answer: the prefixes' answers' text (cut at lastUpdate), its length and its parse. */
+interface Block {
+  readonly cut: Cut;
+  readonly length: number;
+  readonly routes: readonly BgpPrefix[];
+}
+
+/**
+ * Answers kept per question: the resync reads its prefixes in slices (tick.ts, resyncSlice), so the
+ * same question comes back every few ticks, not every tick; more slices than this are parsed afresh.
+ */
+const QUESTIONS_KEPT = 32;
+
 export class ReadCache {
-  /** The commands of the last read, the text of its prefixes' answers (cut at lastUpdate) and their parse. */
-  private asked = '';
-  private block: Cut | null = null;
-  private blockLength = 0;
-  private routes: readonly BgpPrefix[] = [];
+  /** The last answer per list of prefix commands asked. */
+  private readonly blocks = new Map<string, Block>();
   private runningText: string | null = null;
   private running: RunningConfig | null = null;
 
@@ -83,19 +93,18 @@ export class ReadCache {
     const head = summary ? splitJsonAt(text, 0, 1) : { values: [undefined], end: 0 };
     let routes: readonly BgpPrefix[];
     let end: number;
-    if (this.block !== null && asked === this.asked && sameBut(text, head.end, this.block)) {
-      routes = this.routes;
-      end = head.end + this.blockLength;
+    const last = this.blocks.get(asked);
+    if (last !== undefined && sameBut(text, head.end, last.cut)) {
+      routes = last.routes;
+      end = head.end + last.length;
     } else {
-      this.block = null; // a parse failure below must not leave the old block paired with new commands
+      this.blocks.delete(asked); // a parse failure below must not leave the old block in place
       const answers = splitJsonAt(text, head.end, prefixes.length);
       if (answers.values.length !== prefixes.length) throw new BallastError('E_FRR_PARSE', `Expected ${prefixes.length} JSON answers from vtysh, got ${answers.values.length}`);
       routes = answers.values.map(parseBgpPrefix);
       end = answers.end;
-      this.asked = asked;
-      this.block = cut(text.slice(head.end, end));
-      this.blockLength = end - head.end;
-      this.routes = routes;
+      if (this.blocks.size >= QUESTIONS_KEPT) this.blocks.delete(this.blocks.keys().next().value!);
+      this.blocks.set(asked, { cut: cut(text.slice(head.end, end)), length: end - head.end, routes });
     }
     const rest = text.slice(end);
     if (this.running === null || rest !== this.runningText) {

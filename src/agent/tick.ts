@@ -33,6 +33,8 @@ export interface TickDeps {
   readonly compact: (() => void) | null;
   /** The last tick's reply (read-cache.ts). */
   readonly cache: ReadCache;
+  /** How many periodic resyncs ran before this tick (which slice of the prefixes is read: resyncSlice). */
+  readonly resyncTurn: number;
 }
 
 /** Routes read for these prefixes, in order. */
@@ -44,15 +46,32 @@ export function known(cfg: AgentReloadable, texts: readonly string[]): Prefix[] 
   return texts.map((t) => byText.get(t)).filter((p) => p !== undefined);
 }
 
-/** Which prefixes the tick reads: all on a resync, else those with held servers on a held-poll. */
-export function tickPrefixes(due: DueJobs, prefixes: ReadonlyMap<string, PrefixState>, managed: readonly string[]): string[] {
-  if (due.resync) return [...managed];
-  if (!due.heldPoll) return [];
-  return [...prefixes].filter(([, st]) => st.held.size > 0).map(([t]) => t);
+/**
+ * The resync's share of the managed prefixes at turn `turn`: `batch` of them, the next ones at each turn,
+ * so every prefix is read once every ceil(managed / batch) turns; all of them when they fit in one batch.
+ */
+export function resyncSlice(managed: readonly string[], batch: number, turn: number): string[] {
+  if (managed.length <= batch) return [...managed];
+  const slices = Math.ceil(managed.length / batch);
+  const k = turn % slices;
+  return managed.slice(k * batch, (k + 1) * batch);
+}
+
+/**
+ * Which prefixes the tick reads: the resync's slice (resyncSlice; `turn` counts the resyncs), with those
+ * whose servers are held when the held-poll is due too; on a held-poll alone, only those.
+ */
+export function tickPrefixes(due: DueJobs, prefixes: ReadonlyMap<string, PrefixState>, managed: readonly string[], batch = Infinity, turn = 0): string[] {
+  const held = due.heldPoll ? [...prefixes].filter(([, st]) => st.held.size > 0).map(([t]) => t) : [];
+  if (!due.resync) return held;
+  const slice = resyncSlice(managed, batch, turn);
+  const inSlice = new Set(slice);
+  return [...slice, ...held.filter((t) => !inSlice.has(t))];
 }
 
 export async function runTick(due: DueJobs, deps: TickDeps): Promise<void> {
-  const texts = tickPrefixes(due, deps.prefixes, deps.config.reloadable.prefixes.map((p) => p.text));
+  const cfg = deps.config.reloadable;
+  const texts = tickPrefixes(due, deps.prefixes, cfg.prefixes.map((p) => p.text), cfg.resyncBatch, deps.resyncTurn);
   const cause = due.resync ? 'resync' : 'held-poll';
   const wanted = known(deps.config.reloadable, texts);
   if (!due.reconcile || wanted.length > PREFIXES_PER_CALL) {
