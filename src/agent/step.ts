@@ -55,7 +55,7 @@ export interface DecisionRecord {
   readonly hold: Hold;
   readonly changed: boolean;
   /** How the entry carries the value: an explicit number, FRR's cumulative, or nothing. */
-  readonly render: 'explicit' | 'cumulative' | 'none' | 'kept';
+  readonly render: 'explicit' | 'cumulative' | 'none' | 'kept' | 'prepended';
 }
 
 export interface StepResult {
@@ -74,6 +74,12 @@ export interface StepResult {
 export function healthyServers(obs: PrefixObservation, held: ReadonlySet<string>, drained: ReadonlySet<string>): ServerPathObservation[] {
   return obs.servers.filter((s) => !drained.has(s.neighbor) && (s.admitted || held.has(s.neighbor)));
 }
+
+/**
+ * Copies of the leaf's AS a withdrawn prefix whose server paths are all held carries toward the spines
+ * (renderEntry): longer than any prepend policy's (at most 10), so the path is nobody's multipath or best.
+ */
+export const WITHDRAW_PREPEND = 11;
 
 const capacityOf = (servers: readonly ServerPathObservation[]): number => servers.reduce((a, s) => a + s.capacity, 0);
 
@@ -154,7 +160,9 @@ export function evaluate(
   // A drain is the operator's word: held even when it leaves the leaf without a server.
   for (const s of cfg.servers) if (drained.has(s.neighbor) && s.prefixes.includes(obs.prefix.text)) held.add(s.neighbor);
   const reheld = obs.servers.filter((s) => s.admitted && drained.has(s.neighbor)).map((s) => s.neighbor);
-  const { entry, render } = renderEntry(cfg, obs.prefix, admittedNext, current, prev.entry);
+  // Advertised until now, withdrawn now, with server paths still in FRR (all drained or held): see renderEntry.
+  const heldAway = obs.servers.length > 0 && old !== null && old.kind !== 'withdraw';
+  const { entry, render } = renderEntry(cfg, obs.prefix, admittedNext, current, prev.entry, heldAway);
   return {
     state: { damping: state, entry, held, observation: obs, lastReason: decision.reason, lastHold: hold, nextCheckAt },
     record: {
@@ -182,8 +190,16 @@ function renderEntry(
   servers: readonly ServerPathObservation[],
   current: Advertisement,
   prev: OwnedEntry | null,
+  heldAway: boolean,
 ): { entry: OwnedEntry | null; render: DecisionRecord['render'] } {
   if (current.kind === 'withdraw') {
+    // An advertised leaf withdrawn while its server paths stay in FRR (all drained, or held): a held path
+    // stays the leaf's best unless a path learned back through the spines beats it, and a spine sends none
+    // while its own best is this leaf's path, so FRR kept advertising the leaf (a whole-leaf drain that never
+    // left the spines: the mixed fabric's lab-api run, both spines preferring leaf3's older path).
+    // Prepended, the leaf's path leaves the spines' multipath set and their best at once; theirs then
+    // reaches the leaf and wins. Later evaluations keep the entry (below) until the leaf is advertised again.
+    if (heldAway) return { entry: { prefix, bandwidth: prev?.bandwidth ?? null, prepend: WITHDRAW_PREPEND }, render: 'prepended' };
     // FRR withdraws by itself when the last server path goes; the agent never denies a prefix. Keep
     // the entry as it is so a returning path is advertised with the last value until re-decided.
     return prev ? { entry: prev, render: 'kept' } : { entry: { prefix, bandwidth: null, prepend: 0 }, render: 'none' };

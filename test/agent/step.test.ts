@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { parseAgentConfig } from '../../src/agent/config.js';
 import { observePrefix, neighborIndex } from '../../src/agent/observation.js';
-import { EMPTY_PREFIX_STATE, evaluate, type PrefixState } from '../../src/agent/step.js';
+import { EMPTY_PREFIX_STATE, evaluate, WITHDRAW_PREPEND, type PrefixState } from '../../src/agent/step.js';
 import { parseBgpPrefix } from '../../src/frr/bgp-prefix.js';
 import { parseRunningConfig } from '../../src/frr/running-config.js';
 import { GOOD } from './config-fixture.js';
@@ -116,5 +116,30 @@ test('prepend mode: under the threshold the leaf prepends, and returns after the
   const back = step(['s11'], held.state, 9000, { held: ['s13'] });
   assert.deepEqual(back.record.new, { kind: 'advertise', bandwidthMbps: 3000, prepend: 0 });
   assert.deepEqual(back.released, ['s13']);
+  assert.equal(back.state.entry?.prepend, 0);
+});
+
+test('a leaf drained whole while its server paths stay: prepended away from the spines, kept so, undone on undrain', () => {
+  const { cfg } = setup();
+  const neighbors = neighborIndex(cfg, 'SPINE', running.bgp);
+  const prefix = cfg.prefixes[0]!;
+  const obs = (servers: string[], held: string[]) => observePrefix(cfg, neighbors, prefix, parseBgpPrefix(JSON.parse(routeWith(servers, { held }))));
+  const all = ['s11', 's12', 's13'];
+  const s0 = evaluate(cfg, obs(all, []), EMPTY_PREFIX_STATE, 0).state;
+  // Drained: each path is held (local-preference 50) and may stay the leaf's best when the spines send nothing back.
+  const drained = new Set(all);
+  const d = evaluate(cfg, obs([], all), s0, 1000, drained);
+  assert.equal(d.record.new.kind, 'withdraw');
+  assert.equal(d.record.render, 'prepended');
+  assert.equal(d.state.entry?.prepend, WITHDRAW_PREPEND, 'the leaf leaves the spines\' multipath set and best');
+  const again = evaluate(cfg, obs([], all), d.state, 2000, drained);
+  assert.equal(again.state.entry?.prepend, WITHDRAW_PREPEND, 'kept while withdrawn');
+  // Every server gone (no path at all): FRR withdraws by itself, the entry is left as it was.
+  const gone = evaluate(cfg, obs([], []), s0, 1000);
+  assert.equal(gone.record.render, 'kept');
+  assert.equal(gone.state.entry?.prepend, 0);
+  // Undrained and admitted again: advertised with no prepend.
+  const back = evaluate(cfg, obs(all, []), again.state, 60_000);
+  assert.equal(back.record.new.kind, 'advertise');
   assert.equal(back.state.entry?.prepend, 0);
 });

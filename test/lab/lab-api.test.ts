@@ -87,6 +87,16 @@ test('drain of a whole leaf and undrain: kernels equal the snapshot\'s predictio
     if (failed) process.stderr.write(`${L.diagnose(['leaf3', 'srv31', 'spine1'], '198.51.100.1/32')}\n`);
   });
   let failed = true;
+  // The hard case first: both spines prefer leaf3's own path (the oldest, once their sessions to leaf1
+  // and leaf2 are cleared), so neither sends leaf3 a path back and its drained server's held path stays
+  // its best; before the outbound prepend (step.ts, renderEntry) FRR kept advertising leaf3 through the
+  // drain (seen in CI on the mixed fabric, and made certain here).
+  const vty = (node: string, command: string) => execFileSync(`${RUN_DIR}/${NS}${node}/vtysh`, ['--vty_socket', `${RUN_DIR}/${NS}${node}`, '-c', command], { encoding: 'utf8', timeout: 30_000 });
+  for (const spine of ['spine1', 'spine2']) for (const leaf of ['leaf1', 'leaf2']) vty(spine, `clear bgp ${leaf}`);
+  // In `show bgp ... PREFIX`, a path's lines run from its `from NEIGHBOR` line to the next one; the best says `best`.
+  const bestFromLeaf3 = () => ['spine1', 'spine2'].every((s) => vty(s, 'show bgp ipv4 unicast 198.51.100.1/32').split(/(?= from )/).some((p) => p.startsWith(' from leaf3 ') && /, best\b/.test(p)));
+  await L.until('the spines back after their sessions to leaf1 and leaf2 were cleared', 30_000, (ws) => ws.every((x) => x.equal) && bestFromLeaf3());
+  t.diagnostic('both spines prefer leaf3\'s path before the drain');
   // Drain leaf3 (the whole leaf): its traffic moves away as the live snapshot predicts.
   const t0 = performance.now();
   const drained = await L.ballast(['drain', '--agent', sock('leaf3'), '--reason', 'maintenance']);
