@@ -115,6 +115,8 @@ class Session {
    */
   private async connect(path: string, daemon: string): Promise<Connection> {
     for (;;) {
+      // The call may have timed out during the wait below: a socket opened after close() would stay open.
+      if (this.closed) throw new BallastError('E_FRR_COMMAND', `vty socket read of ${path} ended before it connected`);
       const socket = createConnection(path);
       this.sockets.push(socket);
       try {

@@ -107,6 +107,41 @@ test('a daemon that stopped accepting (frozen, backlog full): every call times o
   }
 });
 
+test('a daemon that thaws just after the calls timed out: no connection is left open', async () => {
+  const thawing = mkdtempSync(join(dir, 'thawing-'));
+  const path = join(thawing, 'bgpd.vty');
+  // Frozen for 0.17 s: the calls' retries every 50 ms drift past their 0.2 s timeout, then it accepts everything
+  // and, 1 s later, says how many connections the client still holds open.
+  const script = [
+    'import socket,time,select',
+    `s=socket.socket(socket.AF_UNIX); s.bind(${JSON.stringify(path)}); s.listen(0)`,
+    "print('up',flush=True)",
+    'time.sleep(0.17); s.setblocking(False); conns=[]; t=time.time()',
+    'while time.time()-t<1.0:',
+    '  r,_,_=select.select([s],[],[],0.05)',
+    '  if r: conns.append(s.accept()[0])',
+    'open_=0',
+    'for c in conns:',
+    '  c.setblocking(False)',
+    '  try:',
+    '    while c.recv(4096)!=b"": pass',
+    '  except BlockingIOError: open_+=1',
+    "print('open',open_,flush=True)",
+  ].join('\n');
+  const py = spawn('python3', ['-c', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  py.stdout.on('data', (b) => (out += b));
+  try {
+    await new Promise((resolve) => py.stdout.once('data', resolve));
+    const calls = [0, 1, 2, 3, 4, 5].map(() => vtySocket(['show bgp summary json'], { vtyDir: thawing, daemon: 'bgpd', timeoutMs: 200 }).then(() => 'answered', (e: unknown) => (e as Error).message));
+    for (const m of await Promise.all(calls)) assert.match(m, /timed out after 200 ms/);
+    await new Promise((resolve) => py.once('exit', resolve));
+    assert.match(out, /open 0\n/);
+  } finally {
+    py.kill('SIGKILL');
+  }
+});
+
 test('a connection closed before the answer, an answer past the cap, a malformed terminator', async () => {
   const d = await daemon('bgpd', (c, s) => {
     if (c === 'show close') s.end('partial');
