@@ -11,6 +11,7 @@ import { parseBgpSummary } from '../frr/bgp-summary.js';
 import { findRoute, parseKernelRoutes } from '../lab/kernel-route.js';
 import { BallastError } from '../util/errors.js';
 import { run } from '../util/exec.js';
+import { IpBatch } from '../util/ip-batch.js';
 import type { FrrRunner } from './frr-io.js';
 
 export type FrrFaultKind = 'vtysh-timeout' | 'spine-session-down' | 'kernel-route-missing';
@@ -30,21 +31,33 @@ export type KernelReader = (prefixes: readonly string[]) => Promise<ReadonlySet<
 
 /**
  * The kernel's routes through `ip -j route show root P` (targeted: only routes inside P), all prefixes
- * of a family in one `ip -batch -` process: a fork per prefix was 200 processes per reconcile at 200
- * prefixes, each copying the agent's page tables (bench/agent.md). iproute2 prints one JSON array per
- * line of the batch; an answer that does not have one per prefix is read again prefix by prefix.
+ * of a family answered by one long-lived `ip -j -batch -` (util/ip-batch.ts): a fork per prefix was 200
+ * processes per reconcile at 200 prefixes, and a fork per reconcile still a third of the idle agent's
+ * CPU (bench/agent.md). iproute2 prints one JSON array per line of the batch; an answer that does not
+ * have one per prefix, or a batch process that failed, is read again prefix by prefix with one-shot ip.
  */
-export function ipKernelReader(timeoutMs: number): KernelReader {
+export function ipKernelReader(timeoutMs: number): KernelReader & { close(): void } {
   const one = async (p: string): Promise<unknown> => parseJson((await run('ip', ['-j', ...family(p), 'route', 'show', 'root', p], { timeoutMs, code: 'E_FRR_COMMAND' })).stdout || '[]', 'ip -j route');
   // Per family: the last batch's input, ip's answer and the prefixes it held. An idle leaf's answer is
   // the same every tick: it is not split and parsed again (bench/agent.md, fourth pass).
   const last = new Map<string, { input: string; stdout: string; held: readonly string[] }>();
-  return async (prefixes) => {
+  const batches = new Map<string, IpBatch>();
+  const batch = (fam: string[]): IpBatch => {
+    const key = fam.join();
+    let b = batches.get(key);
+    if (b === undefined) batches.set(key, (b = new IpBatch(['ip', '-j', ...fam, '-batch', '-'])));
+    return b;
+  };
+  const read = async (prefixes: readonly string[]): Promise<ReadonlySet<string>> => {
     const held = new Set<string>();
     for (const fam of [prefixes.filter((p) => !p.includes(':')), prefixes.filter((p) => p.includes(':'))]) {
       if (fam.length === 0) continue;
-      const input = fam.map((p) => `route show root ${p}\n`).join('');
-      const { stdout } = await run('ip', ['-j', ...family(fam[0]!), '-batch', '-'], { timeoutMs, code: 'E_FRR_COMMAND', input });
+      const commands = fam.map((p) => `route show root ${p}`);
+      const input = commands.join('\n');
+      // A batch that failed (ip gone, timed out) leaves answers empty: read prefix by prefix below.
+      const stdout = await batch(family(fam[0]!))
+        .run(commands, timeoutMs)
+        .then((lines) => lines.join('\n'), () => '');
       const key = family(fam[0]!).join();
       const seen = last.get(key);
       if (seen !== undefined && seen.input === input && seen.stdout === stdout) {
@@ -69,6 +82,7 @@ export function ipKernelReader(timeoutMs: number): KernelReader {
     }
     return held;
   };
+  return Object.assign(read, { close: () => batches.forEach((b) => b.close()) });
 }
 
 const family = (p: string): string[] => (p.includes(':') ? ['-6'] : []);

@@ -88,12 +88,13 @@ async function runAgent(file: string, dryRun: boolean): Promise<void> {
     info: (o, m) => logger.info(o, m),
   });
   const config = ranges.current();
+  const kernel = ipKernelReader(s.timeoutMs);
   const agent = new Agent(config, {
     logger,
     frr: (commands, timeoutMs) => frr(commands, timeoutMs),
     drainStore: fileDrainStore(s.stateFile),
     daemonPids: pidReader(s.vtyDir),
-    kernel: ipKernelReader(s.timeoutMs),
+    kernel,
     compact: heapCompactor(),
     ...(dryRun ? { dryRun: (commands: readonly string[]) => process.stdout.write(`vtysh${s.vtyDir ? ` --vty_socket ${s.vtyDir}` : ''} -d bgpd ${commands.map((c) => `-c '${c}'`).join(' ')}\n`) } : {}),
   });
@@ -145,7 +146,7 @@ async function runAgent(file: string, dryRun: boolean): Promise<void> {
       process.off('SIGHUP', hup);
       monitor?.stop();
       ranges.stop();
-      Promise.all([agent.stop(), apiServer?.close(), metricsServer?.close()]).then(() => resolve(), (err: unknown) => {
+      Promise.all([agent.stop(), apiServer?.close(), metricsServer?.close()]).finally(() => kernel.close()).then(() => resolve(), (err: unknown) => {
         logger.error({ event: 'stop-error', err: String(err) }, 'error while stopping');
         resolve();
       });

@@ -52,8 +52,8 @@ interface Fault {
    * the repair is to be timed from instead (e.g. a server's return while the agent was dead).
    */
   run(f: FaultLab, policy: Policy, t: TestContext): Promise<void | { from: number; what: string }>;
-  /** Under ballast, once the kernels are equal: what leaf1's agent must have logged since the fault began. */
-  logged?: readonly LogCheck[];
+  /** Under ballast, once the kernels are equal: what leaf1's agent must have logged since the fault began (a function: decided by what `run` saw). */
+  logged?: readonly LogCheck[] | (() => readonly LogCheck[]);
   /**
    * Seconds by which the fault's own timing varies from one run to the next for the flows through one
    * spine, whatever the policy: the margin grows by that much of their stream.
@@ -84,6 +84,9 @@ async function expectLogged(from: number, c: LogCheck): Promise<void> {
   const events = [...new Set(lines.map((l) => /"event":"([^"]+)"/.exec(l)?.[1]).filter(Boolean))];
   assert.fail(`leaf1's agent did not log ${c.event}${c.kind ? ` (${c.kind})` : ''}; it logged: ${events.join(', ')}`);
 }
+
+/** Whether leaf1's kernel had lost server routes 15 s after zebra alone restarted (8.4.4 here: yes, 10.3: no). */
+let zebraLostRoutes = true;
 
 const FAULTS: Fault[] = [
   {
@@ -155,9 +158,11 @@ const FAULTS: Fault[] = [
       await sleep(15_000);
       const empty = (await f.weights()).filter((w) => w.router === 'leaf1' && Object.keys(w.kernel).length === 0).map((w) => w.prefix);
       t.diagnostic(`15 s after zebra's restart leaf1's kernel has no route for: ${empty.join(', ') || 'none'}`);
+      zebraLostRoutes = empty.length > 0;
       await f.killAndRestart('leaf1', ['bgpd'], 0);
     },
-    logged: [{ event: 'frr-restarted' }, { event: 'frr-fault', kind: 'kernel-route-missing' }, { event: 'frr-fault-cleared', kind: 'kernel-route-missing', withinMs: 10_000 }],
+    // FRR 10.3's bgpd gives the new zebra its routes back (none missing 15 s after): then there is no fault to say.
+    logged: () => [{ event: 'frr-restarted' }, ...(zebraLostRoutes ? [{ event: 'frr-fault', kind: 'kernel-route-missing' }, { event: 'frr-fault-cleared', kind: 'kernel-route-missing', withinMs: 10_000 }] : [])],
   },
   {
     name: 'leaf zebra and bgpd SIGKILL, restarted 5 s later',
@@ -277,7 +282,8 @@ async function measure(policy: Policy, fault: Fault, t: TestContext): Promise<vo
     mark = await fault.run(F, policy, t);
     convergedS = await F.until(`${fault.name} (${policy})`, fault.boundMs, (w) => w.every((x) => x.equal));
     since = mark ? `, ${((performance.now() - mark.from) / 1000).toFixed(2)} s after ${mark.what}` : '';
-    if (policy === 'ballast') for (const c of fault.logged ?? []) await expectLogged(logFrom, c);
+    const logged = typeof fault.logged === 'function' ? fault.logged() : (fault.logged ?? []);
+    if (policy === 'ballast') for (const c of logged) await expectLogged(logFrom, c);
   } catch (err) {
     // The listeners hold the probe port in every server: a failed fault must not fail the next one.
     await stream.stop();
