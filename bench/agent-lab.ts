@@ -12,7 +12,7 @@
  * With BALLAST_PACKAGE_ROOT=DIR (`dpkg-deb -x ballast-common_*.deb DIR`) the agents are the packaged ones.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -160,10 +160,38 @@ function cpuTicks(pid: number): number {
   const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   return Number(f[11]) + Number(f[12]); // utime + stime
 }
-/** CPU of the children the process has waited for (vtysh, ip): utime + stime of the reaped ones. */
+/** CPU of the children the process has waited for (vtysh, one-shot ip): utime + stime of the reaped ones. */
 function childTicks(pid: number): number {
   const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   return Number(f[13]) + Number(f[14]);
+}
+/**
+ * CPU of the children still running (the kernel check's long-lived `ip -batch`, the route monitor), per
+ * PID: they are never reaped, so childTicks misses them.
+ */
+function liveChildTicks(pid: number): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const task of readdirSync(`/proc/${pid}/task`)) {
+    let kids: string;
+    try {
+      kids = readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const k of kids.split(' ').filter(Boolean).map(Number)) {
+      try {
+        out.set(k, cpuTicks(k) + childTicks(k));
+      } catch {
+        // ended meanwhile: its CPU is in childTicks once reaped
+      }
+    }
+  }
+  return out;
+}
+function liveDelta(before: Map<number, number>, after: Map<number, number>): number {
+  let d = 0;
+  for (const [k, t] of after) d += t - (before.get(k) ?? 0);
+  return d;
 }
 function rssMiB(pid: number): number {
   return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
@@ -172,6 +200,7 @@ async function measure(pid: number, seconds: number, during?: () => Promise<void
   const tick = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
   const c0 = cpuTicks(pid);
   const k0 = childTicks(pid);
+  const l0 = liveChildTicks(pid);
   const load0 = loadavg()[0]!;
   const t0 = performance.now();
   let rss = rssMiB(pid);
@@ -184,7 +213,8 @@ async function measure(pid: number, seconds: number, during?: () => Promise<void
   await work;
   const wall = (performance.now() - t0) / 1000;
   const load = `${load0.toFixed(1)}-${loadavg()[0]!.toFixed(1)}`;
-  return { cpu: ((cpuTicks(pid) - c0) / tick / wall) * 100, rss, children: ((childTicks(pid) - k0) / tick / wall) * 100, load };
+  const children = childTicks(pid) - k0 + liveDelta(l0, liveChildTicks(pid));
+  return { cpu: ((cpuTicks(pid) - c0) / tick / wall) * 100, rss, children: (children / tick / wall) * 100, load };
 }
 
 /** leaf1's agent started again with other Node options (and without metrics): kill the running one first. */

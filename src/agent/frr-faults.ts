@@ -6,9 +6,8 @@
  * the API's state and exported as a metric; the agent changes nothing because of them.
  */
 import type { Logger } from 'pino';
-import { splitJsonStream } from '../frr/bgp-prefix.js';
 import { parseBgpSummary } from '../frr/bgp-summary.js';
-import { findRoute, parseKernelRoutes } from '../lab/kernel-route.js';
+import { findRoute, kernelDst, parseKernelRoutes } from '../lab/kernel-route.js';
 import { BallastError } from '../util/errors.js';
 import { run } from '../util/exec.js';
 import { IpBatch } from '../util/ip-batch.js';
@@ -30,19 +29,19 @@ export interface FrrFault {
 export type KernelReader = (prefixes: readonly string[]) => Promise<ReadonlySet<string>>;
 
 /**
- * The kernel's routes through `ip -j route show root P` (targeted: only routes inside P), all prefixes
- * of a family answered by one long-lived `ip -j -batch -` (util/ip-batch.ts): a fork per prefix was 200
- * processes per reconcile at 200 prefixes, and a fork per reconcile still a third of the idle agent's
- * CPU (bench/agent.md). iproute2 prints one JSON array per line of the batch; an answer that does not
- * have one per prefix, or a batch process that failed, is read again prefix by prefix with one-shot ip.
+ * The kernel's routes of the managed prefixes: one dump of the main table per family (`route show`),
+ * asked of a long-lived `ip -j -batch -` (util/ip-batch.ts). A fork per reconcile was a third of the
+ * idle agent's CPU at 200 prefixes, and `route show root P` per prefix cost ip 0.37 % CPU more there,
+ * because iproute2 dumps the whole table for each and filters it itself (bench/agent.md, fifth pass).
+ * A dump that fails or does not parse is read again prefix by prefix with one-shot `ip route show root P`.
  */
 export function ipKernelReader(timeoutMs: number): KernelReader & { close(): void } {
   const one = async (p: string): Promise<unknown> => parseJson((await run('ip', ['-j', ...family(p), 'route', 'show', 'root', p], { timeoutMs, code: 'E_FRR_COMMAND' })).stdout || '[]', 'ip -j route');
-  // Per family: the last batch's input, ip's answer and the prefixes it held. An idle leaf's answer is
-  // the same every tick: it is not split and parsed again (bench/agent.md, fourth pass).
-  const last = new Map<string, { input: string; stdout: string; held: readonly string[] }>();
+  // Per family: the prefixes asked, the last dump and the prefixes it held. An idle leaf's dump is the
+  // same every tick: it is not parsed again.
+  const last = new Map<string, { input: string; dump: string; held: readonly string[] }>();
   const batches = new Map<string, IpBatch>();
-  const batch = (fam: string[]): IpBatch => {
+  const batch = (fam: readonly string[]): IpBatch => {
     const key = fam.join();
     let b = batches.get(key);
     if (b === undefined) batches.set(key, (b = new IpBatch(['ip', '-j', ...fam, '-batch', '-'])));
@@ -52,37 +51,41 @@ export function ipKernelReader(timeoutMs: number): KernelReader & { close(): voi
     const held = new Set<string>();
     for (const fam of [prefixes.filter((p) => !p.includes(':')), prefixes.filter((p) => p.includes(':'))]) {
       if (fam.length === 0) continue;
-      const commands = fam.map((p) => `route show root ${p}`);
-      const input = commands.join('\n');
-      // A batch that failed (ip gone, timed out) leaves answers empty: read prefix by prefix below.
-      const stdout = await batch(family(fam[0]!))
-        .run(commands, timeoutMs)
-        .then((lines) => lines.join('\n'), () => '');
       const key = family(fam[0]!).join();
+      const input = fam.join('\n');
+      const dump = await batch(family(fam[0]!))
+        .run(['route show'], timeoutMs)
+        .then(([line]) => line ?? null, () => null);
       const seen = last.get(key);
-      if (seen !== undefined && seen.input === input && seen.stdout === stdout) {
+      if (dump !== null && seen !== undefined && seen.input === input && seen.dump === dump) {
         for (const p of seen.held) held.add(p);
         continue;
       }
       last.delete(key);
-      let answers: unknown[];
-      try {
-        answers = splitJsonStream(stdout);
-      } catch {
-        answers = [];
+      const dsts = dump === null ? null : destinations(dump);
+      if (dsts === null) {
+        for (const p of fam) if (findRoute(parseKernelRoutes(await one(p)), p)) held.add(p);
+        continue;
       }
-      const whole = answers.length === fam.length;
-      if (!whole) {
-        answers = [];
-        for (const p of fam) answers.push(await one(p));
-      }
-      const found = fam.filter((p, i) => findRoute(parseKernelRoutes(answers[i]), p));
+      const found = fam.filter((p) => dsts.has(p) || dsts.has(kernelDst(p)));
       for (const p of found) held.add(p);
-      if (whole) last.set(key, { input, stdout, held: found });
+      last.set(key, { input, dump: dump!, held: found });
     }
     return held;
   };
   return Object.assign(read, { close: () => batches.forEach((b) => b.close()) });
+}
+
+/** The dst of every route in an `ip -j route show` dump (any type: unreachable and blackhole routes have no dev); null if it is not one. */
+function destinations(dump: string): Set<string> | null {
+  let json: unknown;
+  try {
+    json = JSON.parse(dump);
+  } catch {
+    return null;
+  }
+  if (!Array.isArray(json)) return null;
+  return new Set(json.map((r) => (r as { dst?: unknown } | null)?.dst).filter((d): d is string => typeof d === 'string'));
 }
 
 const family = (p: string): string[] => (p.includes(':') ? ['-6'] : []);

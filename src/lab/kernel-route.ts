@@ -48,9 +48,14 @@ export function parseKernelRoutes(json: unknown): KernelRoute[] {
  * Prefixes are compared as canonical text, as parsePrefix and iproute2 both write them.
  */
 export function findRoute(routes: readonly KernelRoute[], prefix: string): KernelRoute | undefined {
-  const hostLength = prefix.includes(':') ? '/128' : '/32';
-  const host = prefix.endsWith(hostLength) ? prefix.slice(0, -hostLength.length) : prefix;
+  const host = kernelDst(prefix);
   return routes.find((r) => r.dst === prefix || r.dst === host);
+}
+
+/** How iproute2 writes this prefix as a route's dst: a host prefix without its length. */
+export function kernelDst(prefix: string): string {
+  const hostLength = prefix.includes(':') ? '/128' : '/32';
+  return prefix.endsWith(hostLength) ? prefix.slice(0, -hostLength.length) : prefix;
 }
 
 /** Weight per next-hop interface; the lab names interfaces after the peer, so this is weight per peer. */

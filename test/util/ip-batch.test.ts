@@ -3,7 +3,9 @@
  * this namespace), and with small stand-ins for a process that hangs, dies or prints too much.
  */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { test } from 'node:test';
+import { ipKernelReader } from '../../src/agent/frr-faults.js';
 import { IpBatch } from '../../src/util/ip-batch.js';
 import { BallastError } from '../../src/util/errors.js';
 
@@ -66,4 +68,18 @@ test('a process that does not answer times out and is killed; one that prints mo
     chatty.close();
   }
   await assert.rejects(new IpBatch(['/nonexistent/ip']).run(['x'], 10_000), (e: unknown) => e instanceof BallastError && e.code === 'E_MISSING_TOOL');
+});
+
+test("the kernel check's reader (agent/frr-faults.ts) on this namespace's real tables: one process, the dump's prefixes found", async () => {
+  const v4 = (JSON.parse(execFileSync('ip', ['-j', 'route', 'show'], { encoding: 'utf8' })) as { dst: string }[]).map((r) => r.dst).filter((d) => d.includes('/'));
+  const v6 = (JSON.parse(execFileSync('ip', ['-6', '-j', 'route', 'show'], { encoding: 'utf8' })) as { dst: string }[]).map((r) => r.dst).filter((d) => d.includes('/'));
+  const present = [...v4.slice(0, 1), ...v6.slice(0, 1)];
+  const absent = ['198.51.100.77/32', '2001:db8::77/128'];
+  const read = ipKernelReader(10_000);
+  try {
+    for (let i = 0; i < 3; i++) assert.deepEqual([...(await read([...present, ...absent]))].sort(), [...present].sort());
+    assert.deepEqual([...(await read(absent))], []);
+  } finally {
+    read.close();
+  }
 });
