@@ -43,6 +43,14 @@ const FRR = frrAt >= 0 ? argv.splice(frrAt, 2)[1] ?? '8.4' : '8.4';
 /** `--idle-only`: resources without the churn half (a quicker footprint run). */
 const idleAt = argv.indexOf('--idle-only');
 const IDLE_ONLY = idleAt >= 0 && argv.splice(idleAt, 1).length > 0;
+/**
+ * `--settle S`: seconds between the lab's start and the idle window (default 45; 5 before the fifth pass
+ * of bench/agent.md). An agent that reads its prefixes in resync slices parses each slice once before its
+ * read cache can hit (4 slices of 50: 20 s), and the leaf's paths carry `"stale":true` for about 30 s
+ * after the lab's start, which changes every answer once when it clears: both are the start, not idle.
+ */
+const settleAt = argv.indexOf('--settle');
+const SETTLE_S = settleAt >= 0 ? Number(argv.splice(settleAt, 2)[1]) : 45;
 /** `--prefixes N`: resources at N managed prefixes only (default: 1, then 200). */
 const prefixesAt = argv.indexOf('--prefixes');
 const PREFIX_COUNTS = prefixesAt >= 0 ? [Number(argv.splice(prefixesAt, 2)[1])] : [1, 200];
@@ -253,7 +261,7 @@ async function resources(): Promise<void> {
     const prefixes = Array.from({ length: n }, (_, i) => `198.51.100.${i + 1}/32`);
     lab('up', fixture(`res${n}`, '  mode: link-bandwidth\n  mbps-per-unit: 100\n  damping: { hold-down-seconds: 2 }\n', prefixes), '--leaf-policy', 'ballast');
     try {
-      await sleep(5000);
+      await sleep(SETTLE_S * 1000);
       const pid = agentPid('leaf1');
       const idle = await measure(pid, 30);
       console.log(`${n} prefixes, idle: ${residentText(pid)}`);

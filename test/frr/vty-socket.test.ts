@@ -20,19 +20,23 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 
 const end = (ret: number) => Buffer.from([0, 0, 0, ret]);
 
-/** A fake daemon: `answer(command, socket)` writes the reply; every command received is logged. */
-async function daemon(name: string, answer: (command: string, socket: Socket) => void): Promise<{ server: Server; seen: string[] }> {
+/**
+ * A fake daemon: `answer(command, socket)` writes the reply; every command received is logged. Like
+ * FRR's vty, it answers the commands of a connection one after another, in order, however many arrive
+ * in one read (an `answer` that writes later returns a promise, and the next waits for it).
+ */
+async function daemon(name: string, answer: (command: string, socket: Socket) => unknown): Promise<{ server: Server; seen: string[] }> {
   const seen: string[] = [];
   const server = createServer((socket) => {
     let buf = '';
+    let queue: Promise<void> = Promise.resolve();
     socket.on('data', (b) => {
       buf += b.toString('utf8');
       for (let i; (i = buf.indexOf('\0')) >= 0; ) {
         const c = buf.slice(0, i);
         buf = buf.slice(i + 1);
         seen.push(c);
-        if (c === 'enable') socket.write(end(0));
-        else answer(c, socket);
+        queue = queue.then(async () => void (c === 'enable' ? socket.write(end(0)) : await answer(c, socket)));
       }
     });
     socket.on('error', () => {});
@@ -48,14 +52,31 @@ test('commands in order after enable, replies split anywhere (also inside the te
   const d = await daemon('bgpd', (c, s) => {
     const reply = Buffer.concat([Buffer.from(`{"cmd":"${c}"}\n`), end(0)]);
     // One byte at a time, in separate writes.
-    let i = 0;
-    const next = () => (i < reply.length ? (s.write(reply.subarray(i, ++i)), setImmediate(next)) : undefined);
-    next();
+    return new Promise<void>((done) => {
+      let i = 0;
+      const next = (): void => (i < reply.length ? (s.write(reply.subarray(i, ++i)), void setImmediate(next)) : done());
+      next();
+    });
   });
   try {
     const out = await vtySocket(['show a json', 'show b json'], { vtyDir: dir, daemon: 'bgpd' });
     assert.equal(out, '{"cmd":"show a json"}\n{"cmd":"show b json"}\n');
     assert.deepEqual(d.seen, ['enable', 'show a json', 'show b json']);
+  } finally {
+    await close(d.server);
+  }
+});
+
+test('a batch of 300 commands goes in one write and comes back in order, answers of any size', async () => {
+  let reads = 0;
+  const d = await daemon('bgpd', (c, s) => s.write(Buffer.concat([Buffer.from(`${c}:${'x'.repeat(c.endsWith('7') ? 70_000 : 10)}\n`), end(0)])));
+  d.server.on('connection', (sock) => sock.on('data', () => reads++));
+  try {
+    const commands = Array.from({ length: 300 }, (_, i) => `show n ${i}`);
+    const out = await vtySocket(commands, { vtyDir: dir, daemon: 'bgpd' });
+    assert.equal(out, commands.map((c) => `${c}:${'x'.repeat(c.endsWith('7') ? 70_000 : 10)}\n`).join(''));
+    assert.deepEqual(d.seen, ['enable', ...commands]);
+    assert.ok(reads <= 3, `the daemon read the batch in ${reads} reads`);
   } finally {
     await close(d.server);
   }
