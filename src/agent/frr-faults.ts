@@ -41,19 +41,19 @@ export function ipKernelReader(timeoutMs: number): KernelReader & { close(): voi
   // same every tick: it is not parsed again.
   const last = new Map<string, { input: string; dump: string; held: readonly string[] }>();
   const batches = new Map<string, IpBatch>();
-  const batch = (fam: readonly string[]): IpBatch => {
-    const key = fam.join();
+  const batch = (key: string, flags: readonly string[]): IpBatch => {
     let b = batches.get(key);
-    if (b === undefined) batches.set(key, (b = new IpBatch(['ip', '-j', ...fam, '-batch', '-'])));
+    if (b === undefined) batches.set(key, (b = new IpBatch(['ip', '-j', ...flags, '-batch', '-'])));
     return b;
   };
   const read = async (prefixes: readonly string[]): Promise<ReadonlySet<string>> => {
     const held = new Set<string>();
     for (const fam of [prefixes.filter((p) => !p.includes(':')), prefixes.filter((p) => p.includes(':'))]) {
       if (fam.length === 0) continue;
-      const key = family(fam[0]!).join();
+      const flags = family(fam[0]!);
+      const key = flags.join();
       const input = fam.join('\n');
-      const dump = await batch(family(fam[0]!))
+      const dump = await batch(key, flags)
         .run(['route show'], timeoutMs)
         .then(([line]) => line ?? null, () => null);
       const seen = last.get(key);
@@ -63,13 +63,13 @@ export function ipKernelReader(timeoutMs: number): KernelReader & { close(): voi
       }
       last.delete(key);
       const dsts = dump === null ? null : destinations(dump);
-      if (dsts === null) {
+      if (dump === null || dsts === null) {
         for (const p of fam) if (findRoute(parseKernelRoutes(await one(p)), p)) held.add(p);
         continue;
       }
       const found = fam.filter((p) => dsts.has(p) || dsts.has(kernelDst(p)));
       for (const p of found) held.add(p);
-      last.set(key, { input, dump: dump!, held: found });
+      last.set(key, { input, dump, held: found });
     }
     return held;
   };

@@ -35,7 +35,7 @@ export function run(file: string, args: readonly string[], options: RunOptions =
         return;
       }
       if (e.code === 'ENOENT') {
-        reject(new BallastError('E_MISSING_TOOL', `Cannot run ${JSON.stringify(file)}: not installed or not on PATH`, { cause: err }));
+        reject(missingTool(file, err));
         return;
       }
       const detail = stderr.trim().split('\n').slice(-3).join(' | ') || stdout.trim().split('\n').slice(-3).join(' | ') || e.message;
@@ -43,4 +43,9 @@ export function run(file: string, args: readonly string[], options: RunOptions =
     });
     if (options.input !== undefined) child.stdin?.end(options.input);
   });
+}
+
+/** A program that could not be started because it is not there (spawn's ENOENT). */
+export function missingTool(file: string, cause: unknown): BallastError {
+  return new BallastError('E_MISSING_TOOL', `Cannot run ${JSON.stringify(file)}: not installed or not on PATH`, { cause });
 }

@@ -12,6 +12,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { BallastError } from './errors.js';
+import { missingTool } from './exec.js';
 
 interface Waiter {
   readonly lines: number;
@@ -33,7 +34,7 @@ export class IpBatch {
     this.argv = argv;
   }
 
-  /** The process's PID while one runs (tests, and a log line that names it). */
+  /** The process's PID while one runs (the tests check that calls share one). */
   get pid(): number | undefined {
     return this.child?.pid;
   }
@@ -87,7 +88,7 @@ export class IpBatch {
     child.stdin!.on('error', () => {});
     child.on('error', (err: NodeJS.ErrnoException) => {
       if (this.child !== child) return;
-      this.kill(err.code === 'ENOENT' ? new BallastError('E_MISSING_TOOL', `Cannot run ${JSON.stringify(file)}: not installed or not on PATH`, { cause: err }) : new BallastError('E_FRR_COMMAND', `${this.line()}: ${err.message}`, { cause: err }));
+      this.kill(err.code === 'ENOENT' ? missingTool(file!, err) : new BallastError('E_FRR_COMMAND', `${this.line()}: ${err.message}`, { cause: err }));
     });
     // 'close', not 'exit': by then its stderr (the reason) and its last lines have been read.
     child.on('close', (code, signal) => {
@@ -108,14 +109,10 @@ export class IpBatch {
       return;
     }
     if (this.out.length < w.lines) return;
+    // More lines than commands: this answer cannot be trusted either.
+    if (this.out.length > w.lines) return this.kill(new BallastError('E_FRR_COMMAND', `${this.line()} printed more lines than it was given commands`));
     const lines = this.out.splice(0, w.lines);
     this.waiter = null;
-    if (this.out.length > 0) {
-      // More lines than commands: this answer cannot be trusted either.
-      this.kill(new BallastError('E_FRR_COMMAND', `${this.line()} printed more lines than it was given commands`));
-      w.reject(new BallastError('E_FRR_COMMAND', `${this.line()} printed more lines than it was given commands`));
-      return;
-    }
     w.resolve(lines);
   }
 
