@@ -92,11 +92,36 @@ test('drain of a whole leaf and undrain: kernels equal the snapshot\'s predictio
   // its best; before the outbound prepend (step.ts, renderEntry) FRR kept advertising leaf3 through the
   // drain (seen in CI on the mixed fabric, and made certain here).
   const vty = (node: string, command: string) => execFileSync(`${RUN_DIR}/${NS}${node}/vtysh`, ['--vty_socket', `${RUN_DIR}/${NS}${node}`, '-c', command], { encoding: 'utf8', timeout: 30_000 });
-  for (const spine of ['spine1', 'spine2']) for (const leaf of ['leaf1', 'leaf2']) vty(spine, `clear bgp ${leaf}`);
+  // A cleared session is back once it is Established again with one more connection than before the
+  // clear: right after `clear`, it can still read Established (and the kernels as predicted), and a
+  // drain then runs while the sessions flap (every run on a quiet machine, and in CI once).
+  const cleared = ['spine1', 'spine2'].flatMap((spine) => ['leaf1', 'leaf2'].map((leaf) => ({ spine, leaf })));
+  const session = ({ spine, leaf }: { spine: string; leaf: string }) => {
+    const n = (JSON.parse(vty(spine, `show bgp neighbors ${leaf} json`)) as Record<string, { bgpState?: string; connectionsEstablished?: number }>)[leaf];
+    assert.ok(n && typeof n.connectionsEstablished === 'number', `${spine}: show bgp neighbors ${leaf} json has no connectionsEstablished`);
+    return { state: n.bgpState, established: n.connectionsEstablished };
+  };
+  const before = cleared.map(session);
+  for (const s of cleared) vty(s.spine, `clear bgp ${s.leaf}`);
+  const reEstablished = () => cleared.every((s, i) => {
+    const now = session(s);
+    return now.state === 'Established' && now.established > before[i]!.established;
+  });
   // In `show bgp ... PREFIX`, a path's lines run from its `from NEIGHBOR` line to the next one; the best says `best`.
   const bestFromLeaf3 = () => ['spine1', 'spine2'].every((s) => vty(s, 'show bgp ipv4 unicast 198.51.100.1/32').split(/(?= from )/).some((p) => p.startsWith(' from leaf3 ') && /, best\b/.test(p)));
-  await L.until('the spines back after their sessions to leaf1 and leaf2 were cleared', 30_000, (ws) => ws.every((x) => x.equal) && bestFromLeaf3());
-  t.diagnostic('both spines prefer leaf3\'s path before the drain');
+  await L.until('the spines back after their sessions to leaf1 and leaf2 were cleared', 30_000, (ws) => reEstablished() && ws.every((x) => x.equal) && bestFromLeaf3());
+  // The agents check their spine sessions every reconcile (5 s here): the snapshot below is to list
+  // every link up, so wait until each agent has seen its sessions back.
+  const t1 = performance.now();
+  for (;;) {
+    const status = await L.ballast(['status', ...agents, '--json']);
+    assert.equal(status.code, 0, status.stderr);
+    const faults = (JSON.parse(status.stdout) as { agents: { state: { leaf: string; frrFaults?: { kind: string; subject: string }[] } }[] }).agents.flatMap((a) => (a.state.frrFaults ?? []).map((f) => `${a.state.leaf} ${f.kind} ${f.subject}`));
+    if (faults.length === 0) break;
+    assert.ok(performance.now() - t1 < 15_000, `the agents still report ${faults.join(', ')} 15 s after the sessions were back`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  t.diagnostic(`both spines prefer leaf3's path before the drain; the agents saw every session back ${((performance.now() - t1) / 1000).toFixed(2)} s after the spines did`);
   // Drain leaf3 (the whole leaf): its traffic moves away as the live snapshot predicts.
   const t0 = performance.now();
   const drained = await L.ballast(['drain', '--agent', sock('leaf3'), '--reason', 'maintenance']);
