@@ -9,10 +9,8 @@
 import { isHostPrefix, parsePrefix, prefixContains, type Prefix } from '../fabric/prefix.js';
 import { splitJsonStream } from '../frr/bgp-prefix.js';
 import { MAX_PREFIXES } from '../frr/ballast-route-map.js';
-import { BallastError } from '../util/errors.js';
+import { list, object, type Json } from '../frr/json-shape.js';
 import type { AgentConfig } from './config.js';
-
-type Json = Record<string, unknown>;
 
 export function rangeQueries(ranges: readonly Prefix[]): string[] {
   return ranges.map((r) => `show bgp ${r.family} unicast ${r.text} longer-prefixes json`);
@@ -26,11 +24,10 @@ export function rangeQueries(ranges: readonly Prefix[]): string[] {
 export function serverRoutes(json: unknown): string[] {
   const routes = (json as Json | null)?.routes;
   if (routes === undefined) return [];
-  if (typeof routes !== 'object' || routes === null) throw new BallastError('E_FRR_PARSE', 'Unexpected FRR JSON: routes is not an object');
   const out: string[] = [];
-  for (const [prefix, paths] of Object.entries(routes as Json)) {
-    if (!Array.isArray(paths)) throw new BallastError('E_FRR_PARSE', `Unexpected FRR JSON: routes["${prefix}"] is not a list`);
-    const own = (paths as Json[]).some((p) => {
+  for (const [prefix, paths] of Object.entries(object(routes, 'routes'))) {
+    const own = list(paths, `routes["${prefix}"]`).some((raw, i) => {
+      const p = object(raw, `routes["${prefix}"][${i}]`);
       if (p.valid !== true || typeof p.path !== 'string') return false;
       const asns = new Set(p.path.split(/\s+/).filter(Boolean));
       return asns.size === 1;

@@ -4,6 +4,7 @@
  * Shapes are checked field by field and fail with E_FRR_PARSE rather than guessing.
  */
 import { BallastError } from '../util/errors.js';
+import { shapeError as fail, object as obj, type Json } from './json-shape.js';
 
 export interface BgpPath {
   /** The neighbor as configured: the interface for BGP unnumbered, else the peer address. */
@@ -31,16 +32,6 @@ export interface BgpPrefix {
   readonly paths: readonly BgpPath[];
 }
 
-type Json = Record<string, unknown>;
-
-function fail(where: string, what: string): never {
-  throw new BallastError('E_FRR_PARSE', `Unexpected FRR JSON: ${where} ${what}`);
-}
-function obj(v: unknown, where: string): Json {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(where, 'is not an object');
-  return v as Json;
-}
-
 export function parseBgpPrefix(json: unknown): BgpPrefix {
   const root = obj(json, 'route');
   if (root.prefix === undefined && root.paths === undefined) return { prefix: null, paths: [] };
@@ -66,7 +57,7 @@ function parsePath(raw: unknown, where: string): BgpPath {
     best,
     multipath: p.multipath === true || best,
     bandwidthBytes: parseLinkBandwidth(p.extendedCommunity, `${where}.extendedCommunity`),
-    nexthopIps: Array.isArray(p.nexthops) ? (p.nexthops as Json[]).map((h) => h.ip).filter((ip): ip is string => typeof ip === 'string') : [],
+    nexthopIps: Array.isArray(p.nexthops) ? p.nexthops.map((h, i) => obj(h, `${where}.nexthops[${i}]`).ip).filter((ip): ip is string => typeof ip === 'string') : [],
   };
 }
 

@@ -3,24 +3,7 @@
  * from the lab (fixtures/frr/); keeps only the fields ballast uses and fails with E_FRR_PARSE, naming
  * the field, when the shape is not what FRR 8.4 prints.
  */
-import { BallastError } from '../util/errors.js';
-
-type Json = Record<string, unknown>;
-
-function obj(v: unknown, where: string): Json {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new BallastError('E_FRR_PARSE', `Unexpected FRR JSON: ${where} is not an object`);
-  return v as Json;
-}
-
-function str(v: unknown, where: string): string {
-  if (typeof v !== 'string') throw new BallastError('E_FRR_PARSE', `Unexpected FRR JSON: ${where} is not a string`);
-  return v;
-}
-
-function num(v: unknown, where: string): number {
-  if (typeof v !== 'number') throw new BallastError('E_FRR_PARSE', `Unexpected FRR JSON: ${where} is not a number`);
-  return v;
-}
+import { number as num, object as obj, string as str } from './json-shape.js';
 
 export interface BgpPeerSummary {
   /** The neighbor as configured: an interface name for BGP unnumbered, else an address. */

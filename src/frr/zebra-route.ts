@@ -4,7 +4,7 @@
  * list of route entries (one per protocol); only the selected, installed entry forwards. Shapes are
  * checked field by field: E_FRR_PARSE rather than a guess.
  */
-import { BallastError } from '../util/errors.js';
+import { shapeError as fail, object, type Json } from './json-shape.js';
 
 export interface ZebraNexthop {
   readonly interface: string | null;
@@ -21,12 +21,6 @@ export interface ZebraRoute {
   readonly nexthops: readonly ZebraNexthop[];
 }
 
-type Json = Record<string, unknown>;
-
-function fail(where: string, what: string): never {
-  throw new BallastError('E_FRR_PARSE', `Unexpected zebra JSON: ${where} ${what}`);
-}
-
 /** The selected, installed route of every prefix in the output (`{}` when zebra knows none). */
 export function parseZebraRoutes(json: unknown): ZebraRoute[] {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) fail('root', 'is not an object');
@@ -40,7 +34,8 @@ export function parseZebraRoutes(json: unknown): ZebraRoute[] {
       if (e.selected !== true || e.installed !== true) return;
       if (typeof e.protocol !== 'string') fail(`${where}.protocol`, 'is not a string');
       if (!Array.isArray(e.nexthops)) fail(`${where}.nexthops`, 'is not a list');
-      const nexthops = (e.nexthops as Json[])
+      const nexthops = e.nexthops
+        .map((h, j) => object(h, `${where}.nexthops[${j}]`))
         .filter((h) => h.fib === true)
         .map((h, j) => {
           if (h.weight !== undefined && typeof h.weight !== 'number') fail(`${where}.nexthops[${j}].weight`, 'is not a number');

@@ -29,12 +29,12 @@ function gateway(h: Json): string | undefined {
 
 export function parseKernelRoutes(json: unknown): KernelRoute[] {
   if (!Array.isArray(json)) throw new BallastError('E_LAB', 'Unexpected `ip -j route` output: not a JSON array');
-  return json.map((raw, i) => {
-    const r = raw as Json;
-    if (typeof r.dst !== 'string') throw new BallastError('E_LAB', `Unexpected \`ip -j route\` output: route ${i} has no dst`);
-    const hops = Array.isArray(r.nexthops) ? (r.nexthops as Json[]) : [r];
+  const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+  return json.map((r, i) => {
+    if (!isObject(r) || typeof r.dst !== 'string') throw new BallastError('E_LAB', `Unexpected \`ip -j route\` output: route ${i} has no dst`);
+    const hops: unknown[] = Array.isArray(r.nexthops) ? r.nexthops : [r];
     const nexthops = hops.map((h, j) => {
-      if (typeof h.dev !== 'string') throw new BallastError('E_LAB', `Unexpected \`ip -j route\` output: route ${r.dst} next hop ${j} has no dev`);
+      if (!isObject(h) || typeof h.dev !== 'string') throw new BallastError('E_LAB', `Unexpected \`ip -j route\` output: route ${r.dst} next hop ${j} has no dev`);
       const via = gateway(h);
       return { dev: h.dev, weight: typeof h.weight === 'number' ? h.weight : 1, ...(via ? { via } : {}) };
     });

@@ -53,6 +53,15 @@ test('garbage and truncated output fail with E_FRR_PARSE', () => {
   }
 });
 
+test('a next hop that is not an object fails with E_FRR_PARSE naming it (found by the fuzzer: null crashed the read)', () => {
+  const reply = JSON.parse(fixture('leaf-v4-3servers-lb.json')) as { paths: { nexthops: unknown[] }[] };
+  reply.paths[1]!.nexthops = [null];
+  assert.throws(
+    () => parseBgpPrefix(reply),
+    (e: unknown) => e instanceof BallastError && e.code === 'E_FRR_PARSE' && e.message.includes('route.paths[1].nexthops[0] is not an object'),
+  );
+});
+
 test('link-bandwidth comes from the raw bytes/s, not the human text', () => {
   assert.equal(parseLinkBandwidth({ string: 'LB:65100:1124999936 (8.000 Gbps)' }), 1124999936);
   assert.equal(parseLinkBandwidth({ string: 'RT:1:1 LB:65201:500000000 (4.000 Gbps)' }), 500000000);

@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { parseAgentConfig } from '../../src/agent/config.js';
+import { serverRoutes } from '../../src/agent/ranges.js';
 import { neighborIndex, observePrefix } from '../../src/agent/observation.js';
 import { EMPTY_PREFIX_STATE, evaluate } from '../../src/agent/step.js';
 import { parsePrefix } from '../../src/fabric/prefix.js';
@@ -17,10 +18,12 @@ import { parseBgpPrefix, splitJsonStream } from '../../src/frr/bgp-prefix.js';
 import { parseBgpSummary } from '../../src/frr/bgp-summary.js';
 import { parseMonitorLine } from '../../src/frr/route-monitor.js';
 import { parseRunningConfig } from '../../src/frr/running-config.js';
+import { parseZebraRoutes } from '../../src/frr/zebra-route.js';
+import { findRoute, parseKernelRoutes, weightsByDev } from '../../src/lab/kernel-route.js';
 import { BallastError } from '../../src/util/errors.js';
 import { GOOD } from '../agent/config-fixture.js';
 import { FakeFrr } from '../agent/fake-frr.js';
-import { frrParseRejection, fuzz } from './harness.js';
+import { codedRejection, frrParseRejection, fuzz } from './harness.js';
 import { mutatedJson, mutatedText } from './mutate.js';
 
 const read = (path: string) => readFileSync(new URL(`../../fixtures/frr/${path}`, import.meta.url), 'utf8');
@@ -103,4 +106,26 @@ test('ip -ts monitor route: mutated recorded lines and random text never crash',
     const p = parseMonitorLine(line);
     if (p !== null) assert.match(p, /^[0-9a-f:.]+\/\d+$/);
   }, { isRejection: () => null });
+});
+
+test('show bgp RANGE longer-prefixes json: mutated recorded replies never crash the range discovery', { timeout: 60_000 }, (t) => {
+  const replies = [JSON.parse(read('observer/leaf1-bgp-longer.json')) as unknown];
+  fuzz(t, 'frr bgp-longer-prefixes', mutatedJson(replies), (text) => {
+    for (const prefix of serverRoutes(JSON.parse(text))) assert.equal(typeof prefix, 'string');
+  }, { isRejection: frrParseRejection });
+});
+
+test('show ip route PREFIX json (zebra): mutated recorded replies never crash the observer\'s read', { timeout: 60_000 }, (t) => {
+  const replies = ['observer/spine1-zebra-longer.json', 'observer/spine1-zebra-one.json', '10.3/spine-ip-route.json'].map((f) => JSON.parse(read(f)) as unknown);
+  fuzz(t, 'frr zebra-route', mutatedJson(replies), (text) => {
+    for (const r of parseZebraRoutes(JSON.parse(text))) for (const h of r.nexthops) assert.ok(Number.isFinite(h.weight), `weight ${h.weight}`);
+  }, { isRejection: frrParseRejection });
+});
+
+test('ip -j route show: mutated recorded dumps never crash the kernel check or the observer', { timeout: 60_000 }, (t) => {
+  const dumps = ['observer/spine1-kernel.json', '10.3/spine-kernel-route.json'].map((f) => JSON.parse(read(f)) as unknown);
+  fuzz(t, 'ip route', mutatedJson(dumps), (text) => {
+    const routes = parseKernelRoutes(JSON.parse(text));
+    for (const w of weightsByDev(findRoute(routes, '198.51.100.1/32')).values()) assert.ok(Number.isFinite(w) && w > 0, `weight ${w}`);
+  }, { isRejection: codedRejection });
 });
