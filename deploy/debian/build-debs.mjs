@@ -79,7 +79,7 @@ for (const dep of external) {
 // The API server loads proto/ at run time (reflection), from ../../proto beside its chunk: dist/chunks/../..
 cpSync(join(root, 'proto'), join(lib, 'proto'), { recursive: true });
 execFileSync('strip', ['--strip-all', '-o', join(lib, 'node'), process.execPath]);
-writeScript(join(work, 'ballast-common/usr/bin/ballast'), '#!/bin/sh\n# The node binary and the bundle of this package, nothing from the system.\nexec /usr/lib/ballast/node /usr/lib/ballast/dist/main.js "$@"\n');
+writeScript(join(work, 'ballast-common/usr/bin/ballast'), '#!/bin/sh\n# The node binary and the bundle of this package, nothing from the system. BALLAST_NODE_OPTIONS: node\n# flags for this process alone (the agent\'s unit sets it), word-split; NODE_OPTIONS would reach every\n# node child and refuses V8 flags such as --no-expose-wasm.\nexec /usr/lib/ballast/node $BALLAST_NODE_OPTIONS /usr/lib/ballast/dist/main.js "$@"\n');
 const share = join(work, 'ballast-common/usr/share');
 for (const f of readdirSync(join(root, 'fixtures')).filter((f) => f.endsWith('.yaml'))) put('ballast-common', `usr/share/ballast/fixtures/${f}`, join(root, 'fixtures', f));
 put('ballast-common', 'usr/share/ballast/fixtures/health/example.yaml', join(root, 'fixtures/health/example.yaml'));

@@ -120,7 +120,9 @@ async function startDaemons(state: LabState, daemon: 'agent' | 'observer', nodes
     // A restarted daemon appends to its log: only what it writes from here on counts.
     const from = fstatSync(fd).size;
     // `ip netns exec` execs node in place: the PID recorded is the daemon's own.
-    const child = spawn('ip', ['netns', 'exec', node.ns, process.execPath, BIN, daemon === 'agent' ? 'agent' : 'observe', '-c', file], { detached: true, stdio: ['ignore', fd, fd] });
+    // BALLAST_NODE_OPTIONS: node flags for the daemons, as the package's /usr/bin/ballast takes them.
+    const flags = (process.env.BALLAST_NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean);
+    const child = spawn('ip', ['netns', 'exec', node.ns, process.execPath, ...flags, BIN, daemon === 'agent' ? 'agent' : 'observe', '-c', file], { detached: true, stdio: ['ignore', fd, fd] });
     closeSync(fd);
     child.unref();
     if (child.pid === undefined) throw new BallastError('E_LAB', `Cannot start the ${daemon} in ${node.ns}`);

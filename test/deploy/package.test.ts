@@ -83,6 +83,19 @@ test('ballast --version from the installed path', { skip }, () => {
   assert.match(r.stdout, new RegExp(`^ballast ${VERSION.replaceAll('.', '\\.')}\\ntested with FRR 8\\.4\\.4, 10\\.3\\n`));
 });
 
+test('the agent unit\'s node flags reach node through /usr/bin/ballast, and V8 prints no warning about them', { skip }, () => {
+  const unit = readFileSync(join(ROOT, 'lib/systemd/system/ballast-agent.service'), 'utf8');
+  const flags = /^Environment="BALLAST_NODE_OPTIONS=([^"]*)"$/m.exec(unit)?.[1];
+  assert.ok(flags?.includes('--jitless'), 'the unit sets BALLAST_NODE_OPTIONS with --jitless');
+  const r = inRoot(['env', `BALLAST_NODE_OPTIONS=${flags}`, 'ballast', 'agent', '--check', '-c', '/etc/ballast/agent.yaml']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stderr, '', 'nothing on stderr (the journal) but what ballast says');
+  // They are node's own flags: one node does not know stops it.
+  const wrong = inRoot(['env', 'BALLAST_NODE_OPTIONS=--no-such-node-flag', 'ballast', '--version']);
+  assert.equal(wrong.status, 9, 'node refuses the unknown flag: the wrapper passed it');
+  assert.match(wrong.stderr, /bad option: --no-such-node-flag/);
+});
+
 test('whatif on the packaged fixture: the same output as from the checkout', { skip }, () => {
   for (const extra of [[], ['--fail', 'server02,server03,server04,server05,server06,server07,server08'], ['--json']]) {
     const pkg = inRoot(['ballast', 'whatif', '/usr/share/ballast/fixtures/warning.yaml', ...extra]);
