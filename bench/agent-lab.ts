@@ -23,18 +23,21 @@ const NS = 'agb-';
 const tmp = mkdtempSync(join(tmpdir(), 'ballast-agent-bench-'));
 // BALLAST_PACKAGE_ROOT=DIR (ballast-common and ballast-leaf unpacked there with `dpkg-deb -x`): the
 // lab, and so the agents it starts, run on the package's node and bundle instead of the sources
-// through tsx, with the Node options of the package's unit (its Environment=NODE_OPTIONS=...).
+// through tsx, with the Node flags of the package's unit (its Environment=BALLAST_NODE_OPTIONS=...).
 const pkgRoot = process.env.BALLAST_PACKAGE_ROOT;
 const [NODE, BIN] = pkgRoot ? [join(pkgRoot, 'usr/lib/ballast/node'), join(pkgRoot, 'usr/lib/ballast/dist/main.js')] : [process.execPath, new URL('../bin/ballast.js', import.meta.url).pathname];
 const unitOptions = (() => {
   const unit = pkgRoot ? join(pkgRoot, 'lib/systemd/system/ballast-agent.service') : '';
-  return unit && existsSync(unit) ? (/^Environment="NODE_OPTIONS=([^"]*)"$/m.exec(readFileSync(unit, 'utf8'))?.[1] ?? '') : '';
+  return unit && existsSync(unit) ? (/^Environment="BALLAST_NODE_OPTIONS=([^"]*)"$/m.exec(readFileSync(unit, 'utf8'))?.[1] ?? '') : '';
 })();
-// The agents inherit the lab's environment: the unit's options, the memory probe (SIGUSR2 writes
-// what is resident, see mem-probe.cjs) and BALLAST_AGENT_NODE_OPTIONS for experiments (--cpu-prof).
+/** The unit's flags on an agent's command line, as /usr/bin/ballast puts them. */
+const unitFlags = unitOptions.split(/\s+/).filter(Boolean);
+// The agents the lab starts get the unit's flags (BALLAST_NODE_OPTIONS, on their command line) and
+// inherit the lab's NODE_OPTIONS: the memory probe (SIGUSR2 writes what is resident, see
+// mem-probe.cjs) and BALLAST_AGENT_NODE_OPTIONS for experiments (--cpu-prof).
 const PROBE = new URL('./mem-probe.cjs', import.meta.url).pathname;
-const nodeOptions = [unitOptions, `--require ${PROBE}`, process.env.BALLAST_AGENT_NODE_OPTIONS ?? ''].filter(Boolean).join(' ');
-const env = { ...process.env, BALLAST_LAB_DIR: RUN_DIR, BALLAST_LAB_NS_PREFIX: NS, NODE_OPTIONS: nodeOptions };
+const nodeOptions = [`--require ${PROBE}`, process.env.BALLAST_AGENT_NODE_OPTIONS ?? ''].filter(Boolean).join(' ');
+const env = { ...process.env, BALLAST_LAB_DIR: RUN_DIR, BALLAST_LAB_NS_PREFIX: NS, BALLAST_NODE_OPTIONS: unitOptions, NODE_OPTIONS: nodeOptions };
 
 /** `--frr VERSION` anywhere on the command line; the other arguments stay positional. */
 const argv = process.argv.slice(2);
@@ -235,8 +238,8 @@ async function restartLeaf1(pid: number, options: string, metrics: boolean): Pro
   const log = join(dir, 'agent.log');
   const from = readFileSync(log, 'utf8').length;
   const fd = openSync(log, 'a');
-  const childEnv = { ...env, NODE_OPTIONS: [unitOptions, options, `--require ${PROBE}`].filter(Boolean).join(' ') };
-  const child = spawn('ip', ['netns', 'exec', `${NS}leaf1`, NODE, BIN, 'agent', '-c', config], { detached: true, stdio: ['ignore', fd, fd], env: childEnv });
+  const childEnv = { ...env, NODE_OPTIONS: [options, `--require ${PROBE}`].filter(Boolean).join(' ') };
+  const child = spawn('ip', ['netns', 'exec', `${NS}leaf1`, NODE, ...unitFlags, BIN, 'agent', '-c', config], { detached: true, stdio: ['ignore', fd, fd], env: childEnv });
   closeSync(fd);
   child.unref();
   for (let i = 0; i < 300 && !readFileSync(log, 'utf8').slice(from).includes('"event":"started"'); i++) await sleep(100);
@@ -350,15 +353,20 @@ async function flap(): Promise<void> {
  * PID 1 here, so its Restart=always is emulated: the agent is started again, as the lab started it,
  * RestartSec (read from the package's unit, else 2 s) after the kill. srv11 leaves (the agent
  * pre-marks its return with a hold), the agent is killed, srv11 returns while no agent runs (FRR's
- * hold entry keeps it out), then the time until the restarted agent has removed the hold entry.
+ * hold entry keeps it out), then: when the restarted agent logged `adopted`, its releasing `applied`
+ * and `started` (its own clock, from the spawn), when the hold entry left FRR's running config, and
+ * when spine1's kernel route was again what it was before srv11 left (srv11 back in the traffic).
  */
 async function crash(cycles: number): Promise<void> {
   const unit = pkgRoot ? join(pkgRoot, 'lib/systemd/system/ballast-agent.service') : '';
   const restartSec = Number((unit && existsSync(unit) ? /^RestartSec=(\d+(?:\.\d+)?)$/m.exec(readFileSync(unit, 'utf8'))?.[1] : undefined) ?? 2);
   lab('up', fixture('crash', '  mode: link-bandwidth\n  mbps-per-unit: 100\n  damping: { hold-down-seconds: 10 }\n'), '--leaf-policy', 'ballast');
   const dir = `${RUN_DIR}/${NS}leaf1`;
-  const running = () => execFileSync('vtysh', ['--vty_socket', dir, '-c', 'show running-config'], { encoding: 'utf8' });
+  // The lab's per-node vtysh wrapper speaks the node's FRR version (the host's vtysh is 8.4).
+  const vtysh = existsSync(`${dir}/vtysh`) ? `${dir}/vtysh` : 'vtysh';
+  const running = () => execFileSync(vtysh, ['--vty_socket', dir, '-c', 'show running-config'], { encoding: 'utf8' });
   const held = () => /route-map BALLAST-IN-srv11 permit \d+\n(?: .*\n)*? set local-preference 50/.test(running());
+  const spineRoute = () => execFileSync('ip', ['-n', `${NS}spine1`, 'route', 'show', P1], { encoding: 'utf8' }).replace(/\s+/g, ' ').trim();
   const until = async (what: string, ok: () => boolean, ms = 30_000) => {
     const t0 = performance.now();
     while (!ok()) {
@@ -367,30 +375,48 @@ async function crash(cycles: number): Promise<void> {
     }
     return performance.now();
   };
+  const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+  const rows: number[][] = [];
   let pid = agentPid('leaf1');
   try {
     await sleep(3000);
     for (let c = 0; c < cycles; c++) {
+      const whole = spineRoute();
       ip(`${NS}srv11`, 'addr', 'del', `${P1}/32`, 'dev', 'lo');
       await until('srv11 held', held);
+      await until('spine1 without srv11', () => spineRoute() !== whole);
       process.kill(pid, 'SIGKILL');
       const killed = performance.now();
       ip(`${NS}srv11`, 'addr', 'add', `${P1}/32`, 'dev', 'lo');
       await sleep(restartSec * 1000);
       const log = `${dir}/agent.log`;
       const before = readFileSync(log, 'utf8').length;
-      const restarted = performance.now();
-      // The agent's output goes to its log as under the lab (appended): started = its "started" line.
+      // The agent's output goes to its log as under the lab (appended).
       const fd = openSync(log, 'a');
-      const child = spawn('ip', ['netns', 'exec', `${NS}leaf1`, NODE, BIN, 'agent', '-c', `${dir}/agent.yaml`], { detached: true, stdio: ['ignore', fd, fd], env });
+      const spawnedAt = Date.now();
+      const restarted = performance.now();
+      const child = spawn('ip', ['netns', 'exec', `${NS}leaf1`, NODE, ...unitFlags, BIN, 'agent', '-c', `${dir}/agent.yaml`], { detached: true, stdio: ['ignore', fd, fd], env });
       closeSync(fd);
       child.unref();
       pid = child.pid!;
-      const started = await until('restarted agent started', () => readFileSync(log, 'utf8').slice(before).includes('"event":"started"'));
-      const released = await until('hold released', () => !held());
-      console.log(`cycle ${c + 1}: held ${((released - killed) / 1000).toFixed(2)} s after the kill = RestartSec ${restartSec.toFixed(2)} s + start-up ${((started - restarted) / 1000).toFixed(2)} s + until released ${((released - started) / 1000).toFixed(2)} s`);
+      let released = 0;
+      const back = await until('spine1 with srv11 again', () => {
+        if (!released && !held()) released = performance.now();
+        return released > 0 && spineRoute() === whole;
+      });
+      await until('restarted agent started', () => readFileSync(log, 'utf8').slice(before).includes('"event":"started"'));
+      const lines = readFileSync(log, 'utf8').slice(before).split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { event?: string; time: string });
+      const at = (event: string) => {
+        const l = lines.find((x) => x.event === event);
+        return l ? Date.parse(l.time) - spawnedAt : NaN;
+      };
+      const row = [back - killed, restartSec * 1000, at('adopted'), at('applied'), at('started'), released - restarted, back - restarted];
+      rows.push(row);
+      console.log(`cycle ${c + 1}: srv11 back in spine1's kernel ${s(row[0]!)} after the kill = RestartSec ${s(row[1]!)} + ${s(row[6]!)} from the spawn (adopted ${s(row[2]!)}, applied ${s(row[3]!)}, started ${s(row[4]!)}, hold gone from FRR ${s(row[5]!)})`);
       await sleep(2000);
     }
+    const median = (i: number) => [...rows.map((r) => r[i]!)].sort((a, b) => a - b)[Math.floor(rows.length / 2)]!;
+    console.log(`median of ${rows.length}: ${s(median(0))} after the kill; from the spawn: adopted ${s(median(2))}, applied ${s(median(3))}, started ${s(median(4))}, hold gone ${s(median(5))}, spine1 ${s(median(6))}; load ${loadavg()[0]!.toFixed(1)}`);
   } finally {
     try {
       process.kill(pid, 'SIGTERM');
