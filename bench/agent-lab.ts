@@ -269,7 +269,7 @@ async function resources(): Promise<void> {
       const idle = await measure(pid, 30);
       console.log(`${n} prefixes, idle: ${residentText(pid)}`);
       if (IDLE_ONLY) {
-        console.log(`${n} prefixes: idle CPU ${idle.cpu.toFixed(2)} % (children ${idle.children.toFixed(2)} %), RSS ${idle.rss.toFixed(1)} MiB, load ${idle.load} (Node options: ${nodeOptions})`);
+        console.log(`${n} prefixes: idle CPU ${idle.cpu.toFixed(2)} % (children ${idle.children.toFixed(2)} %), RSS ${idle.rss.toFixed(1)} MiB, load ${idle.load} (node flags: ${unitOptions || 'none'}; NODE_OPTIONS: ${nodeOptions})`);
         let current = pid;
         try {
           for (const v of VARIANTS) {
