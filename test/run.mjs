@@ -54,6 +54,8 @@ const DRAIN_ONLY = ['--test-name-pattern=drain'];
 const VERSION_PASSES = [
   { frr: '10.3', files: ['test/lab/lab-agent.test.ts', 'test/lab/lab-ipv6.test.ts'] },
   { frr: '10.3', files: ['test/lab/lab-api.test.ts'], args: DRAIN_ONLY },
+  // The fault CI set (BALLAST_FAULTS, default ci): 86 s by hand on the quiet machine.
+  { frr: '10.3', files: ['test/faults/lab-faults.test.ts'] },
   { frr: 'mixed', files: ['test/lab/lab-agent.test.ts'] },
   { frr: 'mixed', files: ['test/lab/lab-api.test.ts'], args: DRAIN_ONLY },
 ];
@@ -64,6 +66,7 @@ const EXPECTED_S = {
   'test/lab/lab-agent.test.ts@10.3': 240,
   'test/lab/lab-agent.test.ts': 200,
   'test/faults/lab-faults.test.ts': 135,
+  'test/faults/lab-faults.test.ts@10.3': 110,
   'test/lab/lab-agent.test.ts@mixed': 200,
   'test/lab/lab-verify.test.ts': 90,
   'test/lab/lab.test.ts': 90,

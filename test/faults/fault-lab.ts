@@ -15,10 +15,10 @@ import { netnsPids } from '../../src/lab/netns.js';
 import { startProbes, type PrefixProbes } from '../../src/lab/probe.js';
 import { alive, cmdline } from '../../src/lab/processes.js';
 import { readState, writeState } from '../../src/lab/state.js';
-import { frrOf, labInstance } from '../lab/harness.js';
+import { frrOf, labInstance, passLab } from '../lab/harness.js';
 
-export const RUN_DIR = '/run/ballast-lab-faults';
-export const NS_PREFIX = 'flt-';
+// Per version pass its own (passLab): the 8.4 and 10.3 passes may run side by side in the runner's tail.
+export const { runDir: RUN_DIR, nsPrefix: NS_PREFIX } = passLab('/run/ballast-lab-faults', 'flt-');
 /** 200 probes a second to each address (the rate), from 64 source ports. */
 export const PROBE_RATE = 200;
 const PROBE_FLOWS = 64;
