@@ -12,7 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, test, type TestContext } from 'node:test';
 import { labSetLink, labSetServer } from '../../src/lab/lab.js';
 import { TIMERS } from '../../src/lab/topology.js';
-import { labSkip, testFixture } from '../lab/harness.js';
+import { frrOf, labSkip, testFixture } from '../lab/harness.js';
 import { faultLab, lossOf, PROBE_RATE, RUN_DIR, type FaultLab, type Loss } from './fault-lab.js';
 
 // The CI set runs by default (132 s on FRR 8.4 on the 2-core machine, docs/faults.md);
@@ -146,8 +146,10 @@ const FAULTS: Fault[] = [
   },
   {
     name: 'leaf zebra alone SIGKILL, restarted 5 s later; bgpd restarted 15 s after that (the repair)',
-    ci: false,
-    nativeToo: true,
+    // In CI on 8.4 leaves, under ballast: the one fault that shows the agent's kernel check (its
+    // long-lived ip batch) finding a lost route and seeing it back. 10.3 loses none; native adds no check.
+    ci: frrOf('leaf') === '8.4',
+    nativeToo: ALL,
     boundMs: 20_000,
     async run(f, _policy, t) {
       await f.killAndRestart('leaf1', ['zebra'], 5000);
